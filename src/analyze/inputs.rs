@@ -1,0 +1,253 @@
+//! The prepared frames every rule starts from: users with their activity, the SKU dimension
+//! with prices, premium use per user, and the holders table joining them.
+//!
+//! Everything here is lazy; the rules add filters and the pipeline collects once.
+
+use super::window::AuditWindow;
+use crate::catalogue::Catalogue;
+use crate::model::{Snapshot, columns};
+use crate::money::Money;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// Department shown for users whose `department` is empty (never guessed).
+pub const UNASSIGNED_DEPARTMENT: &str = "Unassigned";
+
+// Derived column names, local to the analysis.
+pub const IS_ACTIVE: &str = "is_active";
+pub const IS_DISABLED: &str = "is_disabled";
+pub const LAST_PREMIUM_USE: &str = "last_premium_use";
+pub const PREMIUM_APPS_USED: &str = "premium_apps_used";
+pub const LAUNCHED_IN_WINDOW: &str = "launched_in_window";
+pub const SOURCES: &str = "sources";
+
+/// What the rules read.
+pub struct RuleInputs {
+    /// Users with department label, `is_active`, `is_disabled`, times as Int64 milliseconds.
+    pub users: LazyFrame,
+    /// One row per SKU the tenant buys or any user holds: id, part number, display name,
+    /// premium flag, price (null when unpriced), prepaid and consumed units.
+    pub skus: LazyFrame,
+    /// Per lower-case UPN: `last_premium_use`, `premium_apps_used` (in the window).
+    pub premium_use: LazyFrame,
+    /// Per (user, SKU): every source of the assignment, `;`-joined.
+    pub sources: LazyFrame,
+    /// Per (user, SKU) holding: the user's, the SKU's and the premium-use columns.
+    pub holders: LazyFrame,
+    pub window: AuditWindow,
+    /// False when sign-in activity was not collected: only `disabled` can be told then.
+    pub activity_known: bool,
+    /// False without an app inventory or audit exports: premium use is then unknown.
+    pub premium_use_known: bool,
+    /// Part number, id and price of the license that covers premium use.
+    pub premium_license: PremiumLicense,
+}
+
+#[derive(Debug, Clone)]
+pub struct PremiumLicense {
+    pub part_number: String,
+    pub sku_id: String,
+    pub monthly_price: Money,
+}
+
+/// Epoch-millisecond view of a datetime column.
+pub fn millis(name: &str) -> Expr {
+    col(name).cast(DataType::Int64)
+}
+
+impl RuleInputs {
+    pub fn prepare(
+        snapshot: &Snapshot,
+        catalogue: &Catalogue,
+        prices: &BTreeMap<String, Money>,
+        price_frame: DataFrame,
+        window: AuditWindow,
+    ) -> PolarsResult<RuleInputs> {
+        let start = window.start_millis();
+        let end = window.end_millis();
+        let users = snapshot.users.clone().lazy().with_columns([
+            when(
+                col(columns::DEPARTMENT)
+                    .is_null()
+                    .or(col(columns::DEPARTMENT).eq(lit(""))),
+            )
+            .then(lit(UNASSIGNED_DEPARTMENT))
+            .otherwise(col(columns::DEPARTMENT))
+            .alias(columns::DEPARTMENT),
+            millis(columns::LAST_ACTIVITY).alias(columns::LAST_ACTIVITY),
+            millis(columns::LAST_SIGN_IN).alias(columns::LAST_SIGN_IN),
+            millis(columns::LAST_ACTIVITY)
+                .gt_eq(lit(start))
+                .fill_null(lit(false))
+                .alias(IS_ACTIVE),
+            col(columns::ACCOUNT_ENABLED)
+                .eq(lit(false))
+                .fill_null(lit(false))
+                .alias(IS_DISABLED),
+        ]);
+
+        let sku_ids = concat(
+            [
+                snapshot
+                    .subscribed_skus
+                    .clone()
+                    .lazy()
+                    .select([col(columns::SKU_ID)]),
+                snapshot
+                    .holdings
+                    .clone()
+                    .lazy()
+                    .select([col(columns::SKU_ID)]),
+                snapshot
+                    .assignment_states
+                    .clone()
+                    .lazy()
+                    .select([col(columns::SKU_ID)]),
+            ],
+            UnionArgs::default(),
+        )?
+        .unique(None, UniqueKeepStrategy::First);
+        let skus = sku_ids
+            .left_join(
+                snapshot.subscribed_skus.clone().lazy(),
+                col(columns::SKU_ID),
+                col(columns::SKU_ID),
+            )
+            .left_join(
+                catalogue.frame()?.lazy(),
+                col(columns::SKU_ID),
+                col(columns::SKU_ID),
+            )
+            .with_columns([
+                coalesce(&[
+                    col(columns::SKU_PART_NUMBER),
+                    col(columns::CATALOGUE_PART_NUMBER),
+                    col(columns::SKU_ID),
+                ])
+                .alias(columns::SKU_PART_NUMBER),
+                col(columns::PREMIUM).fill_null(lit(false)),
+                col(columns::PREPAID_ENABLED).fill_null(lit(0i64)),
+                col(columns::CONSUMED_UNITS).fill_null(lit(0i64)),
+            ])
+            .with_column(
+                col(columns::SKU_PART_NUMBER)
+                    .str()
+                    .to_lowercase()
+                    .alias(columns::SKU_KEY),
+            )
+            .left_join(
+                price_frame.lazy(),
+                col(columns::SKU_KEY),
+                col(columns::SKU_KEY),
+            )
+            .select([
+                col(columns::SKU_ID),
+                col(columns::SKU_PART_NUMBER),
+                col(columns::SKU_DISPLAY_NAME),
+                col(columns::PREMIUM),
+                col(columns::MONTHLY_PRICE),
+                col(columns::PREPAID_ENABLED),
+                col(columns::CONSUMED_UNITS),
+            ]);
+
+        let premium_use_known = snapshot.apps.is_some() && snapshot.quality.audit_files > 0;
+        let premium_use = premium_launches(snapshot)?
+            .filter(millis(columns::LAUNCHED_AT).lt(lit(end)))
+            .with_column(
+                millis(columns::LAUNCHED_AT)
+                    .gt_eq(lit(start))
+                    .alias(LAUNCHED_IN_WINDOW),
+            )
+            .filter(col(columns::APP_IS_PREMIUM))
+            .group_by([col(columns::USER_KEY)])
+            .agg([
+                millis(columns::LAUNCHED_AT).max().alias(LAST_PREMIUM_USE),
+                col(columns::APP_ID)
+                    .filter(col(LAUNCHED_IN_WINDOW))
+                    .n_unique()
+                    .cast(DataType::UInt32)
+                    .alias(PREMIUM_APPS_USED),
+            ]);
+
+        let sources = snapshot
+            .assignment_states
+            .clone()
+            .lazy()
+            .group_by([col(columns::USER_ID), col(columns::SKU_ID)])
+            .agg([col(columns::ASSIGNED_BY)
+                .unique()
+                .str()
+                .join(";", true)
+                .alias(SOURCES)]);
+
+        let holders = snapshot
+            .holdings
+            .clone()
+            .lazy()
+            .join(
+                users.clone(),
+                [col(columns::USER_ID)],
+                [col(columns::USER_ID)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .join(
+                skus.clone(),
+                [col(columns::SKU_ID)],
+                [col(columns::SKU_ID)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .left_join(
+                premium_use.clone(),
+                col(columns::USER_KEY),
+                col(columns::USER_KEY),
+            )
+            .join(
+                sources.clone(),
+                [col(columns::USER_ID), col(columns::SKU_ID)],
+                [col(columns::USER_ID), col(columns::SKU_ID)],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_column(col(PREMIUM_APPS_USED).fill_null(lit(0u32)));
+
+        let premium_license = PremiumLicense {
+            part_number: crate::catalogue::POWER_APPS_PREMIUM.to_string(),
+            sku_id: catalogue
+                .sku_id_of(crate::catalogue::POWER_APPS_PREMIUM)
+                .unwrap_or_default()
+                .to_string(),
+            monthly_price: prices
+                .get(&crate::catalogue::POWER_APPS_PREMIUM.to_ascii_lowercase())
+                .copied()
+                .unwrap_or(Money::ZERO),
+        };
+
+        Ok(RuleInputs {
+            users,
+            skus,
+            premium_use,
+            sources,
+            holders,
+            window,
+            activity_known: snapshot.metadata.sign_in_activity_collected,
+            premium_use_known,
+            premium_license,
+        })
+    }
+}
+
+/// Launches with the app's premium flag (apps missing from the inventory are not premium).
+pub fn premium_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
+    let launches = snapshot.launches.clone().lazy();
+    Ok(match &snapshot.apps {
+        Some(apps) => launches
+            .left_join(
+                apps.clone()
+                    .lazy()
+                    .select([col(columns::APP_ID), col(columns::APP_IS_PREMIUM)]),
+                col(columns::APP_ID),
+                col(columns::APP_ID),
+            )
+            .with_column(col(columns::APP_IS_PREMIUM).fill_null(lit(false))),
+        None => launches.with_column(lit(false).alias(columns::APP_IS_PREMIUM)),
+    })
+}

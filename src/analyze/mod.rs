@@ -1,0 +1,171 @@
+//! Analysis: the finding rules of SPEC §3 applied to a snapshot's frames.
+//!
+//! [`analyze`] prepares the shared inputs ([`inputs`]), runs one lazy query per rule
+//! ([`rules`]), collects them together once, and turns the rows into typed [`Finding`]s with a
+//! [`Summary`] and the data-quality counts a reader needs to trust them.
+
+pub mod finding;
+pub mod inputs;
+pub mod quality;
+pub mod rules;
+pub mod summary;
+pub mod window;
+
+pub use finding::{Finding, FindingKind};
+pub use quality::AnalysisQuality;
+pub use summary::Summary;
+pub use window::AuditWindow;
+
+use crate::catalogue::price_book::PriceBookOrigin;
+use crate::catalogue::{Catalogue, PriceBook};
+use crate::model::{Snapshot, columns};
+use crate::money::Money;
+use inputs::{LAST_PREMIUM_USE, PREMIUM_APPS_USED, RuleInputs, SOURCES};
+use polars::prelude::*;
+use rules::{KIND, MONTHLY_AMOUNT, NOTE, REASON, SEATS};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error("analysis failed in the query engine: {0}")]
+    Engine(#[from] PolarsError),
+    #[error("analysis produced an unknown finding kind {0:?}")]
+    UnknownKind(String),
+}
+
+/// Everything an audit reports.
+pub struct Analysis {
+    pub window: AuditWindow,
+    pub currency: String,
+    pub price_book: PriceBookOrigin,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub quality: AnalysisQuality,
+}
+
+/// Runs every rule on `snapshot` as of `window`.
+pub fn analyze(
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    bundled_prices: PriceBook,
+    window: AuditWindow,
+) -> Result<Analysis, AnalyzeError> {
+    let (price_book, price_book_origin) = bundled_prices.overridden_by(snapshot.prices.clone());
+    let prices = price_book.effective_on(window.as_of);
+    let inputs = RuleInputs::prepare(
+        snapshot,
+        catalogue,
+        &prices,
+        price_book.frame_on(window.as_of)?,
+        window,
+    )?;
+
+    let all_rules = concat(
+        [
+            rules::assignment_error::find(snapshot, &inputs),
+            rules::duplicate_assignment::find(snapshot, &inputs),
+            rules::idle_seats::find(inputs.skus.clone()),
+            rules::inactive_holder::find(&inputs),
+            rules::missing_premium::find(&inputs),
+            rules::unused_premium::find(&inputs),
+        ],
+        UnionArgs::default(),
+    )?;
+    let (findings_frame, skus_frame) = {
+        let mut frames = collect_all([all_rules, inputs.skus.clone()])?;
+        let skus_frame = frames.pop();
+        let findings_frame = frames.pop();
+        match (findings_frame, skus_frame) {
+            (Some(findings), Some(skus)) => (findings, skus),
+            _ => {
+                return Err(AnalyzeError::Engine(PolarsError::NoData(
+                    "collect returned too few frames".into(),
+                )));
+            }
+        }
+    };
+    let mut findings = findings_from_frame(&findings_frame)?;
+    findings.sort_by(|left, right| left.sort_key().cmp(&right.sort_key()));
+
+    let summary = Summary::compute(snapshot, &skus_frame, &findings)?;
+    let quality = AnalysisQuality::compute(snapshot, &inputs, &skus_frame)?;
+    Ok(Analysis {
+        window,
+        currency: price_book_origin.currency.clone(),
+        price_book: price_book_origin,
+        findings,
+        summary,
+        quality,
+    })
+}
+
+fn collect_all<const N: usize>(frames: [LazyFrame; N]) -> PolarsResult<Vec<DataFrame>> {
+    frames.into_iter().map(LazyFrame::collect).collect()
+}
+
+/// Orders assignment sources with `direct` first, then group ids.
+fn split_sources(joined: Option<&str>) -> Vec<String> {
+    let mut sources: Vec<String> = joined
+        .unwrap_or("")
+        .split(';')
+        .filter(|source| !source.is_empty())
+        .map(str::to_string)
+        .collect();
+    sources.sort_by(|left, right| {
+        (left != columns::DIRECT, left).cmp(&(right != columns::DIRECT, right))
+    });
+    sources.dedup();
+    sources
+}
+
+fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> {
+    let string =
+        |name: &str| -> PolarsResult<StringChunked> { Ok(frame.column(name)?.str()?.clone()) };
+    let integer =
+        |name: &str| -> PolarsResult<Int64Chunked> { Ok(frame.column(name)?.i64()?.clone()) };
+    let kinds = string(KIND)?;
+    let user_ids = string(columns::USER_ID)?;
+    let names = string(columns::USER_PRINCIPAL_NAME)?;
+    let departments = string(columns::DEPARTMENT)?;
+    let part_numbers = string(columns::SKU_PART_NUMBER)?;
+    let sku_ids = string(columns::SKU_ID)?;
+    let reasons = string(REASON)?;
+    let sources = string(SOURCES)?;
+    let last_activity = integer(columns::LAST_ACTIVITY)?;
+    let last_premium_use = integer(LAST_PREMIUM_USE)?;
+    let premium_apps_used = frame.column(PREMIUM_APPS_USED)?.u32()?.clone();
+    let seats = integer(SEATS)?;
+    let amounts = integer(MONTHLY_AMOUNT)?;
+    let notes = string(NOTE)?;
+
+    let mut findings = Vec::with_capacity(frame.height());
+    for row in 0..frame.height() {
+        let kind_text = kinds.get(row).unwrap_or_default();
+        let kind = FindingKind::parse(kind_text)
+            .ok_or_else(|| AnalyzeError::UnknownKind(kind_text.to_string()))?;
+        let owned = |values: &StringChunked| values.get(row).map(str::to_string);
+        findings.push(Finding {
+            kind,
+            user_id: owned(&user_ids),
+            user_principal_name: owned(&names),
+            department: owned(&departments),
+            sku_part_number: owned(&part_numbers).unwrap_or_default(),
+            sku_id: owned(&sku_ids).unwrap_or_default(),
+            reason: owned(&reasons),
+            assigned_by: if kind == FindingKind::IdleSeats || kind == FindingKind::MissingPremium {
+                Vec::new()
+            } else {
+                split_sources(sources.get(row))
+            },
+            last_activity: last_activity.get(row),
+            last_premium_use: last_premium_use.get(row),
+            premium_apps_used: premium_apps_used.get(row),
+            seats: seats.get(row),
+            monthly_amount: Money(amounts.get(row).unwrap_or(0).max(0)),
+            note: owned(&notes),
+        });
+    }
+    Ok(findings)
+}
+
+#[cfg(test)]
+mod tests;

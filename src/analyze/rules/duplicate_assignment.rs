@@ -1,0 +1,58 @@
+//! `duplicate-assignment`: a (user, SKU) granted by two or more `Active` assignment states
+//! from different sources (direct and a group, or several groups). One seat is consumed, but
+//! removing one source does not free it, which plans must know.
+
+use super::super::finding::FindingKind;
+use super::super::inputs::{RuleInputs, SOURCES};
+use super::assignment_error::with_user_and_sku;
+use super::{FindingColumns, REASON};
+use crate::model::{Snapshot, columns};
+use polars::prelude::*;
+
+pub const DIRECT_AND_GROUP: &str = "direct-and-group";
+pub const MULTIPLE_GROUPS: &str = "multiple-groups";
+
+const SOURCE_COUNT: &str = "source_count";
+const HAS_DIRECT: &str = "has_direct";
+
+pub fn find(snapshot: &Snapshot, inputs: &RuleInputs) -> LazyFrame {
+    let duplicated = snapshot
+        .assignment_states
+        .clone()
+        .lazy()
+        .filter(
+            col(columns::ASSIGNMENT_STATE)
+                .str()
+                .to_lowercase()
+                .eq(lit("active")),
+        )
+        .group_by([col(columns::USER_ID), col(columns::SKU_ID)])
+        .agg([
+            col(columns::ASSIGNED_BY).n_unique().alias(SOURCE_COUNT),
+            col(columns::ASSIGNED_BY)
+                .eq(lit(columns::DIRECT))
+                .any(true)
+                .alias(HAS_DIRECT),
+            col(columns::ASSIGNED_BY)
+                .unique()
+                .str()
+                .join(";", true)
+                .alias(SOURCES),
+        ])
+        .filter(col(SOURCE_COUNT).gt_eq(lit(2u32)))
+        .with_column(
+            when(col(HAS_DIRECT))
+                .then(lit(DIRECT_AND_GROUP))
+                .otherwise(lit(MULTIPLE_GROUPS))
+                .alias(REASON),
+        );
+    FindingColumns {
+        reason: col(REASON),
+        monthly_amount: lit(0i64),
+        ..FindingColumns::for_user_and_sku()
+    }
+    .select(
+        FindingKind::DuplicateAssignment,
+        with_user_and_sku(duplicated, inputs),
+    )
+}

@@ -1,0 +1,98 @@
+//! One module per finding rule (SPEC §3). Each is a pure function from the prepared inputs
+//! to a lazy frame in the common finding layout built by [`FindingColumns`].
+
+pub mod assignment_error;
+pub mod duplicate_assignment;
+pub mod idle_seats;
+pub mod inactive_holder;
+pub mod missing_premium;
+pub mod unused_premium;
+
+use super::finding::FindingKind;
+use super::inputs::{LAST_PREMIUM_USE, PREMIUM_APPS_USED, SOURCES};
+use crate::model::columns;
+use polars::prelude::*;
+
+// The columns of the common finding layout not already named in `model::columns`.
+pub const KIND: &str = "kind";
+pub const REASON: &str = "reason";
+pub const SEATS: &str = "seats";
+pub const MONTHLY_AMOUNT: &str = "monthly_amount";
+pub const NOTE: &str = "note";
+
+/// The expressions that fill each column of the finding layout.
+pub struct FindingColumns {
+    pub user_id: Expr,
+    pub user_principal_name: Expr,
+    pub department: Expr,
+    pub sku_part_number: Expr,
+    pub sku_id: Expr,
+    pub reason: Expr,
+    pub sources: Expr,
+    pub last_activity: Expr,
+    pub last_premium_use: Expr,
+    pub premium_apps_used: Expr,
+    pub seats: Expr,
+    pub monthly_amount: Expr,
+    pub note: Expr,
+}
+
+fn typed_null(dtype: DataType) -> Expr {
+    lit(NULL).cast(dtype)
+}
+
+impl FindingColumns {
+    /// The layout for a finding about a user and a SKU, read from the standard column names.
+    pub fn for_user_and_sku() -> FindingColumns {
+        FindingColumns {
+            user_id: col(columns::USER_ID),
+            user_principal_name: col(columns::USER_PRINCIPAL_NAME),
+            department: col(columns::DEPARTMENT),
+            sku_part_number: col(columns::SKU_PART_NUMBER),
+            sku_id: col(columns::SKU_ID),
+            reason: typed_null(DataType::String),
+            sources: col(SOURCES),
+            last_activity: col(columns::LAST_ACTIVITY),
+            last_premium_use: col(LAST_PREMIUM_USE),
+            premium_apps_used: col(PREMIUM_APPS_USED),
+            seats: typed_null(DataType::Int64),
+            monthly_amount: col(columns::MONTHLY_PRICE),
+            note: typed_null(DataType::String),
+        }
+    }
+
+    /// Selects the layout from `frame`, tagging rows with `kind`.
+    pub fn select(self, kind: FindingKind, frame: LazyFrame) -> LazyFrame {
+        frame.select([
+            lit(kind.as_str()).alias(KIND),
+            self.user_id.cast(DataType::String).alias(columns::USER_ID),
+            self.user_principal_name
+                .cast(DataType::String)
+                .alias(columns::USER_PRINCIPAL_NAME),
+            self.department
+                .cast(DataType::String)
+                .alias(columns::DEPARTMENT),
+            self.sku_part_number
+                .cast(DataType::String)
+                .alias(columns::SKU_PART_NUMBER),
+            self.sku_id.cast(DataType::String).alias(columns::SKU_ID),
+            self.reason.cast(DataType::String).alias(REASON),
+            self.sources.cast(DataType::String).alias(SOURCES),
+            self.last_activity
+                .cast(DataType::Int64)
+                .alias(columns::LAST_ACTIVITY),
+            self.last_premium_use
+                .cast(DataType::Int64)
+                .alias(LAST_PREMIUM_USE),
+            self.premium_apps_used
+                .cast(DataType::UInt32)
+                .alias(PREMIUM_APPS_USED),
+            self.seats.cast(DataType::Int64).alias(SEATS),
+            self.monthly_amount
+                .cast(DataType::Int64)
+                .fill_null(lit(0i64))
+                .alias(MONTHLY_AMOUNT),
+            self.note.cast(DataType::String).alias(NOTE),
+        ])
+    }
+}

@@ -1,0 +1,55 @@
+//! The as-of date and the activity window (SPEC §1).
+//!
+//! The window is the `days` calendar days ending on the as-of date, inclusive, in UTC. Premium
+//! use counts inside it; sign-ins count from its first day on, with no upper bound (Graph only
+//! keeps the latest sign-in, so a later one hides an earlier one: when in doubt, never reclaim).
+
+use crate::ingest::timestamp::date_start_millis;
+use chrono::{Days, NaiveDate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditWindow {
+    pub as_of: NaiveDate,
+    pub days: u32,
+}
+
+impl AuditWindow {
+    /// The window's first day.
+    pub fn first_day(&self) -> NaiveDate {
+        self.as_of
+            .checked_sub_days(Days::new(u64::from(self.days.saturating_sub(1))))
+            .unwrap_or(NaiveDate::MIN)
+    }
+
+    /// Midnight UTC starting the first day, in epoch milliseconds.
+    pub fn start_millis(&self) -> i64 {
+        date_start_millis(self.first_day())
+    }
+
+    /// Midnight UTC after the as-of date (exclusive end), in epoch milliseconds.
+    pub fn end_millis(&self) -> i64 {
+        date_start_millis(self.as_of) + 86_400_000
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ninety_days_ending_on_the_as_of_date() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+        let window = AuditWindow { as_of, days: 90 };
+        assert_eq!(
+            window.first_day(),
+            NaiveDate::from_ymd_opt(2026, 8, 4).unwrap_or_default()
+        );
+        assert_eq!(window.end_millis() - window.start_millis(), 90 * 86_400_000);
+    }
+
+    #[test]
+    fn a_one_day_window_is_the_as_of_date() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+        assert_eq!(AuditWindow { as_of, days: 1 }.first_day(), as_of);
+    }
+}

@@ -1,0 +1,215 @@
+//! Price books: monthly list prices per SKU part number, in one currency.
+//!
+//! The bundled book holds public USD list prices; a snapshot's `prices.csv` overrides it SKU
+//! by SKU. A row may carry `EffectiveFrom`: the price in force on the as-of date is the row
+//! with the latest `EffectiveFrom` on or before it, so one file can hold a price history.
+
+use crate::ingest::error::{IngestError, RejectionLog, rejection};
+use crate::ingest::table::CsvTable;
+use crate::ingest::timestamp::parse_timestamp;
+use crate::model::columns;
+use crate::money::Money;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One row of a price book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceEntry {
+    pub part_number: String,
+    pub monthly_price: Money,
+    pub currency: String,
+    pub effective_from: Option<NaiveDate>,
+}
+
+/// A price book: entries in one currency.
+#[derive(Debug, Clone, Default)]
+pub struct PriceBook {
+    pub entries: Vec<PriceEntry>,
+}
+
+/// Where the effective prices came from, for the audit to state.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PriceBookOrigin {
+    pub currency: String,
+    pub bundled_entries: usize,
+    pub snapshot_entries: usize,
+    /// True when the snapshot's book is in another currency than the bundled one, so the
+    /// bundled prices were not used at all.
+    pub bundled_replaced: bool,
+}
+
+impl PriceBook {
+    /// Parses a price book in the `SkuPartNumber, MonthlyPrice, Currency[, EffectiveFrom]` layout.
+    pub fn parse(table: &CsvTable, log: &mut RejectionLog) -> Result<PriceBook, IngestError> {
+        let path = table.path();
+        let mut entries = Vec::new();
+        let mut currency: Option<String> = None;
+        for row in table.rows() {
+            let part_number = row.get("SkuPartNumber").trim();
+            if part_number.is_empty() {
+                log.reject(rejection(
+                    path,
+                    row.location(),
+                    "SkuPartNumber",
+                    "empty part number",
+                ))?;
+                continue;
+            }
+            let monthly_price = match Money::parse(row.get("MonthlyPrice")) {
+                Ok(price) => price,
+                Err(problem) => {
+                    log.reject(rejection(path, row.location(), "MonthlyPrice", problem))?;
+                    continue;
+                }
+            };
+            let row_currency = row.get("Currency").trim().to_ascii_uppercase();
+            if row_currency.len() != 3
+                || !row_currency.bytes().all(|byte| byte.is_ascii_alphabetic())
+            {
+                log.reject(rejection(
+                    path,
+                    row.location(),
+                    "Currency",
+                    format!(
+                        "expected a three-letter currency code, found {:?}",
+                        row.get("Currency")
+                    ),
+                ))?;
+                continue;
+            }
+            match &currency {
+                Some(book_currency) if *book_currency != row_currency => {
+                    log.reject(rejection(
+                        path,
+                        row.location(),
+                        "Currency",
+                        format!("a price book holds one currency: {book_currency} above, {row_currency} here"),
+                    ))?;
+                    continue;
+                }
+                Some(_) => {}
+                None => currency = Some(row_currency.clone()),
+            }
+            let effective_text = row.get("EffectiveFrom").trim();
+            let effective_from = if effective_text.is_empty() {
+                None
+            } else {
+                match parse_timestamp(effective_text) {
+                    Ok(millis) => chrono::DateTime::from_timestamp_millis(millis)
+                        .map(|moment| moment.date_naive()),
+                    Err(problem) => {
+                        log.reject(rejection(path, row.location(), "EffectiveFrom", problem))?;
+                        continue;
+                    }
+                }
+            };
+            entries.push(PriceEntry {
+                part_number: part_number.to_string(),
+                monthly_price,
+                currency: row_currency,
+                effective_from,
+            });
+        }
+        Ok(PriceBook { entries })
+    }
+
+    pub fn currency(&self) -> Option<&str> {
+        self.entries.first().map(|entry| entry.currency.as_str())
+    }
+
+    /// Combines the bundled book with a snapshot's: the snapshot's rows replace every bundled
+    /// row of the same part number; a snapshot book in another currency replaces the whole
+    /// bundled book.
+    pub fn overridden_by(self, snapshot: Option<PriceBook>) -> (PriceBook, PriceBookOrigin) {
+        let bundled_currency = self.currency().unwrap_or("USD").to_string();
+        let bundled_entries = self.entries.len();
+        let Some(snapshot) = snapshot.filter(|book| !book.entries.is_empty()) else {
+            let origin = PriceBookOrigin {
+                currency: bundled_currency,
+                bundled_entries,
+                snapshot_entries: 0,
+                bundled_replaced: false,
+            };
+            return (self, origin);
+        };
+        let snapshot_currency = snapshot.currency().unwrap_or("USD").to_string();
+        let snapshot_entries = snapshot.entries.len();
+        if snapshot_currency != bundled_currency {
+            let origin = PriceBookOrigin {
+                currency: snapshot_currency,
+                bundled_entries,
+                snapshot_entries,
+                bundled_replaced: true,
+            };
+            return (snapshot, origin);
+        }
+        let overridden: std::collections::BTreeSet<String> = snapshot
+            .entries
+            .iter()
+            .map(|entry| entry.part_number.to_ascii_lowercase())
+            .collect();
+        let mut entries: Vec<PriceEntry> = self
+            .entries
+            .into_iter()
+            .filter(|entry| !overridden.contains(&entry.part_number.to_ascii_lowercase()))
+            .collect();
+        entries.extend(snapshot.entries);
+        let origin = PriceBookOrigin {
+            currency: bundled_currency,
+            bundled_entries,
+            snapshot_entries,
+            bundled_replaced: false,
+        };
+        (PriceBook { entries }, origin)
+    }
+
+    /// The price of each part number in force on `as_of` (part numbers compared ignoring case).
+    pub fn effective_on(&self, as_of: NaiveDate) -> BTreeMap<String, Money> {
+        let mut chosen: BTreeMap<String, (Option<NaiveDate>, Money)> = BTreeMap::new();
+        for entry in &self.entries {
+            if entry.effective_from.is_some_and(|from| from > as_of) {
+                continue;
+            }
+            let key = entry.part_number.to_ascii_lowercase();
+            let replace = match chosen.get(&key) {
+                None => true,
+                Some((from, _)) => entry.effective_from >= *from,
+            };
+            if replace {
+                chosen.insert(key, (entry.effective_from, entry.monthly_price));
+            }
+        }
+        chosen
+            .into_iter()
+            .map(|(key, (_, price))| (key, price))
+            .collect()
+    }
+
+    /// The prices in force on `as_of` as a frame: `sku_key` (lower-case part number) and
+    /// `monthly_price` in micro-units.
+    pub fn frame_on(&self, as_of: NaiveDate) -> PolarsResult<DataFrame> {
+        let prices = self.effective_on(as_of);
+        DataFrame::new_infer_height(vec![
+            Column::new(
+                columns::SKU_KEY.into(),
+                prices.keys().map(String::as_str).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                columns::MONTHLY_PRICE.into(),
+                prices.values().map(|price| price.0).collect::<Vec<i64>>(),
+            ),
+        ])
+    }
+
+    /// The bundled price book.
+    pub fn bundled() -> Result<PriceBook, IngestError> {
+        let path = Path::new("data/prices.csv");
+        let table = CsvTable::open_text(path, super::BUNDLED_PRICES_CSV, REQUIRED_PRICE_COLUMNS)?;
+        PriceBook::parse(&table, &mut RejectionLog::default())
+    }
+}
+
+/// Columns every price book must have.
+pub const REQUIRED_PRICE_COLUMNS: &[&str] = &["SkuPartNumber", "MonthlyPrice", "Currency"];

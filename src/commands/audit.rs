@@ -1,0 +1,83 @@
+//! `seatwise audit`: ingest a snapshot, analyse it, write the audit folder, print a summary.
+
+use super::{ExitStatus, UsageError, parse_date, today_utc};
+use crate::cli::AuditArgs;
+use anyhow::{Context, bail};
+use seatwise::analyze::{AuditWindow, FindingKind, analyze};
+use seatwise::catalogue::{Catalogue, PriceBook};
+use seatwise::ingest::error::Strictness;
+use seatwise::ingest::{IngestOptions, read_snapshot};
+use seatwise::output::{AsOfSource, AuditReport, terminal, write_audit_folder};
+use std::io::Write;
+use std::path::PathBuf;
+
+pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    let mut fail_on = Vec::new();
+    for name in &args.fail_on {
+        match FindingKind::parse(name.trim()) {
+            Some(kind) => fail_on.push(kind),
+            None => bail!(UsageError::Invalid(format!(
+                "--fail-on {name:?} is not a finding kind; kinds are: {}",
+                FindingKind::ALL.map(FindingKind::as_str).join(", ")
+            ))),
+        }
+    }
+    let command_line_as_of = args
+        .as_of
+        .as_deref()
+        .map(|text| parse_date(text, "--as-of"))
+        .transpose()?;
+
+    let options = IngestOptions {
+        strictness: if args.lenient {
+            Strictness::Lenient
+        } else {
+            Strictness::Strict
+        },
+    };
+    let snapshot = read_snapshot(&args.snapshot, &options)?;
+
+    let collected_on = snapshot
+        .metadata
+        .collected_at
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|moment| moment.date_naive());
+    let (as_of, as_of_source) = match (command_line_as_of, collected_on) {
+        (Some(date), _) => (date, AsOfSource::CommandLine),
+        (None, Some(date)) => (date, AsOfSource::SnapshotCollectedAt),
+        (None, None) => (today_utc(), AsOfSource::Today),
+    };
+    let window = AuditWindow {
+        as_of,
+        days: args.window_days,
+    };
+
+    let catalogue = Catalogue::bundled().context("the bundled SKU catalogue is unreadable")?;
+    let prices = PriceBook::bundled().context("the bundled price book is unreadable")?;
+    let analysis = analyze(&snapshot, &catalogue, prices, window)?;
+
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(as_of.to_string()));
+    let report = AuditReport {
+        snapshot: &snapshot,
+        analysis: &analysis,
+        as_of_source,
+    };
+    write_audit_folder(&out_dir, &report)?;
+    stdout.write_all(terminal::render(&report, &out_dir).as_bytes())?;
+
+    let failing = fail_on.iter().any(|kind| {
+        analysis
+            .summary
+            .by_kind
+            .get(kind)
+            .is_some_and(|total| total.count > 0)
+    });
+    Ok(if failing {
+        ExitStatus::FindingsFound
+    } else {
+        ExitStatus::Success
+    })
+}

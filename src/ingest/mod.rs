@@ -1,0 +1,209 @@
+//! Reads a snapshot folder (SPEC §2) into the frames of [`crate::model`].
+//!
+//! Each file kind has its own module; this one finds the files, runs the readers (users and
+//! audit exports in parallel, the large ones), and gathers what they noticed into
+//! [`IngestQuality`].
+
+pub mod apps;
+pub mod audit;
+pub mod error;
+pub mod groups;
+pub mod json_records;
+pub mod record;
+pub mod skus;
+pub mod table;
+pub mod timestamp;
+pub mod users;
+
+use crate::case_insensitive_record;
+use crate::catalogue::PriceBook;
+use crate::catalogue::price_book::REQUIRED_PRICE_COLUMNS;
+use crate::model::{IngestQuality, Snapshot, SnapshotMetadata};
+use error::{IngestError, Location, RejectionLog, Strictness, rejection};
+use std::path::{Path, PathBuf};
+
+/// How to read a snapshot.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestOptions {
+    pub strictness: Strictness,
+}
+
+/// The files of a snapshot folder.
+#[derive(Debug, Clone)]
+pub struct SnapshotFiles {
+    pub subscribed_skus: PathBuf,
+    pub users: Vec<PathBuf>,
+    pub groups: Option<PathBuf>,
+    pub apps: Option<PathBuf>,
+    pub prices: Option<PathBuf>,
+    pub metadata: Option<PathBuf>,
+    pub audit: Vec<PathBuf>,
+}
+
+/// Finds the files of the snapshot in `dir`, or says why it is not one.
+pub fn locate_files(dir: &Path) -> Result<SnapshotFiles, IngestError> {
+    if !dir.is_dir() {
+        return Err(IngestError::NotASnapshot {
+            dir: dir.to_path_buf(),
+            missing: "the folder itself".to_string(),
+        });
+    }
+    let existing = |name: &str| Some(dir.join(name)).filter(|path| path.is_file());
+    let users = if let Some(path) = existing("users.json") {
+        vec![path]
+    } else if let Some(path) = existing("users.jsonl") {
+        vec![path]
+    } else {
+        files_with_extension(&dir.join("users"), "json")?
+    };
+    let subscribed_skus = existing("subscribedSkus.json");
+    match (subscribed_skus, users.is_empty()) {
+        (None, true) => Err(IngestError::NotASnapshot {
+            dir: dir.to_path_buf(),
+            missing: "subscribedSkus.json and users.json".to_string(),
+        }),
+        (None, false) => Err(IngestError::MissingFile {
+            path: dir.join("subscribedSkus.json"),
+            what: "the purchased SKUs (Graph GET /v1.0/subscribedSkus)".to_string(),
+        }),
+        (Some(_), true) => Err(IngestError::MissingFile {
+            path: dir.join("users.json"),
+            what: "the users (users.json, users.jsonl or users/*.json; Graph GET /v1.0/users)"
+                .to_string(),
+        }),
+        (Some(subscribed_skus), false) => Ok(SnapshotFiles {
+            subscribed_skus,
+            users,
+            groups: existing("groups.json"),
+            apps: existing("apps.csv"),
+            prices: existing("prices.csv"),
+            metadata: existing("snapshot.json"),
+            audit: files_with_extension(&dir.join("audit"), "csv")?,
+        }),
+    }
+}
+
+/// The files of `dir` with `extension`, sorted by name; none when `dir` does not exist.
+fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, IngestError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|error| IngestError::io(dir, error))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| IngestError::io(dir, error))?.path();
+        let matches = path
+            .extension()
+            .is_some_and(|found| found.eq_ignore_ascii_case(extension));
+        if matches && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads the snapshot in `dir` into frames.
+pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, IngestError> {
+    let files = locate_files(dir)?;
+    let strictness = options.strictness;
+    let mut log = RejectionLog::new(strictness);
+
+    let metadata = match &files.metadata {
+        Some(path) => read_metadata(path)?,
+        None => SnapshotMetadata {
+            sign_in_activity_collected: true,
+            ..SnapshotMetadata::default()
+        },
+    };
+    let subscribed_skus = skus::read_subscribed_skus(&files.subscribed_skus, &mut log)?;
+    let (users, audit) = rayon::join(
+        || users::read_users(&files.users, strictness),
+        || audit::read_audit_files(&files.audit, strictness),
+    );
+    let users = users?;
+    let audit = audit?;
+    let groups = groups::read_groups(files.groups.as_deref(), &mut log)?;
+    let apps = match &files.apps {
+        Some(path) => Some(apps::read_apps(path, &mut log)?),
+        None => None,
+    };
+    let prices = match &files.prices {
+        Some(path) => {
+            let table = table::CsvTable::open(path, REQUIRED_PRICE_COLUMNS)?;
+            Some(PriceBook::parse(&table, &mut log)?)
+        }
+        None => None,
+    };
+
+    let mut rejected = users.rejected;
+    rejected.extend(audit.log.into_rejections());
+    rejected.extend(log.into_rejections());
+    let quality = IngestQuality {
+        rejected,
+        repeated_users: users.repeated_users,
+        users_without_sign_in_activity: users.users_without_sign_in_activity,
+        users_activity_from_attempts: users.users_activity_from_attempts,
+        audit_files: files.audit.len(),
+        audit_rows: audit.rows,
+        launch_rows: audit.launch_rows,
+        repeated_launch_records: 0,
+        other_operations: audit.other_operations,
+        group_members_not_users: groups.members_not_users,
+        group_members_unknown_users: 0,
+    };
+    Ok(Snapshot {
+        dir: dir.to_path_buf(),
+        metadata,
+        users: users.users,
+        holdings: users.holdings,
+        assignment_states: users.assignment_states,
+        subscribed_skus,
+        groups: groups.groups,
+        group_members: groups.group_members,
+        group_licenses: groups.group_licenses,
+        apps,
+        launches: audit.launches,
+        prices,
+        quality,
+    })
+}
+
+case_insensitive_record! {
+    struct MetadataRecord {
+        tenant_id: Option<String> = "tenantId",
+        collected_at: Option<String> = "collectedAt",
+        source: Option<String> = "source",
+        sign_in_activity_collected: Option<bool> = "signInActivityCollected",
+    }
+}
+
+fn read_metadata(path: &Path) -> Result<SnapshotMetadata, IngestError> {
+    let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+    let record: MetadataRecord =
+        serde_json::from_slice(json_records::strip_bom(&bytes)).map_err(|error| {
+            let (field, problem) = record::split_field_path(&error.to_string());
+            IngestError::Malformed(rejection(
+                path,
+                Location::Line(error.line() as u64),
+                if field.is_empty() {
+                    "(document)".to_string()
+                } else {
+                    field
+                },
+                problem,
+            ))
+        })?;
+    let collected_at = match record.collected_at.flatten() {
+        Some(text) => Some(timestamp::parse_timestamp(&text).map_err(|problem| {
+            IngestError::Malformed(rejection(path, Location::File, "collectedAt", problem))
+        })?),
+        None => None,
+    };
+    Ok(SnapshotMetadata {
+        tenant_id: record.tenant_id.flatten(),
+        collected_at,
+        source: record.source.flatten(),
+        sign_in_activity_collected: record.sign_in_activity_collected.flatten().unwrap_or(true),
+    })
+}

@@ -1,0 +1,182 @@
+//! Purchased SKUs from Graph `GET /subscribedSkus`: what the tenant pays for and uses.
+
+use super::error::{IngestError, Location, RejectionLog, rejection};
+use super::json_records::split_records;
+use crate::case_insensitive_record;
+use crate::model::columns;
+use polars::prelude::*;
+use std::path::Path;
+
+case_insensitive_record! {
+    #[derive(Debug)]
+    struct SubscribedSkuRecord {
+        sku_id: Option<String> = "skuId",
+        sku_part_number: Option<String> = "skuPartNumber",
+        prepaid_units: Option<PrepaidUnitsRecord> = "prepaidUnits",
+        consumed_units: Option<i64> = "consumedUnits",
+        capability_status: Option<String> = "capabilityStatus",
+        applies_to: Option<String> = "appliesTo",
+    }
+}
+
+case_insensitive_record! {
+    #[derive(Debug)]
+    struct PrepaidUnitsRecord {
+        enabled: Option<i64> = "enabled",
+        suspended: Option<i64> = "suspended",
+        warning: Option<i64> = "warning",
+        locked_out: Option<i64> = "lockedOut",
+    }
+}
+
+struct SubscribedSku {
+    sku_id: String,
+    part_number: String,
+    enabled: i64,
+    suspended: i64,
+    warning: i64,
+    locked_out: i64,
+    consumed: i64,
+    capability_status: Option<String>,
+    applies_to: Option<String>,
+}
+
+/// Reads `subscribedSkus.json` into the `subscribed_skus` frame.
+pub fn read_subscribed_skus(path: &Path, log: &mut RejectionLog) -> Result<DataFrame, IngestError> {
+    let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+    let mut file_log = RejectionLog::new(log.strictness());
+    let records = split_records(path, &bytes, &mut file_log)?;
+    let mut skus: Vec<SubscribedSku> = Vec::with_capacity(records.len());
+    for record in records {
+        match serde_json::from_str::<SubscribedSkuRecord>(record.raw.get()) {
+            Ok(raw) => match validate(path, &record.location, raw) {
+                Ok(sku) => {
+                    if skus.iter().any(|seen| seen.sku_id == sku.sku_id) {
+                        file_log.reject(rejection(
+                            path,
+                            record.location,
+                            "skuId",
+                            format!("SKU {} is listed twice", sku.sku_id),
+                        ))?;
+                    } else {
+                        skus.push(sku);
+                    }
+                }
+                Err(problem) => file_log.reject(problem)?,
+            },
+            Err(error) => {
+                let (field, problem) = super::record::split_field_path(&error.to_string());
+                file_log.reject(rejection(path, record.location, field, problem))?;
+            }
+        }
+    }
+    log.absorb(file_log);
+    frame(&skus).map_err(|error| polars_failure(path, error))
+}
+
+fn validate(
+    path: &Path,
+    location: &Location,
+    raw: SubscribedSkuRecord,
+) -> Result<SubscribedSku, super::error::Rejection> {
+    let missing = |field: &str| {
+        rejection(
+            path,
+            location.clone(),
+            field,
+            "required property is missing or empty",
+        )
+    };
+    let sku_id = raw
+        .sku_id
+        .flatten()
+        .filter(|text| !text.trim().is_empty())
+        .ok_or_else(|| missing("skuId"))?;
+    let part_number = raw
+        .sku_part_number
+        .flatten()
+        .filter(|text| !text.trim().is_empty())
+        .ok_or_else(|| missing("skuPartNumber"))?;
+    let prepaid = raw
+        .prepaid_units
+        .flatten()
+        .ok_or_else(|| missing("prepaidUnits"))?;
+    let enabled = prepaid
+        .enabled
+        .flatten()
+        .ok_or_else(|| missing("prepaidUnits.enabled"))?;
+    let consumed = raw
+        .consumed_units
+        .flatten()
+        .ok_or_else(|| missing("consumedUnits"))?;
+    for (field, value) in [
+        ("prepaidUnits.enabled", enabled),
+        ("consumedUnits", consumed),
+    ] {
+        if value < 0 {
+            return Err(rejection(
+                path,
+                location.clone(),
+                field,
+                format!("negative unit count {value}"),
+            ));
+        }
+    }
+    Ok(SubscribedSku {
+        sku_id: sku_id.trim().to_ascii_lowercase(),
+        part_number: part_number.trim().to_string(),
+        enabled,
+        suspended: prepaid.suspended.flatten().unwrap_or(0),
+        warning: prepaid.warning.flatten().unwrap_or(0),
+        locked_out: prepaid.locked_out.flatten().unwrap_or(0),
+        consumed,
+        capability_status: raw.capability_status.flatten(),
+        applies_to: raw.applies_to.flatten(),
+    })
+}
+
+fn frame(skus: &[SubscribedSku]) -> PolarsResult<DataFrame> {
+    let integers = |name: &str, pick: fn(&SubscribedSku) -> i64| {
+        Column::new(name.into(), skus.iter().map(pick).collect::<Vec<i64>>())
+    };
+    DataFrame::new_infer_height(vec![
+        Column::new(
+            columns::SKU_ID.into(),
+            skus.iter()
+                .map(|sku| sku.sku_id.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            columns::SKU_PART_NUMBER.into(),
+            skus.iter()
+                .map(|sku| sku.part_number.as_str())
+                .collect::<Vec<_>>(),
+        ),
+        integers(columns::PREPAID_ENABLED, |sku| sku.enabled),
+        integers(columns::PREPAID_SUSPENDED, |sku| sku.suspended),
+        integers(columns::PREPAID_WARNING, |sku| sku.warning),
+        integers(columns::PREPAID_LOCKED_OUT, |sku| sku.locked_out),
+        integers(columns::CONSUMED_UNITS, |sku| sku.consumed),
+        Column::new(
+            columns::CAPABILITY_STATUS.into(),
+            skus.iter()
+                .map(|sku| sku.capability_status.as_deref())
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            columns::APPLIES_TO.into(),
+            skus.iter()
+                .map(|sku| sku.applies_to.as_deref())
+                .collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+/// A failure of Polars itself while building a frame: not the input's fault, but it still
+/// names the file being read.
+pub fn polars_failure(path: &Path, error: PolarsError) -> IngestError {
+    IngestError::Frame {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
+}

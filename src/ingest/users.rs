@@ -1,0 +1,505 @@
+//! Users, their license holdings and assignment states, from Graph `/users` exports.
+//!
+//! One user record becomes one row of `users`, one row of `holdings` per `assignedLicenses`
+//! entry and one row of `assignment_states` per `licenseAssignmentStates` entry. Files are
+//! parsed in parallel; a user id listed twice with identical data (overlapping exports) is
+//! kept once, with conflicting data it is an error.
+
+use super::error::{IngestError, Location, Rejection, RejectionLog, Strictness, rejection};
+use super::json_records::split_records;
+use super::timestamp::parse_timestamp;
+use crate::case_insensitive_record;
+use crate::model::columns;
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+case_insensitive_record! {
+    #[derive(Debug)]
+    struct UserRecord {
+        id: Option<String> = "id",
+        user_principal_name: Option<String> = "userPrincipalName",
+        display_name: Option<String> = "displayName",
+        account_enabled: Option<bool> = "accountEnabled",
+        user_type: Option<String> = "userType",
+        department: Option<String> = "department",
+        job_title: Option<String> = "jobTitle",
+        usage_location: Option<String> = "usageLocation",
+        created_date_time: Option<String> = "createdDateTime",
+        assigned_licenses: Option<Vec<AssignedLicenseRecord>> = "assignedLicenses",
+        license_assignment_states: Option<Vec<AssignmentStateRecord>> = "licenseAssignmentStates",
+        sign_in_activity: Option<SignInActivityRecord> = "signInActivity",
+    }
+}
+
+case_insensitive_record! {
+    #[derive(Debug)]
+    pub struct AssignedLicenseRecord {
+        pub sku_id: Option<String> = "skuId",
+    }
+}
+
+case_insensitive_record! {
+    #[derive(Debug)]
+    struct AssignmentStateRecord {
+        sku_id: Option<String> = "skuId",
+        assigned_by_group: Option<String> = "assignedByGroup",
+        state: Option<String> = "state",
+        error: Option<String> = "error",
+    }
+}
+
+case_insensitive_record! {
+    #[derive(Debug)]
+    struct SignInActivityRecord {
+        last_sign_in: Option<String> = "lastSignInDateTime",
+        last_non_interactive_sign_in: Option<String> = "lastNonInteractiveSignInDateTime",
+        last_successful_sign_in: Option<String> = "lastSuccessfulSignInDateTime",
+    }
+}
+
+/// One `licenseAssignmentStates` entry, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AssignmentState {
+    sku_id: String,
+    assigned_by: String,
+    state: String,
+    error: String,
+}
+
+/// A user record after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct User {
+    id: String,
+    user_principal_name: String,
+    display_name: Option<String>,
+    account_enabled: Option<bool>,
+    user_type: Option<String>,
+    department: Option<String>,
+    job_title: Option<String>,
+    usage_location: Option<String>,
+    created_at: Option<i64>,
+    last_sign_in: Option<i64>,
+    last_non_interactive_sign_in: Option<i64>,
+    last_successful_sign_in: Option<i64>,
+    sign_in_activity_present: bool,
+    activity_counts_failed_attempts: bool,
+    holdings: Vec<String>,
+    states: Vec<AssignmentState>,
+}
+
+struct SourcedUser {
+    user: User,
+    file: PathBuf,
+    location: Location,
+}
+
+/// The three frames built from users, plus what was noticed on the way.
+pub struct UserFrames {
+    pub users: DataFrame,
+    pub holdings: DataFrame,
+    pub assignment_states: DataFrame,
+    pub repeated_users: usize,
+    pub users_without_sign_in_activity: usize,
+    pub users_activity_from_attempts: usize,
+    pub rejected: Vec<Rejection>,
+}
+
+/// Reads every users file (pages, arrays or JSON Lines) into frames.
+pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrames, IngestError> {
+    let per_file: Vec<Result<(Vec<SourcedUser>, RejectionLog), IngestError>> = files
+        .par_iter()
+        .map(|path| read_users_file(path, strictness))
+        .collect();
+    let mut log = RejectionLog::new(strictness);
+    let mut users = Vec::new();
+    for result in per_file {
+        let (file_users, file_log) = result?;
+        users.extend(file_users);
+        log.absorb(file_log);
+    }
+    let (users, repeated_users) = drop_repeated_users(users, &mut log)?;
+    let users_without_sign_in_activity = users
+        .iter()
+        .filter(|user| !user.sign_in_activity_present)
+        .count();
+    let users_activity_from_attempts = users
+        .iter()
+        .filter(|user| user.activity_counts_failed_attempts)
+        .count();
+    let label = files.first().map_or(Path::new("users"), PathBuf::as_path);
+    let failure = |error| super::skus::polars_failure(label, error);
+    Ok(UserFrames {
+        users: users_frame(&users).map_err(failure)?,
+        holdings: holdings_frame(&users).map_err(failure)?,
+        assignment_states: states_frame(&users).map_err(failure)?,
+        repeated_users,
+        users_without_sign_in_activity,
+        users_activity_from_attempts,
+        rejected: log.into_rejections(),
+    })
+}
+
+fn read_users_file(
+    path: &Path,
+    strictness: Strictness,
+) -> Result<(Vec<SourcedUser>, RejectionLog), IngestError> {
+    let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+    let mut log = RejectionLog::new(strictness);
+    let records = split_records(path, &bytes, &mut log)?;
+    let mut users = Vec::with_capacity(records.len());
+    for record in records {
+        let parsed = serde_json::from_str::<UserRecord>(record.raw.get())
+            .map_err(|error| field_error(path, &record.location, &error.to_string()))
+            .and_then(|raw| validate_user(path, &record.location, raw));
+        match parsed {
+            Ok(user) => users.push(SourcedUser {
+                user,
+                file: path.to_path_buf(),
+                location: record.location,
+            }),
+            Err(problem) => log.reject(problem)?,
+        }
+    }
+    Ok((users, log))
+}
+
+/// Turns a serde message such as "in `signInActivity`: in `lastSignInDateTime`: invalid type…"
+/// into a rejection whose field is `signInActivity.lastSignInDateTime`.
+fn field_error(path: &Path, location: &Location, message: &str) -> Rejection {
+    let (field, problem) = super::record::split_field_path(message);
+    rejection(
+        path,
+        location.clone(),
+        if field.is_empty() {
+            "(record)".to_string()
+        } else {
+            field
+        },
+        problem,
+    )
+}
+
+fn timestamp_field(
+    path: &Path,
+    location: &Location,
+    field: &str,
+    value: Option<&Option<String>>,
+) -> Result<Option<i64>, Rejection> {
+    match value {
+        Some(Some(text)) => parse_timestamp(text)
+            .map(Some)
+            .map_err(|problem| rejection(path, location.clone(), field, problem)),
+        _ => Ok(None),
+    }
+}
+
+fn normalised_guid(text: &str) -> String {
+    text.trim().to_ascii_lowercase()
+}
+
+fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<User, Rejection> {
+    let required = |value: Option<Option<String>>, field: &str| match value.flatten() {
+        Some(text) if !text.trim().is_empty() => Ok(text.trim().to_string()),
+        _ => Err(rejection(
+            path,
+            location.clone(),
+            field,
+            "required property is missing or empty",
+        )),
+    };
+    let id = normalised_guid(&required(raw.id, "id")?);
+    let user_principal_name = required(raw.user_principal_name, "userPrincipalName")?;
+    let created_at = timestamp_field(
+        path,
+        location,
+        "createdDateTime",
+        raw.created_date_time.as_ref(),
+    )?;
+
+    let sign_in = raw.sign_in_activity.flatten();
+    let sign_in_activity_present = sign_in.is_some();
+    let (
+        last_sign_in,
+        last_non_interactive_sign_in,
+        last_successful_sign_in,
+        success_property_absent,
+    ) = match &sign_in {
+        Some(activity) => (
+            timestamp_field(
+                path,
+                location,
+                "signInActivity.lastSignInDateTime",
+                activity.last_sign_in.as_ref(),
+            )?,
+            timestamp_field(
+                path,
+                location,
+                "signInActivity.lastNonInteractiveSignInDateTime",
+                activity.last_non_interactive_sign_in.as_ref(),
+            )?,
+            timestamp_field(
+                path,
+                location,
+                "signInActivity.lastSuccessfulSignInDateTime",
+                activity.last_successful_sign_in.as_ref(),
+            )?,
+            activity.last_successful_sign_in.is_none(),
+        ),
+        None => (None, None, None, false),
+    };
+    let activity_counts_failed_attempts = success_property_absent && last_sign_in.is_some();
+
+    let mut holdings = Vec::new();
+    for (index, license) in raw
+        .assigned_licenses
+        .flatten()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        match license.sku_id.flatten() {
+            Some(sku_id) if !sku_id.trim().is_empty() => holdings.push(normalised_guid(&sku_id)),
+            _ => {
+                return Err(rejection(
+                    path,
+                    location.clone(),
+                    format!("assignedLicenses[{index}].skuId"),
+                    "required property is missing or empty",
+                ));
+            }
+        }
+    }
+    holdings.sort();
+    holdings.dedup();
+
+    let mut states = Vec::new();
+    for (index, state) in raw
+        .license_assignment_states
+        .flatten()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        let Some(sku_id) = state
+            .sku_id
+            .flatten()
+            .filter(|sku_id| !sku_id.trim().is_empty())
+        else {
+            return Err(rejection(
+                path,
+                location.clone(),
+                format!("licenseAssignmentStates[{index}].skuId"),
+                "required property is missing or empty",
+            ));
+        };
+        let assigned_by = match state.assigned_by_group.flatten() {
+            Some(group) if !group.trim().is_empty() => normalised_guid(&group),
+            _ => columns::DIRECT.to_string(),
+        };
+        let error = match state.error.flatten() {
+            Some(error) if !error.trim().is_empty() => error.trim().to_string(),
+            _ => "None".to_string(),
+        };
+        states.push(AssignmentState {
+            sku_id: normalised_guid(&sku_id),
+            assigned_by,
+            state: state.state.flatten().unwrap_or_default().trim().to_string(),
+            error,
+        });
+    }
+
+    let text = |value: Option<Option<String>>| value.flatten().map(|text| text.trim().to_string());
+    Ok(User {
+        id,
+        user_principal_name,
+        display_name: text(raw.display_name),
+        account_enabled: raw.account_enabled.flatten(),
+        user_type: text(raw.user_type),
+        department: text(raw.department).filter(|department| !department.is_empty()),
+        job_title: text(raw.job_title),
+        usage_location: text(raw.usage_location),
+        created_at,
+        last_sign_in,
+        last_non_interactive_sign_in,
+        last_successful_sign_in,
+        sign_in_activity_present,
+        activity_counts_failed_attempts,
+        holdings,
+        states,
+    })
+}
+
+/// Keeps one copy of users listed twice with identical data; conflicting copies are rejected.
+fn drop_repeated_users(
+    mut users: Vec<SourcedUser>,
+    log: &mut RejectionLog,
+) -> Result<(Vec<User>, usize), IngestError> {
+    users.sort_by(|left, right| left.user.id.cmp(&right.user.id));
+    let mut kept: Vec<SourcedUser> = Vec::with_capacity(users.len());
+    let mut repeated = 0;
+    for candidate in users {
+        if let Some(previous) = kept
+            .last()
+            .filter(|previous| previous.user.id == candidate.user.id)
+        {
+            if previous.user == candidate.user {
+                repeated += 1;
+            } else {
+                log.reject(rejection(
+                    &candidate.file,
+                    candidate.location.clone(),
+                    "id",
+                    format!(
+                        "user id {} also appears in {} at {} with different data",
+                        candidate.user.id,
+                        previous.file.display(),
+                        previous.location
+                    ),
+                ))?;
+            }
+            continue;
+        }
+        kept.push(candidate);
+    }
+    Ok((
+        kept.into_iter().map(|sourced| sourced.user).collect(),
+        repeated,
+    ))
+}
+
+fn datetime_column(name: &str, values: Vec<Option<i64>>) -> PolarsResult<Column> {
+    Column::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+}
+
+fn users_frame(users: &[User]) -> PolarsResult<DataFrame> {
+    let strings = |name: &str, pick: &dyn Fn(&User) -> Option<&str>| {
+        Column::new(
+            name.into(),
+            users.iter().map(pick).collect::<Vec<Option<&str>>>(),
+        )
+    };
+    let last_activity = |user: &User| {
+        let interactive = if user.activity_counts_failed_attempts {
+            user.last_sign_in
+        } else {
+            user.last_successful_sign_in
+        };
+        interactive.max(user.last_non_interactive_sign_in)
+    };
+    DataFrame::new_infer_height(vec![
+        strings(columns::USER_ID, &|user| Some(&user.id)),
+        strings(columns::USER_PRINCIPAL_NAME, &|user| {
+            Some(&user.user_principal_name)
+        }),
+        Column::new(
+            columns::USER_KEY.into(),
+            users
+                .iter()
+                .map(|user| user.user_principal_name.to_lowercase())
+                .collect::<Vec<_>>(),
+        ),
+        strings(columns::USER_DISPLAY_NAME, &|user| {
+            user.display_name.as_deref()
+        }),
+        Column::new(
+            columns::ACCOUNT_ENABLED.into(),
+            users
+                .iter()
+                .map(|user| user.account_enabled)
+                .collect::<Vec<_>>(),
+        ),
+        strings(columns::USER_TYPE, &|user| user.user_type.as_deref()),
+        strings(columns::DEPARTMENT, &|user| user.department.as_deref()),
+        strings(columns::JOB_TITLE, &|user| user.job_title.as_deref()),
+        strings(columns::USAGE_LOCATION, &|user| {
+            user.usage_location.as_deref()
+        }),
+        datetime_column(
+            columns::CREATED_AT,
+            users.iter().map(|user| user.created_at).collect(),
+        )?,
+        datetime_column(
+            columns::LAST_SIGN_IN,
+            users.iter().map(|user| user.last_sign_in).collect(),
+        )?,
+        datetime_column(
+            columns::LAST_NON_INTERACTIVE_SIGN_IN,
+            users
+                .iter()
+                .map(|user| user.last_non_interactive_sign_in)
+                .collect(),
+        )?,
+        datetime_column(
+            columns::LAST_SUCCESSFUL_SIGN_IN,
+            users
+                .iter()
+                .map(|user| user.last_successful_sign_in)
+                .collect(),
+        )?,
+        datetime_column(
+            columns::LAST_ACTIVITY,
+            users.iter().map(last_activity).collect(),
+        )?,
+        Column::new(
+            columns::ACTIVITY_COUNTS_FAILED_ATTEMPTS.into(),
+            users
+                .iter()
+                .map(|user| user.activity_counts_failed_attempts)
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            columns::HAS_SIGN_IN_TIMESTAMP.into(),
+            users
+                .iter()
+                .map(|user| {
+                    user.last_sign_in.is_some()
+                        || user.last_non_interactive_sign_in.is_some()
+                        || user.last_successful_sign_in.is_some()
+                })
+                .collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+fn holdings_frame(users: &[User]) -> PolarsResult<DataFrame> {
+    let pairs: Vec<(&str, &str)> = users
+        .iter()
+        .flat_map(|user| {
+            user.holdings
+                .iter()
+                .map(move |sku| (user.id.as_str(), sku.as_str()))
+        })
+        .collect();
+    DataFrame::new_infer_height(vec![
+        Column::new(
+            columns::USER_ID.into(),
+            pairs.iter().map(|pair| pair.0).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            columns::SKU_ID.into(),
+            pairs.iter().map(|pair| pair.1).collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+fn states_frame(users: &[User]) -> PolarsResult<DataFrame> {
+    let rows: Vec<(&str, &AssignmentState)> = users
+        .iter()
+        .flat_map(|user| {
+            user.states
+                .iter()
+                .map(move |state| (user.id.as_str(), state))
+        })
+        .collect();
+    let column = |name: &str, pick: &dyn Fn(&(&str, &AssignmentState)) -> String| {
+        Column::new(name.into(), rows.iter().map(pick).collect::<Vec<String>>())
+    };
+    DataFrame::new_infer_height(vec![
+        column(columns::USER_ID, &|row| row.0.to_string()),
+        column(columns::SKU_ID, &|row| row.1.sku_id.clone()),
+        column(columns::ASSIGNED_BY, &|row| row.1.assigned_by.clone()),
+        column(columns::ASSIGNMENT_STATE, &|row| row.1.state.clone()),
+        column(columns::ASSIGNMENT_ERROR, &|row| row.1.error.clone()),
+    ])
+}

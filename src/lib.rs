@@ -1,0 +1,14 @@
+//! seatwise: finds the Microsoft 365 / Power Platform licenses a tenant pays for and does not
+//! use, and the people who use premium features without a license.
+//!
+//! The pipeline is visible in the module tree: `ingest` reads a snapshot folder into Polars
+//! frames, `analyze` applies the finding rules, `output` writes the audit folder. `catalogue`
+//! holds the bundled SKU catalogue and price book, `generate` writes synthetic tenants.
+
+pub mod analyze;
+pub mod catalogue;
+pub mod generate;
+pub mod ingest;
+pub mod model;
+pub mod money;
+pub mod output;

@@ -1,0 +1,72 @@
+//! The canonical data model: the frames a snapshot is read into, which every later stage
+//! (analysis, plans, reports) consumes.
+//!
+//! | frame | one row per | columns |
+//! | --- | --- | --- |
+//! | `users` | directory user | id, UPN, lower-case UPN, department, account state, sign-in times |
+//! | `holdings` | (user, SKU) in `assignedLicenses` | user id, SKU id |
+//! | `assignment_states` | `licenseAssignmentStates` entry | user id, SKU id, source, state, error |
+//! | `subscribed_skus` | purchased SKU | SKU id, part number, prepaid units, consumed units |
+//! | `groups`, `group_members`, `group_licenses` | group / membership / group license | |
+//! | `apps` | inventory app | app id, name, environment, premium |
+//! | `launches` | `LaunchPowerApp` audit record | lower-case UPN, app id, time, record id |
+//!
+//! GUIDs are lower case everywhere; times are UTC milliseconds (`Datetime(ms)`).
+
+pub mod columns;
+
+use crate::catalogue::PriceBook;
+use crate::ingest::error::Rejection;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// `snapshot.json`: who collected the snapshot, and when.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnapshotMetadata {
+    pub tenant_id: Option<String>,
+    pub collected_at: Option<i64>,
+    pub source: Option<String>,
+    /// False when the collector could not read `signInActivity` (no Entra ID P1 or no
+    /// AuditLog.Read.All): activity is then unknown, not absent.
+    pub sign_in_activity_collected: bool,
+}
+
+/// A tenant snapshot read into frames.
+pub struct Snapshot {
+    pub dir: PathBuf,
+    pub metadata: SnapshotMetadata,
+    pub users: DataFrame,
+    pub holdings: DataFrame,
+    pub assignment_states: DataFrame,
+    pub subscribed_skus: DataFrame,
+    pub groups: DataFrame,
+    pub group_members: DataFrame,
+    pub group_licenses: DataFrame,
+    /// `None` when the snapshot has no `apps.csv`.
+    pub apps: Option<DataFrame>,
+    pub launches: DataFrame,
+    /// The snapshot's own `prices.csv`, if any.
+    pub prices: Option<PriceBook>,
+    pub quality: IngestQuality,
+}
+
+/// What ingestion noticed about the data: counts for the data-quality section.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IngestQuality {
+    /// Rows skipped under `--lenient`, with where and why.
+    pub rejected: Vec<Rejection>,
+    /// Users listed more than once with identical data (overlapping exports), kept once.
+    pub repeated_users: usize,
+    pub users_without_sign_in_activity: usize,
+    pub users_activity_from_attempts: usize,
+    pub audit_files: usize,
+    pub audit_rows: usize,
+    pub launch_rows: usize,
+    /// The same audit record seen more than once (overlapping exports), kept once.
+    pub repeated_launch_records: usize,
+    /// Rows of operations other than `LaunchPowerApp`, by operation.
+    pub other_operations: BTreeMap<String, usize>,
+    pub group_members_not_users: usize,
+    pub group_members_unknown_users: usize,
+}

@@ -1,0 +1,68 @@
+//! `findings.csv`: the findings for spreadsheets, one row each, same order as the JSON.
+//!
+//! Finance opens this in Excel, so text that a spreadsheet would run as a formula (a
+//! department named `=HYPERLINK(…)`) is prefixed with an apostrophe.
+
+use crate::analyze::Finding;
+use crate::ingest::timestamp::format_millis;
+
+pub const HEADER: [&str; 14] = [
+    "kind",
+    "user_id",
+    "user_principal_name",
+    "department",
+    "sku_part_number",
+    "sku_id",
+    "reason",
+    "assigned_by",
+    "last_activity",
+    "last_premium_use",
+    "premium_apps_used",
+    "seats",
+    "monthly_amount",
+    "note",
+];
+
+/// Neutralises text a spreadsheet would evaluate.
+pub fn spreadsheet_safe(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
+}
+
+pub fn render(findings: &[Finding]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADER)?;
+    for finding in findings {
+        let text = |value: Option<&str>| spreadsheet_safe(value.unwrap_or(""));
+        writer.write_record([
+            finding.kind.as_str().to_string(),
+            text(finding.user_id.as_deref()),
+            text(finding.user_principal_name.as_deref()),
+            text(finding.department.as_deref()),
+            text(Some(&finding.sku_part_number)),
+            text(Some(&finding.sku_id)),
+            text(finding.reason.as_deref()),
+            finding.assigned_by.join(";"),
+            finding.last_activity.map(format_millis).unwrap_or_default(),
+            finding
+                .last_premium_use
+                .map(format_millis)
+                .unwrap_or_default(),
+            finding
+                .premium_apps_used
+                .map(|count| count.to_string())
+                .unwrap_or_default(),
+            finding
+                .seats
+                .map(|seats| seats.to_string())
+                .unwrap_or_default(),
+            finding.monthly_amount.to_string(),
+            text(finding.note.as_deref()),
+        ])?;
+    }
+    writer
+        .into_inner()
+        .map_err(|error| csv::Error::from(error.into_error()))
+}

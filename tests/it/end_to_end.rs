@@ -1,0 +1,1001 @@
+//! End-to-end audit checked against an independent oracle.
+//!
+//! Each test runs the real `seatwise` binary (`seatwise audit SNAPSHOT --out DIR`) and compares
+//! its `findings.json` and `findings.csv` with findings that this file derives on its own from the
+//! snapshot's raw files (`snapshot.json`, `subscribedSkus.json`, the user pages, `apps.csv`,
+//! `audit/*.csv`, the snapshot's `prices.csv`) and the bundled `data/skus.csv` / `data/prices.csv`.
+//!
+//! Independence: the oracle below is a literal, deliberately naive reading of SPEC §1–§3 written
+//! with `HashMap`s and loops. It uses only `serde_json`, `csv`, `chrono`, `std` and `tempfile`;
+//! it never calls seatwise library code and never reuses the output of an earlier run. Expected
+//! values are never copied from the binary: when the two disagree, the SPEC decides, and the
+//! assertion stays on the SPEC side. Money is computed in integer cents.
+//!
+//! Cases: the committed `data/sample` tenant; a tenant made by `seatwise generate --users 400
+//! --seed 11 --as-of 2026-10-15`; and that tenant audited with `--window-days 30 --as-of
+//! 2026-09-30`. Every finding kind must occur in each case, so no comparison passes vacuously.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use serde_json::Value;
+
+const KINDS: [&str; 6] = [
+    "assignment-error",
+    "duplicate-assignment",
+    "idle-seats",
+    "inactive-holder",
+    "missing-premium",
+    "unused-premium",
+];
+const POWER_APP_ID_PROPERTY: &str = "powerplatform.analytics.resource.power_app.id";
+const MISSING_PREMIUM_PART: &str = "POWERAPPS_PER_USER";
+
+// ---------------------------------------------------------------------------------------------
+// Small readers
+// ---------------------------------------------------------------------------------------------
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read_text(path: &Path) -> String {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("oracle: cannot read {}: {e}", path.display()));
+    text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned()
+}
+
+/// Lower-cases every object key, recursively (SPEC §2: JSON names match in any letter case).
+fn lower_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k.to_lowercase(), lower_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(lower_keys).collect()),
+        other => other,
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = read_text(path);
+    let value: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("oracle: {} is not JSON: {e}", path.display()));
+    lower_keys(value)
+}
+
+/// The records of a Graph page (`{"value":[…]}`), a JSON array, or a single object.
+fn records(value: Value) -> Vec<Value> {
+    match value {
+        Value::Array(items) => items,
+        Value::Object(mut map) => match map.remove("value") {
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                map.insert("value".to_owned(), other);
+                vec![Value::Object(map)]
+            }
+            None => vec![Value::Object(map)],
+        },
+        other => panic!("oracle: unexpected JSON record container {other}"),
+    }
+}
+
+fn str_field<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+/// A CSV file as a list of rows keyed by lower-cased, trimmed header names.
+fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = read_text(path);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap_or_else(|e| panic!("oracle: {} has no header: {e}", path.display()))
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let mut rows = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record =
+            record.unwrap_or_else(|e| panic!("oracle: {} record {}: {e}", path.display(), n + 1));
+        let mut row = HashMap::new();
+        for (h, v) in headers.iter().zip(record.iter()) {
+            row.insert(h.clone(), v.to_owned());
+        }
+        rows.push(row);
+    }
+    rows
+}
+
+fn header_of(path: &Path) -> Vec<String> {
+    let text = read_text(path);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .headers()
+        .unwrap_or_else(|e| panic!("oracle: {} has no header: {e}", path.display()))
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect()
+}
+
+/// ISO 8601 with or without fractional seconds and offset (none = UTC), or `M/D/YYYY h:mm:ss AM`.
+fn parse_time(raw: &str) -> DateTime<Utc> {
+    let s = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return t.with_timezone(&Utc);
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %H:%M:%S",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, format) {
+            return t.and_utc();
+        }
+    }
+    panic!("oracle: unparseable timestamp {raw:?}")
+}
+
+fn optional_time(value: &Value, key: &str) -> Option<DateTime<Utc>> {
+    match value.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(parse_time(s)),
+        Some(other) => panic!("oracle: {key} is not a timestamp: {other}"),
+    }
+}
+
+/// A decimal price with at most two decimals, in cents.
+fn price_cents(raw: &str) -> i64 {
+    let s = raw.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    assert!(
+        frac.len() <= 2,
+        "oracle: price {raw:?} has more than 2 decimals; the oracle computes in cents"
+    );
+    let whole: i64 = whole
+        .parse()
+        .unwrap_or_else(|_| panic!("oracle: bad price {raw:?}"));
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}")
+            .parse()
+            .unwrap_or_else(|_| panic!("oracle: bad price {raw:?}"))
+    };
+    whole * 100 + frac
+}
+
+/// A JSON amount (number, or a decimal string) in cents, rounded half away from zero.
+fn json_cents(value: &Value) -> Option<i64> {
+    let number = match value {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    Some((number * 100.0).round() as i64)
+}
+
+fn money(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The oracle
+// ---------------------------------------------------------------------------------------------
+
+/// One finding's identity: (kind, user id, SKU id, reason). Reason is kept for inactive-holder only.
+type Key = (String, Option<String>, String, Option<String>);
+
+#[derive(Debug, Default)]
+struct Expected {
+    /// Key -> monthly amount in cents.
+    findings: BTreeMap<Key, i64>,
+    /// idle-seats: SKU id -> idle seat count.
+    seats: HashMap<String, i64>,
+    users: i64,
+    licensed_users: i64,
+    monthly_cost: i64,
+    monthly_savings: i64,
+    monthly_cost_to_comply: i64,
+}
+
+impl Expected {
+    fn count(&self, kind: &str) -> usize {
+        self.findings.keys().filter(|k| k.0 == kind).count()
+    }
+}
+
+struct User {
+    id: String,
+    upn: String,
+    enabled: bool,
+    held: BTreeSet<String>,
+    /// (sku id, source: None = direct, state, error)
+    states: Vec<(String, Option<String>, String, Option<String>)>,
+    has_sign_in: bool,
+    last_activity: Option<DateTime<Utc>>,
+}
+
+/// The date part (UTC) of `snapshot.json`'s `collectedAt`.
+fn snapshot_as_of(dir: &Path) -> NaiveDate {
+    let snapshot = read_json(&dir.join("snapshot.json"));
+    let collected = str_field(&snapshot, "collectedat").expect("oracle: snapshot.json collectedAt");
+    parse_time(collected).date_naive()
+}
+
+/// Effective prices (part number, lower case -> cents) on `as_of` from one price file.
+fn price_file(path: &Path, as_of: NaiveDate) -> HashMap<String, i64> {
+    // part -> (effective from, None = earliest; cents)
+    let mut best: HashMap<String, (Option<NaiveDate>, i64)> = HashMap::new();
+    for row in read_csv(path) {
+        let part = row
+            .get("skupartnumber")
+            .expect("oracle: SkuPartNumber column")
+            .trim()
+            .to_lowercase();
+        let cents = price_cents(
+            row.get("monthlyprice")
+                .expect("oracle: MonthlyPrice column"),
+        );
+        let from = row
+            .get("effectivefrom")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .unwrap_or_else(|_| panic!("oracle: bad EffectiveFrom {s:?}"))
+            });
+        if from.is_some_and(|f| f > as_of) {
+            continue;
+        }
+        match best.get(&part) {
+            Some((current, _)) if *current > from => {}
+            _ => {
+                best.insert(part, (from, cents));
+            }
+        }
+    }
+    best.into_iter().map(|(k, (_, c))| (k, c)).collect()
+}
+
+fn read_users(dir: &Path) -> Vec<Value> {
+    let mut raw = Vec::new();
+    let json = dir.join("users.json");
+    let jsonl = dir.join("users.jsonl");
+    let folder = dir.join("users");
+    if json.is_file() {
+        raw.extend(records(read_json(&json)));
+    }
+    if jsonl.is_file() {
+        for line in read_text(&jsonl).lines() {
+            if !line.trim().is_empty() {
+                let value: Value = serde_json::from_str(line).expect("oracle: users.jsonl line");
+                raw.extend(records(lower_keys(value)));
+            }
+        }
+    }
+    if folder.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .expect("oracle: read users/")
+            .map(|e| e.expect("oracle: users/ entry").path())
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            })
+            .collect();
+        files.sort();
+        for file in files {
+            raw.extend(records(read_json(&file)));
+        }
+    }
+    assert!(!raw.is_empty(), "oracle: no users in {}", dir.display());
+    // A user listed twice with identical data is one user; different data would be bad input.
+    let mut seen: HashMap<String, Value> = HashMap::new();
+    let mut unique = Vec::new();
+    for user in raw {
+        let id = str_field(&user, "id")
+            .expect("oracle: user id")
+            .to_lowercase();
+        match seen.get(&id) {
+            Some(previous) => assert_eq!(
+                previous, &user,
+                "oracle: user {id} listed twice with different data"
+            ),
+            None => {
+                seen.insert(id, user.clone());
+                unique.push(user);
+            }
+        }
+    }
+    unique
+}
+
+fn parse_user(raw: &Value) -> User {
+    let id = str_field(raw, "id")
+        .expect("oracle: user id")
+        .to_lowercase();
+    let upn = str_field(raw, "userprincipalname")
+        .expect("oracle: userPrincipalName")
+        .to_lowercase();
+    let enabled = raw.get("accountenabled").and_then(Value::as_bool) != Some(false);
+    let mut held = BTreeSet::new();
+    if let Some(Value::Array(licenses)) = raw.get("assignedlicenses") {
+        for license in licenses {
+            held.insert(
+                str_field(license, "skuid")
+                    .expect("oracle: assignedLicenses skuId")
+                    .to_lowercase(),
+            );
+        }
+    }
+    let mut states = Vec::new();
+    if let Some(Value::Array(entries)) = raw.get("licenseassignmentstates") {
+        for entry in entries {
+            states.push((
+                str_field(entry, "skuid")
+                    .expect("oracle: licenseAssignmentStates skuId")
+                    .to_lowercase(),
+                str_field(entry, "assignedbygroup").map(str::to_lowercase),
+                str_field(entry, "state").unwrap_or_default().to_owned(),
+                str_field(entry, "error").map(str::to_owned),
+            ));
+        }
+    }
+    let (has_sign_in, last_activity) = match raw.get("signinactivity") {
+        Some(activity @ Value::Object(map)) => {
+            let last_sign_in = optional_time(activity, "lastsignindatetime");
+            let non_interactive = optional_time(activity, "lastnoninteractivesignindatetime");
+            let successful = optional_time(activity, "lastsuccessfulsignindatetime");
+            let interactive = if map.contains_key("lastsuccessfulsignindatetime") {
+                successful
+            } else {
+                last_sign_in
+            };
+            (
+                last_sign_in.is_some() || non_interactive.is_some() || successful.is_some(),
+                interactive.max(non_interactive),
+            )
+        }
+        _ => (false, None),
+    };
+    User {
+        id,
+        upn,
+        enabled,
+        held,
+        states,
+        has_sign_in,
+        last_activity,
+    }
+}
+
+/// Premium launches in the window, per user principal name (lower case).
+fn premium_launches(
+    dir: &Path,
+    window_start: DateTime<Utc>,
+    window_end: DateTime<Utc>,
+) -> HashMap<String, usize> {
+    let mut premium_apps = HashSet::new();
+    let apps = dir.join("apps.csv");
+    if apps.is_file() {
+        for row in read_csv(&apps) {
+            let is_true = |column: &str| {
+                row.get(column)
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+            };
+            if is_true("usespremiumapi")
+                || is_true("usescustomapi")
+                || is_true("usesonpremisegateway")
+            {
+                premium_apps.insert(
+                    row.get("appname")
+                        .expect("oracle: AppName")
+                        .trim()
+                        .to_lowercase(),
+                );
+            }
+        }
+    }
+    let mut launches: HashMap<String, usize> = HashMap::new();
+    let folder = dir.join("audit");
+    if !folder.is_dir() {
+        return launches;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .expect("oracle: read audit/")
+        .map(|e| e.expect("oracle: audit/ entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+        .collect();
+    files.sort();
+    for file in files {
+        let header = header_of(&file);
+        let pick = |names: &[&str]| {
+            names
+                .iter()
+                .find(|n| header.iter().any(|h| h == *n))
+                .map(|n| (*n).to_owned())
+        };
+        let operation = pick(&["operation", "operations"])
+            .unwrap_or_else(|| panic!("oracle: {} has no Operation(s) column", file.display()));
+        let user_column = pick(&["userid", "userids"])
+            .unwrap_or_else(|| panic!("oracle: {} has no UserId(s) column", file.display()));
+        assert!(
+            header.iter().any(|h| h == "auditdata"),
+            "oracle: {} has no AuditData",
+            file.display()
+        );
+        for row in read_csv(&file) {
+            if row[&operation].trim() != "LaunchPowerApp" {
+                continue;
+            }
+            let data: Value = lower_keys(
+                serde_json::from_str(&row["auditdata"])
+                    .unwrap_or_else(|e| panic!("oracle: {} AuditData: {e}", file.display())),
+            );
+            let time = match str_field(&data, "creationtime") {
+                Some(t) => parse_time(t),
+                None => parse_time(row.get("creationdate").expect("oracle: CreationDate")),
+            };
+            if time < window_start || time >= window_end {
+                continue;
+            }
+            let user = str_field(&data, "userid")
+                .filter(|u| !u.trim().is_empty())
+                .unwrap_or_else(|| row[&user_column].as_str())
+                .trim()
+                .to_lowercase();
+            let record_type = data
+                .get("recordtype")
+                .and_then(Value::as_i64)
+                .or_else(|| row.get("recordtype").and_then(|r| r.trim().parse().ok()));
+            let from_app_name = || str_field(&data, "appname").map(str::to_owned);
+            let from_properties = || {
+                data.get("propertycollection")
+                    .and_then(Value::as_array)?
+                    .iter()
+                    .find(|p| str_field(p, "name") == Some(POWER_APP_ID_PROPERTY))
+                    .and_then(|p| str_field(p, "value"))
+                    .map(str::to_owned)
+            };
+            let app = match record_type {
+                Some(45) => from_app_name(),
+                Some(256) => from_properties(),
+                _ => from_properties().or_else(from_app_name),
+            }
+            .unwrap_or_else(|| panic!("oracle: {} launch without app id: {data}", file.display()))
+            .trim()
+            .to_lowercase();
+            if premium_apps.contains(&app) {
+                *launches.entry(user).or_default() += 1;
+            }
+        }
+    }
+    launches
+}
+
+/// SPEC §1–§3, literally: the findings and summary of `dir` as of `as_of` over `window_days`.
+fn oracle(dir: &Path, as_of: NaiveDate, window_days: u64) -> Expected {
+    let window_start = as_of
+        .checked_sub_days(Days::new(window_days - 1))
+        .expect("window start")
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+    let window_end = as_of
+        .checked_add_days(Days::new(1))
+        .expect("window end")
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+
+    // Catalogue: SKU id -> (part number, premium).
+    let mut catalogue: HashMap<String, (String, bool)> = HashMap::new();
+    for row in read_csv(&repo_root().join("data/skus.csv")) {
+        catalogue.insert(
+            row["skuid"].trim().to_lowercase(),
+            (
+                row["skupartnumber"].trim().to_owned(),
+                row["premium"].trim().eq_ignore_ascii_case("true"),
+            ),
+        );
+    }
+    let mut prices = price_file(&repo_root().join("data/prices.csv"), as_of);
+    if dir.join("prices.csv").is_file() {
+        prices.extend(price_file(&dir.join("prices.csv"), as_of));
+    }
+
+    let subscribed = records(read_json(&dir.join("subscribedSkus.json")));
+    let mut parts: HashMap<String, String> = catalogue
+        .iter()
+        .map(|(id, (part, _))| (id.clone(), part.clone()))
+        .collect();
+    for sku in &subscribed {
+        if let Some(part) = str_field(sku, "skupartnumber") {
+            let id = str_field(sku, "skuid")
+                .expect("oracle: skuId")
+                .to_lowercase();
+            parts.insert(id, part.to_owned());
+        }
+    }
+    let price_of = |sku_id: &str| -> i64 {
+        parts
+            .get(sku_id)
+            .and_then(|part| prices.get(&part.to_lowercase()))
+            .copied()
+            .unwrap_or(0)
+    };
+    let is_premium = |sku_id: &str| catalogue.get(sku_id).is_some_and(|(_, p)| *p);
+
+    let users: Vec<User> = read_users(dir).iter().map(parse_user).collect();
+    let launches = premium_launches(dir, window_start, window_end);
+
+    let mut out = Expected {
+        users: users.len() as i64,
+        licensed_users: users.iter().filter(|u| !u.held.is_empty()).count() as i64,
+        ..Expected::default()
+    };
+    let add = |out: &mut Expected,
+               kind: &str,
+               user: Option<&str>,
+               sku: &str,
+               reason: Option<&str>,
+               cents: i64| {
+        let key = (
+            kind.to_owned(),
+            user.map(str::to_owned),
+            sku.to_owned(),
+            reason.map(str::to_owned),
+        );
+        assert!(
+            out.findings.insert(key.clone(), cents).is_none(),
+            "oracle: duplicate {key:?}"
+        );
+    };
+
+    let missing_sku = parts
+        .iter()
+        .find(|(_, part)| part.eq_ignore_ascii_case(MISSING_PREMIUM_PART))
+        .map(|(id, _)| id.clone())
+        .expect("oracle: POWERAPPS_PER_USER in the catalogue");
+    let missing_price = prices
+        .get(&MISSING_PREMIUM_PART.to_lowercase())
+        .copied()
+        .unwrap_or(0);
+
+    for user in &users {
+        let active = user.last_activity.is_some_and(|t| t >= window_start);
+        let premium_uses = launches.get(&user.upn).copied().unwrap_or(0);
+        for sku in &user.held {
+            let price = price_of(sku);
+            if price > 0 {
+                let reason = if !user.enabled {
+                    Some("disabled")
+                } else if !user.has_sign_in {
+                    Some("never-signed-in")
+                } else if !active {
+                    Some("inactive")
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    add(
+                        &mut out,
+                        "inactive-holder",
+                        Some(&user.id),
+                        sku,
+                        Some(reason),
+                        price,
+                    );
+                }
+            }
+            if is_premium(sku) && user.enabled && active && premium_uses == 0 {
+                add(&mut out, "unused-premium", Some(&user.id), sku, None, price);
+            }
+        }
+        if premium_uses > 0 && !user.held.iter().any(|s| is_premium(s)) {
+            add(
+                &mut out,
+                "missing-premium",
+                Some(&user.id),
+                &missing_sku,
+                None,
+                missing_price,
+            );
+        }
+        let mut errors = BTreeSet::new();
+        let mut sources: HashMap<&str, HashSet<Option<&str>>> = HashMap::new();
+        for (sku, group, state, error) in &user.states {
+            if error
+                .as_deref()
+                .is_some_and(|e| !e.eq_ignore_ascii_case("none"))
+            {
+                errors.insert(sku.as_str());
+            }
+            if state.eq_ignore_ascii_case("active") {
+                sources
+                    .entry(sku.as_str())
+                    .or_default()
+                    .insert(group.as_deref());
+            }
+        }
+        for sku in errors {
+            add(&mut out, "assignment-error", Some(&user.id), sku, None, 0);
+        }
+        for (sku, from) in sources {
+            if from.len() >= 2 {
+                add(
+                    &mut out,
+                    "duplicate-assignment",
+                    Some(&user.id),
+                    sku,
+                    None,
+                    0,
+                );
+            }
+        }
+    }
+
+    for sku in &subscribed {
+        let id = str_field(sku, "skuid")
+            .expect("oracle: skuId")
+            .to_lowercase();
+        let enabled = sku
+            .get("prepaidunits")
+            .and_then(|p| p.get("enabled"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let consumed = sku
+            .get("consumedunits")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        let price = price_of(&id);
+        out.monthly_cost += enabled * price;
+        let idle = enabled - consumed;
+        if price > 0 && idle > 0 {
+            add(&mut out, "idle-seats", None, &id, None, idle * price);
+            out.seats.insert(id, idle);
+        }
+    }
+
+    for (key, cents) in &out.findings {
+        match key.0.as_str() {
+            "inactive-holder" | "unused-premium" | "idle-seats" => out.monthly_savings += cents,
+            "missing-premium" => out.monthly_cost_to_comply += cents,
+            _ => {}
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the binary and comparing
+// ---------------------------------------------------------------------------------------------
+
+fn run(args: &[&str]) {
+    let output = Command::new(env!("CARGO_BIN_EXE_seatwise"))
+        .args(args)
+        .output()
+        .expect("run seatwise");
+    assert!(
+        output.status.success(),
+        "seatwise {args:?} failed with {}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn generate(temp: &Path) -> PathBuf {
+    let tenant = temp.join("tenant");
+    let tenant_str = tenant.to_str().expect("utf-8 temp path");
+    run(&[
+        "generate",
+        "--users",
+        "400",
+        "--seed",
+        "11",
+        "--as-of",
+        "2026-10-15",
+        "--out",
+        tenant_str,
+    ]);
+    tenant
+}
+
+fn first_ten<T: std::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {
+    let items: Vec<T> = items.into_iter().collect();
+    let shown: Vec<String> = items
+        .iter()
+        .take(10)
+        .map(|i| format!("    {i:?}"))
+        .collect();
+    format!("{} item(s):\n{}", items.len(), shown.join("\n"))
+}
+
+/// Audits `snapshot` with `extra` arguments and compares the result with the oracle.
+fn audit_and_compare(snapshot: &Path, as_of: NaiveDate, window_days: u64, extra: &[&str]) {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("audit");
+    let mut args = vec![
+        "audit",
+        snapshot.to_str().expect("utf-8 snapshot path"),
+        "--out",
+        out.to_str().expect("utf-8 temp path"),
+    ];
+    args.extend_from_slice(extra);
+    run(&args);
+
+    let expected = oracle(snapshot, as_of, window_days);
+    let vacuous: Vec<&str> = KINDS
+        .into_iter()
+        .filter(|k| expected.count(k) == 0)
+        .collect();
+    assert!(
+        vacuous.is_empty(),
+        "the oracle finds no {vacuous:?} findings in {}: this tenant cannot test those kinds",
+        snapshot.display()
+    );
+
+    let report: Value = serde_json::from_str(&read_text(&out.join("findings.json")))
+        .expect("findings.json is JSON");
+    let mut problems: Vec<String> = Vec::new();
+
+    if report["schema"] != "seatwise.findings/1" {
+        problems.push(format!("schema is {}", report["schema"]));
+    }
+    if report["as_of"] != as_of.format("%Y-%m-%d").to_string().as_str() {
+        problems.push(format!("as_of is {}, expected {as_of}", report["as_of"]));
+    }
+    if report["window_days"].as_u64() != Some(window_days) {
+        problems.push(format!(
+            "window_days is {}, expected {window_days}",
+            report["window_days"]
+        ));
+    }
+
+    let summary = &report["summary"];
+    for (name, want) in [
+        ("users", expected.users),
+        ("licensed_users", expected.licensed_users),
+    ] {
+        if summary[name].as_i64() != Some(want) {
+            problems.push(format!(
+                "summary.{name} is {}, expected {want}",
+                summary[name]
+            ));
+        }
+    }
+    for (name, want) in [
+        ("monthly_cost", expected.monthly_cost),
+        ("monthly_savings", expected.monthly_savings),
+        ("monthly_cost_to_comply", expected.monthly_cost_to_comply),
+    ] {
+        if json_cents(&summary[name]) != Some(want) {
+            problems.push(format!(
+                "summary.{name} is {}, expected {}",
+                summary[name],
+                money(want)
+            ));
+        }
+    }
+
+    let rows = report["findings"].as_array().expect("findings is an array");
+    let mut actual: BTreeMap<Key, i64> = BTreeMap::new();
+    let mut duplicates = Vec::new();
+    let mut actual_seats: HashMap<String, Option<i64>> = HashMap::new();
+    for row in rows {
+        let kind = row["kind"].as_str().unwrap_or("<no kind>").to_owned();
+        let user = row["user_id"].as_str().map(str::to_lowercase);
+        let sku = row["sku_id"]
+            .as_str()
+            .unwrap_or("<no sku_id>")
+            .to_lowercase();
+        let reason = if kind == "inactive-holder" {
+            row["reason"].as_str().map(str::to_owned)
+        } else {
+            None
+        };
+        let cents = json_cents(&row["monthly_amount"]).unwrap_or(i64::MIN);
+        if kind == "idle-seats" {
+            actual_seats.insert(sku.clone(), row["seats"].as_i64());
+        }
+        let key = (kind, user, sku, reason);
+        if actual.insert(key.clone(), cents).is_some() {
+            duplicates.push(key);
+        }
+    }
+    if !duplicates.is_empty() {
+        problems.push(format!("findings listed twice: {}", first_ten(&duplicates)));
+    }
+
+    for kind in KINDS {
+        let want = expected.count(kind);
+        let in_rows = rows.iter().filter(|r| r["kind"] == kind).count();
+        let in_summary = summary["findings"][kind].as_u64().unwrap_or(0) as usize;
+        if in_rows != want || in_summary != want {
+            problems.push(format!(
+                "{kind}: expected {want} findings, findings has {in_rows}, summary says {in_summary}"
+            ));
+        }
+        let missing: Vec<&Key> = expected
+            .findings
+            .keys()
+            .filter(|k| k.0 == kind && !actual.contains_key(*k))
+            .collect();
+        let unexpected: Vec<&Key> = actual
+            .keys()
+            .filter(|k| k.0 == kind && !expected.findings.contains_key(*k))
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!(
+                "{kind}: expected but absent: {}",
+                first_ten(missing)
+            ));
+        }
+        if !unexpected.is_empty() {
+            problems.push(format!(
+                "{kind}: present but not expected: {}",
+                first_ten(unexpected)
+            ));
+        }
+    }
+    let unknown: Vec<&Key> = actual
+        .keys()
+        .filter(|k| !KINDS.contains(&k.0.as_str()))
+        .collect();
+    if !unknown.is_empty() {
+        problems.push(format!("unknown kinds: {}", first_ten(unknown)));
+    }
+
+    let wrong_amounts: Vec<String> = expected
+        .findings
+        .iter()
+        .filter_map(|(key, want)| {
+            let got = actual.get(key)?;
+            (got != want).then(|| format!("{key:?}: {} instead of {}", money(*got), money(*want)))
+        })
+        .collect();
+    if !wrong_amounts.is_empty() {
+        problems.push(format!(
+            "wrong monthly_amount: {}",
+            first_ten(wrong_amounts)
+        ));
+    }
+    let wrong_seats: Vec<String> = expected
+        .seats
+        .iter()
+        .filter_map(|(sku, want)| {
+            let got = actual_seats.get(sku)?;
+            (*got != Some(*want)).then(|| format!("{sku}: seats {got:?} instead of {want}"))
+        })
+        .collect();
+    if !wrong_seats.is_empty() {
+        problems.push(format!("wrong idle seats: {}", first_ten(wrong_seats)));
+    }
+
+    // Order: kind, then user principal name (ignoring case), then SKU part number. Part numbers
+    // are accepted in either byte order or case-insensitive order.
+    let sort_key = |row: &Value, fold_part: bool| {
+        let part = row["sku_part_number"].as_str().unwrap_or_default();
+        (
+            row["kind"].as_str().unwrap_or_default().to_owned(),
+            row["user_principal_name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase(),
+            if fold_part {
+                part.to_lowercase()
+            } else {
+                part.to_owned()
+            },
+        )
+    };
+    let sorted = |fold: bool| {
+        rows.windows(2)
+            .all(|w| sort_key(&w[0], fold) <= sort_key(&w[1], fold))
+    };
+    if !sorted(false) && !sorted(true) {
+        let out_of_order: Vec<String> = rows
+            .windows(2)
+            .filter(|w| sort_key(&w[0], true) > sort_key(&w[1], true))
+            .map(|w| {
+                format!(
+                    "{:?} before {:?}",
+                    sort_key(&w[0], false),
+                    sort_key(&w[1], false)
+                )
+            })
+            .collect();
+        problems.push(format!("findings not sorted: {}", first_ten(out_of_order)));
+    }
+
+    // findings.csv: a header and exactly one row per finding, with the same kinds.
+    let csv_text = read_text(&out.join("findings.csv"));
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv_text.as_bytes());
+    let headers = reader.headers().expect("findings.csv header").clone();
+    let kind_column = headers.iter().position(|h| h == "kind");
+    let mut csv_kinds: BTreeMap<String, usize> = BTreeMap::new();
+    let mut csv_rows = 0;
+    for record in reader.records() {
+        let record = record.expect("findings.csv record");
+        csv_rows += 1;
+        if let Some(i) = kind_column {
+            *csv_kinds.entry(record[i].to_owned()).or_default() += 1;
+        }
+    }
+    if csv_rows != rows.len() {
+        problems.push(format!(
+            "findings.csv has {csv_rows} rows for {} findings",
+            rows.len()
+        ));
+    }
+    match kind_column {
+        None => problems.push(format!("findings.csv has no kind column: {headers:?}")),
+        Some(_) => {
+            let mut json_kinds: BTreeMap<String, usize> = BTreeMap::new();
+            for row in rows {
+                *json_kinds
+                    .entry(row["kind"].as_str().unwrap_or_default().to_owned())
+                    .or_default() += 1;
+            }
+            if csv_kinds != json_kinds {
+                problems.push(format!(
+                    "findings.csv kinds {csv_kinds:?} != findings.json {json_kinds:?}"
+                ));
+            }
+        }
+    }
+
+    assert!(
+        problems.is_empty(),
+        "seatwise audit of {} (as of {as_of}, {window_days} days) disagrees with the SPEC oracle:\n- {}",
+        snapshot.display(),
+        problems.join("\n- ")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn committed_sample_matches_oracle() {
+    let sample = repo_root().join("data/sample");
+    assert!(
+        sample.join("snapshot.json").is_file(),
+        "data/sample/snapshot.json is missing: the committed sample tenant is required"
+    );
+    let as_of = snapshot_as_of(&sample);
+    audit_and_compare(&sample, as_of, 90, &[]);
+}
+
+#[test]
+fn generated_tenant_matches_oracle() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let tenant = generate(temp.path());
+    let as_of = snapshot_as_of(&tenant);
+    assert_eq!(
+        as_of,
+        NaiveDate::from_ymd_opt(2026, 10, 15).expect("date"),
+        "snapshot.json collectedAt of the generated tenant"
+    );
+    audit_and_compare(&tenant, as_of, 90, &[]);
+}
+
+#[test]
+fn generated_tenant_with_short_window_and_earlier_as_of_matches_oracle() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let tenant = generate(temp.path());
+    let as_of = NaiveDate::from_ymd_opt(2026, 9, 30).expect("date");
+    audit_and_compare(
+        &tenant,
+        as_of,
+        30,
+        &["--window-days", "30", "--as-of", "2026-09-30"],
+    );
+}
