@@ -48,6 +48,9 @@ pub struct AuditArgs {
     /// Skip malformed rows and count them in the data-quality section instead of stopping.
     #[arg(long)]
     pub lenient: bool,
+    /// Report how long each stage took, on stderr.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,8 @@
 //! The prepared frames every rule starts from: users with their activity, the SKU dimension
 //! with prices, premium use per user, and the holders table joining them.
 //!
-//! Everything here is lazy; the rules add filters and the pipeline collects once.
+//! The shared inputs are collected once here (each is read by several rules); the rules add
+//! their filters lazily and the pipeline collects them together.
 
 use super::window::AuditWindow;
 use crate::catalogue::Catalogue;
@@ -169,6 +170,9 @@ impl RuleInputs {
                     .alias(PREMIUM_APPS_USED),
             ]);
 
+        let users = materialise(users)?;
+        let skus = materialise(skus)?;
+        let premium_use = materialise(premium_use)?;
         let sources = snapshot
             .assignment_states
             .clone()
@@ -180,6 +184,7 @@ impl RuleInputs {
                 .join(";", true)
                 .alias(SOURCES)]);
 
+        let sources = materialise(sources)?;
         let holders = snapshot
             .holdings
             .clone()
@@ -208,6 +213,7 @@ impl RuleInputs {
                 JoinArgs::new(JoinType::Left),
             )
             .with_column(col(PREMIUM_APPS_USED).fill_null(lit(0u32)));
+        let holders = materialise(holders)?;
 
         let premium_license = PremiumLicense {
             part_number: crate::catalogue::POWER_APPS_PREMIUM.to_string(),
@@ -233,6 +239,12 @@ impl RuleInputs {
             premium_license,
         })
     }
+}
+
+/// Computes a shared input once: every rule reads it, and a lazy plan would recompute it
+/// per rule.
+fn materialise(frame: LazyFrame) -> PolarsResult<LazyFrame> {
+    Ok(frame.collect()?.lazy())
 }
 
 /// Launches with the app's premium flag (apps missing from the inventory are not premium).

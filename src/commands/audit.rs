@@ -35,7 +35,9 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
             Strictness::Strict
         },
     };
+    let mut stages = StageClock::new(args.verbose);
     let snapshot = read_snapshot(&args.snapshot, &options)?;
+    stages.lap("read snapshot")?;
 
     let collected_on = snapshot
         .metadata
@@ -55,6 +57,7 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     let catalogue = Catalogue::bundled().context("the bundled SKU catalogue is unreadable")?;
     let prices = PriceBook::bundled().context("the bundled price book is unreadable")?;
     let analysis = analyze(&snapshot, &catalogue, prices, window)?;
+    stages.lap("analyse")?;
 
     let out_dir = args
         .out
@@ -66,6 +69,7 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         as_of_source,
     };
     write_audit_folder(&out_dir, &report)?;
+    stages.lap("write audit folder")?;
     stdout.write_all(terminal::render(&report, &out_dir).as_bytes())?;
 
     let failing = fail_on.iter().any(|kind| {
@@ -80,4 +84,32 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     } else {
         ExitStatus::Success
     })
+}
+
+/// Stage timings for `--verbose`, written to stderr.
+struct StageClock {
+    enabled: bool,
+    started: std::time::Instant,
+}
+
+impl StageClock {
+    fn new(enabled: bool) -> Self {
+        StageClock {
+            enabled,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) -> std::io::Result<()> {
+        if self.enabled {
+            let elapsed = self.started.elapsed();
+            writeln!(
+                std::io::stderr(),
+                "seatwise: {stage}: {:.2} s",
+                elapsed.as_secs_f64()
+            )?;
+        }
+        self.started = std::time::Instant::now();
+        Ok(())
+    }
 }

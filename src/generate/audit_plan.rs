@@ -132,7 +132,7 @@ fn background_events(zero_probability: f64, rng: &mut Rng) -> f64 {
     if rng.chance(zero_probability) {
         return 0.0;
     }
-    let events = rng.pareto(7.0, 1.2);
+    let events = rng.pareto(7.8, 1.2);
     if events > MAX_EVENTS_PER_USER {
         // Spread the extreme tail instead of piling it up at the cap.
         MAX_EVENTS_PER_USER * (0.6 + 0.4 * rng.unit())

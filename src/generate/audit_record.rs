@@ -179,6 +179,14 @@ impl<'a> JsonObject<'a> {
 /// Appends `text` as a JSON string literal.
 pub fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
+    let needs_escape = text
+        .bytes()
+        .any(|byte| byte == b'"' || byte == b'\\' || byte < 0x20);
+    if !needs_escape {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     for character in text.chars() {
         match character {
             '"' => out.push_str("\\\""),
@@ -484,5 +492,66 @@ impl RecordBuilder {
             record_type: 6,
             operation: Operation::FileAccessed,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_strings_are_escaped_only_when_needed() {
+        let mut out = String::new();
+        push_json_string(&mut out, "Expense Tracker");
+        push_json_string(&mut out, "\"Quick\" Quote\\Builder\n");
+        assert_eq!(out, r#""Expense Tracker""\"Quick\" Quote\\Builder\n""#);
+    }
+
+    #[test]
+    fn both_launch_shapes_carry_the_app_id() {
+        let mut rng = Rng::stream(5, "record");
+        let tenant = rng.guid();
+        let app_id = rng.guid();
+        let mut builder = RecordBuilder::new(tenant, "contoso.sharepoint.com".to_string());
+        let user = RecordUser {
+            object_id: rng.guid(),
+            upn: "ada@contoso.com",
+            ip: [20, 190, 1, 2],
+            guest: false,
+            user_agent: "Mozilla/5.0",
+        };
+        let app = AppRef {
+            id: app_id,
+            display_name: "Budget Planner, \"FY27\"",
+            environment: "Default-x",
+        };
+        for shape in [PowerAppsShape::Legacy, PowerAppsShape::PowerPlatform] {
+            let header =
+                builder.power_app(&mut rng, 0, Operation::LaunchPowerApp, shape, user, app);
+            let data: serde_json::Value = serde_json::from_str(&builder.audit_data)
+                .unwrap_or_else(|error| panic!("{error}: {}", builder.audit_data));
+            assert_eq!(data["Id"], header.id.to_string());
+            assert_eq!(data["CreationTime"], "1970-01-01T00:00:00");
+            assert_eq!(data["RecordType"], u64::from(header.record_type));
+            let found = match shape {
+                PowerAppsShape::Legacy => data["AppName"].clone(),
+                PowerAppsShape::PowerPlatform => data["PropertyCollection"]
+                    .as_array()
+                    .and_then(|entries| {
+                        entries.iter().find(|entry| {
+                            entry["Name"] == "powerplatform.analytics.resource.power_app.id"
+                        })
+                    })
+                    .map(|entry| entry["Value"].clone())
+                    .unwrap_or_default(),
+            };
+            assert_eq!(found, app_id.to_string());
+        }
+        builder.user_logged_in(&mut rng, 0, user);
+        let data: serde_json::Value = serde_json::from_str(&builder.audit_data).unwrap_or_default();
+        assert_eq!(data["Operation"], "UserLoggedIn");
+        builder.file_accessed(&mut rng, 0, user, "Finance", "Budget.xlsx");
+        let data: serde_json::Value = serde_json::from_str(&builder.audit_data).unwrap_or_default();
+        assert_eq!(data["SourceFileExtension"], "xlsx");
     }
 }

@@ -138,7 +138,7 @@ pub fn assign_licenses(users: &mut [User], clock: &Clock, rng: &mut Rng) {
     assigner.assign_base_suites(&unlicensed);
     assigner.assign_sales_dynamics();
     assigner.assign_mutually_exclusive_errors();
-    assigner.assign_power_bi(&unlicensed);
+    assigner.assign_power_bi();
     assigner.assign_power_apps_premium();
     assigner.assign_direct_add_ons(&unlicensed);
 }
@@ -389,7 +389,7 @@ impl Assigner<'_> {
     }
 
     /// Power BI Pro for report authors, and a few unlicensed members added by mistake.
-    fn assign_power_bi(&mut self, unlicensed: &[bool]) {
+    fn assign_power_bi(&mut self) {
         let source = GroupRole::PowerBiPro.source();
         let licensed = self.indices(|user| !user.guest && Self::has_base_suite(user));
         let count = quota(licensed.len(), 0.10, 1);
@@ -397,10 +397,6 @@ impl Assigner<'_> {
             self.add(index, Sku::PowerBiPro, source);
         }
         let bare = self.indices(|user| !user.guest && !Self::has_base_suite(user));
-        let bare: Vec<usize> = bare
-            .into_iter()
-            .filter(|&index| unlicensed[index])
-            .collect();
         let count = quota(bare.len(), 0.5, 2);
         for index in self.choose(bare, count) {
             self.add_with_error(

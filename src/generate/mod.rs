@@ -8,9 +8,12 @@
 //! only once complete. Output is a pure function of `(users, seed, as_of)`: one deterministic
 //! PRNG stream per stage, no hash-map iteration, no clock.
 //!
-//! Stages: [`directory`] (people and sign-ins), [`licensing`] (assignments, groups, seats),
-//! [`apps`] (inventory), [`audit_plan`] and [`audit`] (the audit log), [`graph_json`] and
-//! [`audit_csv`] (file formats), [`output`] (staging and errors).
+//! Stages: `directory` (people and sign-ins), `licensing` (assignments, groups, seats), `apps`
+//! (inventory), `audit_plan` and `audit` (the audit log, with `audit_record` for `AuditData`),
+//! `graph_json` and `audit_csv` (file formats), `output` (staging and path-aware errors).
+//!
+//! Determinism holds for one platform: a few draws go through `f64::powf`/`exp`, whose last bit
+//! may differ between math libraries.
 
 mod apps;
 mod audit;
@@ -80,8 +83,8 @@ pub enum GenerateError {
         /// The requested output.
         path: PathBuf,
     },
-    /// Reading or writing a file failed.
-    #[error("cannot write {path}: {source}")]
+    /// Reading or writing a file or directory failed.
+    #[error("I/O error on {path}: {source}")]
     Io {
         /// The file or directory concerned.
         path: PathBuf,

@@ -257,7 +257,9 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
             Ok(true) => {}
             Ok(false) => break,
             Err(error) => {
-                let line = error.position().map(|position| lines.line_at(position.byte()));
+                let line = error
+                    .position()
+                    .map(|position| lines.line_at(position.byte()));
                 log.reject(match csv_error(path, &error, line) {
                     IngestError::Malformed(rejection) => rejection,
                     other => return Err(other),

@@ -133,10 +133,11 @@ mod tests {
 
     #[test]
     fn keys_match_in_any_case_and_absent_differs_from_null() {
-        let camel: Probe =
-            serde_json::from_str(r#"{"displayName":"a","count":1,"other":[1]}"#).unwrap();
-        let pascal: Probe = serde_json::from_str(r#"{"DisplayName":null,"COUNT":2}"#).unwrap();
-        let absent: Probe = serde_json::from_str(r#"{}"#).unwrap();
+        let camel: Probe = serde_json::from_str(r#"{"displayName":"a","count":1,"other":[1]}"#)
+            .expect("valid record");
+        let pascal: Probe =
+            serde_json::from_str(r#"{"DisplayName":null,"COUNT":2}"#).expect("valid record");
+        let absent: Probe = serde_json::from_str(r#"{}"#).expect("valid record");
         assert_eq!((camel.name, camel.count), (Some(Some("a".into())), Some(1)));
         assert_eq!((pascal.name, pascal.count), (Some(None), Some(2)));
         assert_eq!((absent.name, absent.count), (None, None));
@@ -144,7 +145,8 @@ mod tests {
 
     #[test]
     fn type_errors_name_the_property() {
-        let error = serde_json::from_str::<Probe>(r#"{"count":"many"}"#).unwrap_err();
+        let error = serde_json::from_str::<Probe>(r#"{"count":"many"}"#)
+            .expect_err("a string is not a count");
         let (field, problem) = split_field_path(&error.to_string());
         assert_eq!(field, "count");
         assert!(problem.starts_with("invalid type: string"), "{problem}");

@@ -90,7 +90,9 @@ impl CsvTable {
         let mut lines = LineLocator::new(std::io::Cursor::new(text.as_bytes()));
         for result in reader.records() {
             let record = result.map_err(|error| {
-                let line = error.position().map(|position| lines.line_at(position.byte()));
+                let line = error
+                    .position()
+                    .map(|position| lines.line_at(position.byte()));
                 csv_error(path, &error, line)
             })?;
             let line = lines.line_at(record.position().map_or(0, |position| position.byte()));
@@ -192,7 +194,9 @@ impl<R: std::io::Read> LineLocator<R> {
     pub fn line_at(&mut self, offset: u64) -> u64 {
         let end = offset.saturating_add(1);
         while self.offset < end {
-            let wanted = usize::try_from(end - self.offset).unwrap_or(usize::MAX).min(self.buffer.len());
+            let wanted = usize::try_from(end - self.offset)
+                .unwrap_or(usize::MAX)
+                .min(self.buffer.len());
             let read = match self.source.read(&mut self.buffer[..wanted]) {
                 Ok(0) | Err(_) => break,
                 Ok(read) => read,

@@ -41,8 +41,17 @@ pub fn date_start_millis(date: NaiveDate) -> i64 {
 
 /// Formats epoch milliseconds as ISO 8601 UTC with second precision.
 pub fn format_millis(millis: i64) -> String {
+    use chrono::{Datelike, Timelike};
     match chrono::DateTime::from_timestamp_millis(millis) {
-        Some(moment) => moment.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(moment) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            moment.year(),
+            moment.month(),
+            moment.day(),
+            moment.hour(),
+            moment.minute(),
+            moment.second()
+        ),
         None => millis.to_string(),
     }
 }
@@ -224,6 +233,12 @@ mod tests {
         assert_eq!(millis("9/14/2026 6:54:24 AM"), expected);
         assert_eq!(millis(" 9/14/2026 6:54:24 am "), expected);
         assert_eq!(millis("2026-09-14 06:54:24"), expected);
+    }
+
+    #[test]
+    fn formats_back_to_iso() {
+        assert_eq!(format_millis(1_789_368_864_999), "2026-09-14T06:54:24Z");
+        assert_eq!(format_millis(0), "1970-01-01T00:00:00Z");
     }
 
     #[test]

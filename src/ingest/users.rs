@@ -331,41 +331,47 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
 }
 
 /// Keeps one copy of users listed twice with identical data; conflicting copies are rejected.
+/// Users stay in file order; only their indices are sorted (a `User` is large to move).
 fn drop_repeated_users(
-    mut users: Vec<SourcedUser>,
+    users: Vec<SourcedUser>,
     log: &mut RejectionLog,
 ) -> Result<(Vec<User>, usize), IngestError> {
-    users.sort_by(|left, right| left.user.id.cmp(&right.user.id));
-    let mut kept: Vec<SourcedUser> = Vec::with_capacity(users.len());
+    let mut order: Vec<usize> = (0..users.len()).collect();
+    order.sort_by(|left, right| users[*left].user.id.cmp(&users[*right].user.id));
+    let mut keep = vec![true; users.len()];
     let mut repeated = 0;
-    for candidate in users {
-        if let Some(previous) = kept
-            .last()
-            .filter(|previous| previous.user.id == candidate.user.id)
-        {
-            if previous.user == candidate.user {
-                repeated += 1;
-            } else {
-                log.reject(rejection(
-                    &candidate.file,
-                    candidate.location.clone(),
-                    "id",
-                    format!(
-                        "user id {} also appears in {} at {} with different data",
-                        candidate.user.id,
-                        previous.file.display(),
-                        previous.location
-                    ),
-                ))?;
+    let mut first_of_run = None::<usize>;
+    for index in order {
+        let candidate = &users[index];
+        match first_of_run {
+            Some(first) if users[first].user.id == candidate.user.id => {
+                keep[index] = false;
+                let previous = &users[first];
+                if previous.user == candidate.user {
+                    repeated += 1;
+                } else {
+                    log.reject(rejection(
+                        &candidate.file,
+                        candidate.location.clone(),
+                        "id",
+                        format!(
+                            "user id {} also appears in {} at {} with different data",
+                            candidate.user.id,
+                            previous.file.display(),
+                            previous.location
+                        ),
+                    ))?;
+                }
             }
-            continue;
+            _ => first_of_run = Some(index),
         }
-        kept.push(candidate);
     }
-    Ok((
-        kept.into_iter().map(|sourced| sourced.user).collect(),
-        repeated,
-    ))
+    let kept = users
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(sourced, keep)| keep.then_some(sourced.user))
+        .collect();
+    Ok((kept, repeated))
 }
 
 fn datetime_column(name: &str, values: Vec<Option<i64>>) -> PolarsResult<Column> {

@@ -31,8 +31,8 @@ pub fn spreadsheet_safe(text: &str) -> String {
     }
 }
 
-pub fn render(findings: &[Finding]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), csv::Error> {
+    let mut writer = csv::Writer::from_writer(output);
     writer.write_record(HEADER)?;
     for finding in findings {
         let text = |value: Option<&str>| spreadsheet_safe(value.unwrap_or(""));
@@ -62,7 +62,6 @@ pub fn render(findings: &[Finding]) -> Result<Vec<u8>, csv::Error> {
             text(finding.note.as_deref()),
         ])?;
     }
-    writer
-        .into_inner()
-        .map_err(|error| csv::Error::from(error.into_error()))
+    writer.flush()?;
+    Ok(())
 }

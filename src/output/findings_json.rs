@@ -48,8 +48,16 @@ impl<'a> From<&'a Finding> for FindingRecord<'a> {
     }
 }
 
-/// Renders the whole document.
-pub fn render(report: &AuditReport) -> serde_json::Result<String> {
+/// The document: the summary part, then the findings, streamed without an intermediate tree.
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(flatten)]
+    header: Map<String, Value>,
+    findings: Vec<FindingRecord<'a>>,
+}
+
+/// Writes the whole document to `writer`.
+pub fn write(report: &AuditReport, writer: impl std::io::Write) -> serde_json::Result<()> {
     let analysis = report.analysis;
     let summary = &analysis.summary;
     let snapshot = report.snapshot;
@@ -74,7 +82,6 @@ pub fn render(report: &AuditReport) -> serde_json::Result<String> {
             )
         })
         .collect();
-    let findings: Vec<FindingRecord> = analysis.findings.iter().map(FindingRecord::from).collect();
     let document = json!({
         "schema": SCHEMA,
         "as_of": analysis.window.as_of.to_string(),
@@ -103,9 +110,14 @@ pub fn render(report: &AuditReport) -> serde_json::Result<String> {
             "ingest": snapshot.quality,
             "analysis": analysis.quality,
         },
-        "findings": findings,
     });
-    let mut text = serde_json::to_string_pretty(&document)?;
-    text.push('\n');
-    Ok(text)
+    let header = match document {
+        Value::Object(header) => header,
+        _ => Map::new(),
+    };
+    let document = Document {
+        header,
+        findings: analysis.findings.iter().map(FindingRecord::from).collect(),
+    };
+    serde_json::to_writer_pretty(writer, &document)
 }

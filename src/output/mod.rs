@@ -8,6 +8,7 @@ pub mod terminal;
 
 use crate::analyze::Analysis;
 use crate::model::Snapshot;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How the as-of date was chosen; the audit states it.
@@ -56,8 +57,6 @@ pub enum OutputError {
         path.display()
     )]
     NotAnAuditFolder { path: PathBuf },
-    #[error("{}: cannot encode: {message}", path.display())]
-    Encode { path: PathBuf, message: String },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -112,28 +111,31 @@ pub fn write_audit_folder(out: &Path, report: &AuditReport) -> Result<(), Output
 
 fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
     let json_path = dir.join("findings.json");
-    let json = findings_json::render(report).map_err(|error| OutputError::Encode {
-        path: json_path.clone(),
-        message: error.to_string(),
+    write_synced(&json_path, |writer| {
+        findings_json::write(report, &mut *writer).map_err(std::io::Error::other)?;
+        writer.write_all(b"\n")
     })?;
-    write_synced(&json_path, json.as_bytes())?;
     let csv_path = dir.join("findings.csv");
-    let csv =
-        findings_csv::render(&report.analysis.findings).map_err(|error| OutputError::Encode {
-            path: csv_path.clone(),
-            message: error.to_string(),
-        })?;
-    write_synced(&csv_path, &csv)?;
-    write_synced(
-        &dir.join("summary.md"),
-        summary_md::render(report).as_bytes(),
-    )?;
+    write_synced(&csv_path, |writer| {
+        findings_csv::write(&report.analysis.findings, &mut *writer).map_err(std::io::Error::other)
+    })?;
+    let summary = summary_md::render(report);
+    write_synced(&dir.join("summary.md"), |writer| {
+        writer.write_all(summary.as_bytes())
+    })?;
     Ok(())
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    use std::io::Write;
-    let mut file = std::fs::File::create(path).map_err(io_error(path))?;
-    file.write_all(bytes).map_err(io_error(path))?;
+/// Writes a file through a buffer and syncs it to disk before the folder is moved into place.
+fn write_synced(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
+    let file = std::fs::File::create(path).map_err(io_error(path))?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    fill(&mut writer).map_err(io_error(path))?;
+    let file = writer
+        .into_inner()
+        .map_err(|error| io_error(path)(error.into_error()))?;
     file.sync_all().map_err(io_error(path))
 }

@@ -103,8 +103,7 @@ fn the_small_snapshot_reads_into_frames() {
 #[test]
 fn audit_times_come_from_creation_time_or_else_creation_date() {
     let (_temp, dir) = small_snapshot();
-    let without_time =
-        SEARCH_AUDIT.replace(r#"""CreationTime"":""2026-10-21T16:05:03"","#, "");
+    let without_time = SEARCH_AUDIT.replace(r#"""CreationTime"":""2026-10-21T16:05:03"","#, "");
     assert_ne!(without_time, SEARCH_AUDIT, "the fixture changed");
     std::fs::write(dir.join("audit/search.csv"), without_time).expect("write");
     let snapshot = read(&dir).expect("snapshot reads");
