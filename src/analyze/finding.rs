@@ -82,16 +82,14 @@ pub struct Finding {
 
 impl Finding {
     /// The order of `findings.json`: kind, then user principal name (ignoring case), then SKU.
-    pub fn sort_key(&self) -> (FindingKind, String, &str, &str, &str) {
+    pub fn sort_key(&self) -> (FindingKind, String, String, String, String) {
+        let name = self.user_principal_name.clone().unwrap_or_default();
         (
             self.kind,
-            self.user_principal_name
-                .as_deref()
-                .unwrap_or("")
-                .to_lowercase(),
-            self.user_principal_name.as_deref().unwrap_or(""),
-            self.sku_part_number.as_str(),
-            self.user_id.as_deref().unwrap_or(""),
+            name.to_lowercase(),
+            name,
+            self.sku_part_number.clone(),
+            self.user_id.clone().unwrap_or_default(),
         )
     }
 }

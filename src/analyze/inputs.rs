@@ -20,6 +20,7 @@ pub const IS_DISABLED: &str = "is_disabled";
 pub const LAST_PREMIUM_USE: &str = "last_premium_use";
 pub const PREMIUM_APPS_USED: &str = "premium_apps_used";
 pub const LAUNCHED_IN_WINDOW: &str = "launched_in_window";
+/// The `;`-joined sources (`direct`, group ids) of an assignment.
 pub const SOURCES: &str = "sources";
 
 /// What the rules read.
@@ -31,8 +32,6 @@ pub struct RuleInputs {
     pub skus: LazyFrame,
     /// Per lower-case UPN: `last_premium_use`, `premium_apps_used` (in the window).
     pub premium_use: LazyFrame,
-    /// Per (user, SKU): every source of the assignment, `;`-joined.
-    pub sources: LazyFrame,
     /// Per (user, SKU) holding: the user's, the SKU's and the premium-use columns.
     pub holders: LazyFrame,
     pub window: AuditWindow,
@@ -173,18 +172,6 @@ impl RuleInputs {
         let users = materialise(users)?;
         let skus = materialise(skus)?;
         let premium_use = materialise(premium_use)?;
-        let sources = snapshot
-            .assignment_states
-            .clone()
-            .lazy()
-            .group_by([col(columns::USER_ID), col(columns::SKU_ID)])
-            .agg([col(columns::ASSIGNED_BY)
-                .unique()
-                .str()
-                .join(";", true)
-                .alias(SOURCES)]);
-
-        let sources = materialise(sources)?;
         let holders = snapshot
             .holdings
             .clone()
@@ -206,12 +193,6 @@ impl RuleInputs {
                 col(columns::USER_KEY),
                 col(columns::USER_KEY),
             )
-            .join(
-                sources.clone(),
-                [col(columns::USER_ID), col(columns::SKU_ID)],
-                [col(columns::USER_ID), col(columns::SKU_ID)],
-                JoinArgs::new(JoinType::Left),
-            )
             .with_column(col(PREMIUM_APPS_USED).fill_null(lit(0u32)));
         let holders = materialise(holders)?;
 
@@ -231,7 +212,6 @@ impl RuleInputs {
             users,
             skus,
             premium_use,
-            sources,
             holders,
             window,
             activity_known: snapshot.metadata.sign_in_activity_collected,
@@ -248,18 +228,73 @@ fn materialise(frame: LazyFrame) -> PolarsResult<LazyFrame> {
 }
 
 /// Launches with the app's premium flag (apps missing from the inventory are not premium).
+///
+/// The inventory holds hundreds of apps and the launches millions of rows, so the flag comes
+/// from a set-membership test rather than a join.
 pub fn premium_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
     let launches = snapshot.launches.clone().lazy();
-    Ok(match &snapshot.apps {
-        Some(apps) => launches
-            .left_join(
-                apps.clone()
-                    .lazy()
-                    .select([col(columns::APP_ID), col(columns::APP_IS_PREMIUM)]),
-                col(columns::APP_ID),
-                col(columns::APP_ID),
-            )
-            .with_column(col(columns::APP_IS_PREMIUM).fill_null(lit(false))),
-        None => launches.with_column(lit(false).alias(columns::APP_IS_PREMIUM)),
-    })
+    let Some(apps) = &snapshot.apps else {
+        return Ok(launches.with_column(lit(false).alias(columns::APP_IS_PREMIUM)));
+    };
+    let premium_ids = apps
+        .clone()
+        .lazy()
+        .filter(col(columns::APP_IS_PREMIUM))
+        .select([col(columns::APP_ID)])
+        .collect()?
+        .column(columns::APP_ID)?
+        .as_materialized_series()
+        .implode()?
+        .into_series();
+    Ok(launches.with_column(
+        col(columns::APP_ID)
+            .is_in(lit(premium_ids), false)
+            .alias(columns::APP_IS_PREMIUM),
+    ))
+}
+
+/// Adds the sources of each (user, SKU) assignment to findings that have none yet, reading
+/// only the assignment states of the pairs found (most holders are never a finding).
+pub fn with_assignment_sources(
+    findings: DataFrame,
+    snapshot: &Snapshot,
+) -> PolarsResult<DataFrame> {
+    const FOUND_SOURCES: &str = "found_sources";
+    let pairs = findings
+        .clone()
+        .lazy()
+        .filter(
+            col(SOURCES)
+                .is_null()
+                .and(col(columns::USER_ID).is_not_null()),
+        )
+        .select([col(columns::USER_ID), col(columns::SKU_ID)])
+        .unique(None, UniqueKeepStrategy::Any);
+    let sources = snapshot
+        .assignment_states
+        .clone()
+        .lazy()
+        .join(
+            pairs,
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            JoinArgs::new(JoinType::Semi),
+        )
+        .group_by([col(columns::USER_ID), col(columns::SKU_ID)])
+        .agg([col(columns::ASSIGNED_BY)
+            .unique()
+            .str()
+            .join(";", true)
+            .alias(FOUND_SOURCES)]);
+    findings
+        .lazy()
+        .join(
+            sources,
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_column(coalesce(&[col(SOURCES), col(FOUND_SOURCES)]).alias(SOURCES))
+        .drop(cols([FOUND_SOURCES]))
+        .collect()
 }

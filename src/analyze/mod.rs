@@ -83,8 +83,9 @@ pub fn analyze(
             }
         }
     };
+    let findings_frame = inputs::with_assignment_sources(findings_frame, snapshot)?;
     let mut findings = findings_from_frame(&findings_frame)?;
-    findings.sort_by(|left, right| left.sort_key().cmp(&right.sort_key()));
+    findings.sort_by_cached_key(Finding::sort_key);
 
     let summary = Summary::compute(snapshot, &skus_frame, &findings)?;
     let quality = AnalysisQuality::compute(snapshot, &inputs, &skus_frame)?;

@@ -35,6 +35,7 @@ pub fn find(snapshot: &Snapshot, inputs: &RuleInputs) -> LazyFrame {
         ]);
     FindingColumns {
         reason: col(REASON),
+        sources: col(SOURCES),
         monthly_amount: lit(0i64),
         ..FindingColumns::for_user_and_sku()
     }

@@ -51,7 +51,8 @@ impl FindingColumns {
             sku_part_number: col(columns::SKU_PART_NUMBER),
             sku_id: col(columns::SKU_ID),
             reason: typed_null(DataType::String),
-            sources: col(SOURCES),
+            // Filled in after the rules run, for the pairs found only.
+            sources: typed_null(DataType::String),
             last_activity: col(columns::LAST_ACTIVITY),
             last_premium_use: col(LAST_PREMIUM_USE),
             premium_apps_used: col(PREMIUM_APPS_USED),
