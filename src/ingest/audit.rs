@@ -9,10 +9,11 @@
 //! id inside the newer records' `PropertyCollection`) and skips everything else unallocated.
 //! Files are read in parallel; each yields a small frame.
 
+use super::csv_records::{CsvRecord, CsvRecords};
 use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use super::record::KeyIndex;
 use super::skus::polars_failure;
-use super::table::{HeaderMap, LineLocator, csv_error};
+use super::table::{HeaderMap, LineLocator};
 use super::timestamp::parse_timestamp;
 use crate::case_insensitive_record;
 use crate::model::columns;
@@ -218,12 +219,7 @@ struct AuditColumns {
 /// Streams one audit export.
 pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileRead, IngestError> {
     let file = std::fs::File::open(path).map_err(|error| IngestError::io(path, error))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(file);
-    let mut record = csv::ByteRecord::new();
+    let mut records = CsvRecords::new(file);
     let mut lines = LineLocator::new(std::io::BufReader::new(
         std::fs::File::open(path).map_err(|error| IngestError::io(path, error))?,
     ));
@@ -231,57 +227,44 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
     let mut launches = LaunchColumns::default();
     let mut other_operations: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut rows = 0usize;
+    let mut scratch = Vec::new();
+    let read_error = |error: std::io::Error| IngestError::io(path, error);
 
-    let has_header = reader
-        .read_byte_record(&mut record)
-        .map_err(|error| csv_error(path, &error, Some(1)))?;
-    if !has_header {
-        return Err(IngestError::Malformed(rejection(
-            path,
-            Location::File,
-            "(header)",
-            "the file is empty",
-        )));
-    }
-    let headers = HeaderMap::new(record.iter());
-    let layout = AuditColumns {
-        audit_data: headers.require(path, &["AuditData"])?,
-        operation: headers.require(path, &["Operation", "Operations"])?,
-        creation_date: headers.find(&["CreationDate"]),
-        user: headers.find(&["UserId", "UserIds"]),
-        record_id: headers.find(&["RecordId"]),
+    let layout = {
+        let Some(header) = records.next_record().map_err(read_error)? else {
+            return Err(IngestError::Malformed(rejection(
+                path,
+                Location::File,
+                "(header)",
+                "the file is empty",
+            )));
+        };
+        let names: Vec<Vec<u8>> = (0..header.len())
+            .map(|index| header.value(index).unwrap_or_default().into_owned())
+            .collect();
+        let headers = HeaderMap::new(names.iter().map(Vec::as_slice));
+        AuditColumns {
+            audit_data: headers.require(path, &["AuditData"])?,
+            operation: headers.require(path, &["Operation", "Operations"])?,
+            creation_date: headers.find(&["CreationDate"]),
+            user: headers.find(&["UserId", "UserIds"]),
+            record_id: headers.find(&["RecordId"]),
+        }
     };
 
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                let line = error
-                    .position()
-                    .map(|position| lines.line_at(position.byte()));
-                log.reject(match csv_error(path, &error, line) {
-                    IngestError::Malformed(rejection) => rejection,
-                    other => return Err(other),
-                })?;
-                continue;
-            }
-        }
-        if record
-            .iter()
-            .all(|field| field.iter().all(u8::is_ascii_whitespace))
-        {
+    while let Some(record) = records.next_record().map_err(read_error)? {
+        if record.is_blank() {
             continue;
         }
         rows += 1;
-        let operation = trim_bytes(record.get(layout.operation).unwrap_or(b""));
+        let operation = record.value(layout.operation).unwrap_or_default();
+        let operation = trim_bytes(&operation);
         if !operation.eq_ignore_ascii_case(LAUNCH_OPERATION.as_bytes()) {
             count_operation(&mut other_operations, operation);
             continue;
         }
-        if let Err(mut problem) = read_launch(path, &record, &layout, &mut launches) {
-            let offset = record.position().map_or(0, |position| position.byte());
-            problem.location = Location::Line(lines.line_at(offset));
+        if let Err(mut problem) = read_launch(path, &record, &layout, &mut scratch, &mut launches) {
+            problem.location = Location::Line(lines.line_at(record.offset));
             log.reject(problem)?;
         }
     }
@@ -324,21 +307,22 @@ fn count_operation(counts: &mut Vec<(Vec<u8>, usize)>, operation: &[u8]) {
 /// count lines, fills it in.
 fn read_launch(
     path: &Path,
-    record: &csv::ByteRecord,
+    record: &CsvRecord,
     layout: &AuditColumns,
+    scratch: &mut Vec<u8>,
     launches: &mut LaunchColumns,
 ) -> Result<(), super::error::Rejection> {
     let location = Location::File;
     let text_field =
-        |index: Option<usize>, field: &str| -> Result<Option<&str>, super::error::Rejection> {
-            match index.and_then(|index| record.get(index)) {
+        |index: Option<usize>, field: &str| -> Result<Option<String>, super::error::Rejection> {
+            match index.and_then(|index| record.value(index)) {
                 None => Ok(None),
-                Some(bytes) => std::str::from_utf8(bytes)
-                    .map(|text| Some(text.trim()).filter(|text| !text.is_empty()))
+                Some(bytes) => std::str::from_utf8(&bytes)
+                    .map(|text| Some(text.trim().to_string()).filter(|text| !text.is_empty()))
                     .map_err(|_| rejection(path, location.clone(), field, "not UTF-8")),
             }
         };
-    let audit_bytes = record.get(layout.audit_data).unwrap_or(b"");
+    let audit_bytes: &[u8] = record.field(layout.audit_data, scratch).unwrap_or_default();
     let audit: LaunchAuditData = serde_json::from_slice(audit_bytes).map_err(|error| {
         let (field, problem) = super::record::split_field_path(&error.to_string());
         // Broken syntax has no meaningful property path; a wrong type inside valid JSON does.
@@ -361,7 +345,7 @@ fn read_launch(
             rejection(path, location.clone(), "AuditData.CreationTime", problem)
         })?,
         None => match text_field(layout.creation_date, "CreationDate")? {
-            Some(text) => parse_timestamp(text)
+            Some(text) => parse_timestamp(&text)
                 .map_err(|problem| rejection(path, location.clone(), "CreationDate", problem))?,
             None => {
                 return Err(rejection(
@@ -405,11 +389,11 @@ fn read_launch(
                 format!("no app id: neither AppName nor a PropertyCollection entry {POWER_APP_ID_PROPERTY}"),
             )
         })?;
-    let record_id = audit
-        .id
-        .flatten()
-        .or(text_field(layout.record_id, "RecordId")?.map(str::to_string))
-        .map(|id| id.trim().to_ascii_lowercase());
+    let record_id = match audit.id.flatten() {
+        Some(id) => Some(id),
+        None => text_field(layout.record_id, "RecordId")?,
+    }
+    .map(|id| id.trim().to_ascii_lowercase());
 
     launches.user_keys.push(user);
     launches.app_ids.push(app_id);

@@ -6,6 +6,7 @@
 
 pub mod apps;
 pub mod audit;
+pub mod csv_records;
 pub mod error;
 pub mod groups;
 pub mod json_records;

@@ -128,11 +128,12 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
         .filter(|user| user.activity_counts_failed_attempts)
         .count();
     let label = files.first().map_or(Path::new("users"), PathBuf::as_path);
-    let failure = |error| super::skus::polars_failure(label, error);
+    let (users_frame, holdings, assignment_states) =
+        build_frames(&users).map_err(|error| super::skus::polars_failure(label, error))?;
     Ok(UserFrames {
-        users: users_frame(&users).map_err(failure)?,
-        holdings: holdings_frame(&users).map_err(failure)?,
-        assignment_states: states_frame(&users).map_err(failure)?,
+        users: users_frame,
+        holdings,
+        assignment_states,
         repeated_users,
         users_without_sign_in_activity,
         users_activity_from_attempts,
@@ -374,6 +375,43 @@ fn drop_repeated_users(
     Ok((kept, repeated))
 }
 
+/// Builds the three frames from chunks of users in parallel, then stacks them.
+fn build_frames(users: &[User]) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
+    const CHUNK: usize = 16_384;
+    let chunks: Vec<PolarsResult<[DataFrame; 3]>> = users
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            Ok([
+                users_frame(chunk)?,
+                holdings_frame(chunk)?,
+                states_frame(chunk)?,
+            ])
+        })
+        .collect();
+    let mut stacked: Option<[DataFrame; 3]> = None;
+    for chunk in chunks {
+        let chunk = chunk?;
+        stacked = Some(match stacked {
+            None => chunk,
+            Some([mut users, mut holdings, mut states]) => {
+                let [more_users, more_holdings, more_states] = chunk;
+                users.vstack_mut_owned(more_users)?;
+                holdings.vstack_mut_owned(more_holdings)?;
+                states.vstack_mut_owned(more_states)?;
+                [users, holdings, states]
+            }
+        });
+    }
+    let [mut users_frame, mut holdings, mut states] = match stacked {
+        Some(frames) => frames,
+        None => [users_frame(&[])?, holdings_frame(&[])?, states_frame(&[])?],
+    };
+    users_frame.rechunk_mut();
+    holdings.rechunk_mut();
+    states.rechunk_mut();
+    Ok((users_frame, holdings, states))
+}
+
 fn datetime_column(name: &str, values: Vec<Option<i64>>) -> PolarsResult<Column> {
     Column::new(name.into(), values).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
 }
@@ -498,14 +536,14 @@ fn states_frame(users: &[User]) -> PolarsResult<DataFrame> {
                 .map(move |state| (user.id.as_str(), state))
         })
         .collect();
-    let column = |name: &str, pick: &dyn Fn(&(&str, &AssignmentState)) -> String| {
-        Column::new(name.into(), rows.iter().map(pick).collect::<Vec<String>>())
+    let column = |name: &str, pick: &dyn for<'r> Fn(&(&'r str, &'r AssignmentState)) -> &'r str| {
+        Column::new(name.into(), rows.iter().map(pick).collect::<Vec<&str>>())
     };
     DataFrame::new_infer_height(vec![
-        column(columns::USER_ID, &|row| row.0.to_string()),
-        column(columns::SKU_ID, &|row| row.1.sku_id.clone()),
-        column(columns::ASSIGNED_BY, &|row| row.1.assigned_by.clone()),
-        column(columns::ASSIGNMENT_STATE, &|row| row.1.state.clone()),
-        column(columns::ASSIGNMENT_ERROR, &|row| row.1.error.clone()),
+        column(columns::USER_ID, &|row| row.0),
+        column(columns::SKU_ID, &|row| &row.1.sku_id),
+        column(columns::ASSIGNED_BY, &|row| &row.1.assigned_by),
+        column(columns::ASSIGNMENT_STATE, &|row| &row.1.state),
+        column(columns::ASSIGNMENT_ERROR, &|row| &row.1.error),
     ])
 }
