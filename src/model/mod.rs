@@ -14,6 +14,7 @@
 //! GUIDs are lower case everywhere; times are UTC milliseconds (`Datetime(ms)`).
 
 pub mod columns;
+pub mod schema;
 
 use crate::catalogue::PriceBook;
 use crate::ingest::error::Rejection;

@@ -408,3 +408,49 @@ fn an_unknown_app_flag_is_named() {
         (Location::Line(2), "UsesPremiumApi")
     );
 }
+
+#[test]
+fn every_frame_has_the_model_schema() {
+    use seatwise::model::schema;
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let (_temp, small) = small_snapshot();
+    for dir in [sample.as_path(), small.as_path()] {
+        let snapshot = read(dir).expect("snapshot reads");
+        let checks = [
+            ("users", &snapshot.users, schema::users()),
+            ("holdings", &snapshot.holdings, schema::holdings()),
+            (
+                "assignment_states",
+                &snapshot.assignment_states,
+                schema::assignment_states(),
+            ),
+            (
+                "subscribed_skus",
+                &snapshot.subscribed_skus,
+                schema::subscribed_skus(),
+            ),
+            ("groups", &snapshot.groups, schema::groups()),
+            (
+                "group_members",
+                &snapshot.group_members,
+                schema::group_members(),
+            ),
+            (
+                "group_licenses",
+                &snapshot.group_licenses,
+                schema::group_licenses(),
+            ),
+            ("launches", &snapshot.launches, schema::launches()),
+        ];
+        for (name, frame, expected) in checks {
+            assert_eq!(
+                frame.schema().as_ref(),
+                &expected,
+                "{name} of {}",
+                dir.display()
+            );
+        }
+        let apps = snapshot.apps.as_ref().expect("apps.csv present");
+        assert_eq!(apps.schema().as_ref(), &schema::apps());
+    }
+}

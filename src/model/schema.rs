@@ -1,0 +1,111 @@
+//! The schema of every snapshot frame: the contract between ingestion and every later stage.
+//! Ingestion builds frames of exactly these schemas (a test holds it to that), so analysis,
+//! plans and reports can rely on names and types without looking at the files.
+
+use super::columns::*;
+use polars::prelude::*;
+
+fn schema(fields: &[(&str, DataType)]) -> Schema {
+    fields
+        .iter()
+        .map(|(name, dtype)| Field::new((*name).into(), dtype.clone()))
+        .collect()
+}
+
+fn timestamp() -> DataType {
+    DataType::Datetime(TimeUnit::Milliseconds, None)
+}
+
+/// One row per directory user.
+pub fn users() -> Schema {
+    schema(&[
+        (USER_ID, DataType::String),
+        (USER_PRINCIPAL_NAME, DataType::String),
+        (USER_KEY, DataType::String),
+        (USER_DISPLAY_NAME, DataType::String),
+        (ACCOUNT_ENABLED, DataType::Boolean),
+        (USER_TYPE, DataType::String),
+        (DEPARTMENT, DataType::String),
+        (JOB_TITLE, DataType::String),
+        (USAGE_LOCATION, DataType::String),
+        (CREATED_AT, timestamp()),
+        (LAST_SIGN_IN, timestamp()),
+        (LAST_NON_INTERACTIVE_SIGN_IN, timestamp()),
+        (LAST_SUCCESSFUL_SIGN_IN, timestamp()),
+        (LAST_ACTIVITY, timestamp()),
+        (ACTIVITY_COUNTS_FAILED_ATTEMPTS, DataType::Boolean),
+        (HAS_SIGN_IN_TIMESTAMP, DataType::Boolean),
+    ])
+}
+
+/// One row per (user, SKU) in `assignedLicenses`.
+pub fn holdings() -> Schema {
+    schema(&[(USER_ID, DataType::String), (SKU_ID, DataType::String)])
+}
+
+/// One row per `licenseAssignmentStates` entry; `assigned_by` is `direct` or a group id.
+pub fn assignment_states() -> Schema {
+    schema(&[
+        (USER_ID, DataType::String),
+        (SKU_ID, DataType::String),
+        (ASSIGNED_BY, DataType::String),
+        (ASSIGNMENT_STATE, DataType::String),
+        (ASSIGNMENT_ERROR, DataType::String),
+    ])
+}
+
+/// One row per purchased SKU.
+pub fn subscribed_skus() -> Schema {
+    schema(&[
+        (SKU_ID, DataType::String),
+        (SKU_PART_NUMBER, DataType::String),
+        (PREPAID_ENABLED, DataType::Int64),
+        (PREPAID_SUSPENDED, DataType::Int64),
+        (PREPAID_WARNING, DataType::Int64),
+        (PREPAID_LOCKED_OUT, DataType::Int64),
+        (CONSUMED_UNITS, DataType::Int64),
+        (CAPABILITY_STATUS, DataType::String),
+        (APPLIES_TO, DataType::String),
+    ])
+}
+
+/// One row per group; `group_types` is `;`-joined.
+pub fn groups() -> Schema {
+    schema(&[
+        (GROUP_ID, DataType::String),
+        (GROUP_DISPLAY_NAME, DataType::String),
+        (GROUP_IS_DYNAMIC, DataType::Boolean),
+        (GROUP_MEMBERSHIP_RULE, DataType::String),
+        (GROUP_TYPES, DataType::String),
+    ])
+}
+
+/// One row per (group, direct user member).
+pub fn group_members() -> Schema {
+    schema(&[(GROUP_ID, DataType::String), (USER_ID, DataType::String)])
+}
+
+/// One row per (group, SKU the group assigns).
+pub fn group_licenses() -> Schema {
+    schema(&[(GROUP_ID, DataType::String), (SKU_ID, DataType::String)])
+}
+
+/// One row per inventory app.
+pub fn apps() -> Schema {
+    schema(&[
+        (APP_ID, DataType::String),
+        (APP_DISPLAY_NAME, DataType::String),
+        (ENVIRONMENT, DataType::String),
+        (APP_IS_PREMIUM, DataType::Boolean),
+    ])
+}
+
+/// One row per `LaunchPowerApp` audit record.
+pub fn launches() -> Schema {
+    schema(&[
+        (USER_KEY, DataType::String),
+        (APP_ID, DataType::String),
+        (LAUNCHED_AT, timestamp()),
+        (RECORD_ID, DataType::String),
+    ])
+}
