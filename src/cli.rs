@@ -20,6 +20,14 @@ pub enum Command {
         after_help = "Example:\n  seatwise audit data/sample\n  seatwise audit exports/2026-11 --as-of 2026-11-01 --window-days 60 --out reports/nov --fail-on missing-premium"
     )]
     Audit(AuditArgs),
+    /// Make a plan: reclaim wasted licenses, or assign licenses by any strategy.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Approve a plan as it is now; any later edit voids the approval.
+    #[command(
+        after_help = "Example:\n  seatwise approve plans/2026-11/plan.json --by \"Dana Smith\" --note \"checked with HR\""
+    )]
+    Approve(ApproveArgs),
     /// Write a realistic, deterministic synthetic tenant snapshot.
     #[command(
         after_help = "Example:\n  seatwise generate --users 300 --seed 7 --as-of 2026-11-01 --out data/sample"
@@ -67,4 +75,90 @@ pub struct GenerateArgs {
     /// The folder to create.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Removals of wasted licenses from an audit's findings, under a policy.
+    #[command(
+        after_help = "Example:\n  seatwise plan reclaim reports/2026-11-01 --policy policy.toml --out plans/2026-11/plan.json"
+    )]
+    Reclaim(ReclaimArgs),
+    /// Assignments: manual (--user), bulk (--from), group-based (--group), by request
+    /// (--requests) or on demand (--on-demand AUDIT_DIR).
+    #[command(
+        after_help = "Examples:\n  seatwise plan assign --snapshot snap --user ada@contoso.com --sku POWERAPPS_PER_USER --out plans/ada/plan.json\n  seatwise plan assign --snapshot snap --from userEmail.csv --sku POWERAPPS_PER_USER --out plans/bulk/plan.json\n  seatwise plan assign --snapshot snap --group \"Power Apps Makers\" --sku POWERAPPS_PER_USER --move-direct-holders --out plans/group/plan.json\n  seatwise plan assign --snapshot snap --requests requests.csv --out plans/requests/plan.json\n  seatwise plan assign --on-demand reports/2026-11-01 --out plans/on-demand/plan.json"
+    )]
+    Assign(AssignArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReclaimArgs {
+    /// The audit folder written by `seatwise audit` (holding findings.json).
+    pub audit: PathBuf,
+    /// The reclaim policy (TOML; see the README).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Where to write plan.json; the CSV, PowerShell, $batch and notices files land beside it.
+    #[arg(long, value_name = "PLAN")]
+    pub out: PathBuf,
+    /// The snapshot the audit read. Default: the path recorded in findings.json.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+    /// The planning date (YYYY-MM-DD): exclusions expire and grace periods count from it.
+    /// Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The snapshot to plan against. Default with --on-demand: the audit's snapshot.
+    #[arg(long, value_name = "DIR")]
+    pub snapshot: Option<PathBuf>,
+    /// Manual: one user (principal name or object id).
+    #[arg(long, value_name = "USER", requires = "sku", conflicts_with_all = ["from", "group", "requests", "on_demand"])]
+    pub user: Option<String>,
+    /// Bulk: a CSV with a UserEmail column.
+    #[arg(long, value_name = "CSV", requires = "sku", conflicts_with_all = ["group", "requests", "on_demand"])]
+    pub from: Option<PathBuf>,
+    /// Group-based: the licensing group (id or display name).
+    #[arg(long, value_name = "GROUP", requires = "sku", conflicts_with_all = ["requests", "on_demand"])]
+    pub group: Option<String>,
+    /// With --group: also move the SKU's direct holders into the group.
+    #[arg(long, requires = "group")]
+    pub move_direct_holders: bool,
+    /// By request: a CSV with Requester, Sku, Justification, Manager columns.
+    #[arg(long, value_name = "CSV", conflicts_with = "on_demand")]
+    pub requests: Option<PathBuf>,
+    /// On demand: cover the audit's missing-premium users (who would auto-claim a license).
+    #[arg(long, value_name = "AUDIT_DIR")]
+    pub on_demand: Option<PathBuf>,
+    /// The SKU (part number or GUID) for --user, --from and --group.
+    #[arg(long, value_name = "SKU")]
+    pub sku: Option<String>,
+    /// Distinct approvers the plan needs before it can be applied.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub approvals: u32,
+    /// Where to write plan.json; the other forms land beside it.
+    #[arg(long, value_name = "PLAN")]
+    pub out: PathBuf,
+    /// The planning date (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Skip malformed CSV rows and list them instead of stopping.
+    #[arg(long)]
+    pub lenient: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The plan.json to approve.
+    pub plan: PathBuf,
+    /// Who approves.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// Why, or what was checked.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
 }

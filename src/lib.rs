@@ -3,8 +3,10 @@
 //!
 //! The pipeline is visible in the module tree: `ingest` reads a snapshot folder into Polars
 //! frames, `analyze` applies the finding rules, `output` writes the audit folder. `catalogue`
-//! holds the bundled SKU catalogue and price book, `generate` writes synthetic tenants.
+//! holds the bundled SKU catalogue and price book, `generate` writes synthetic tenants, and
+//! `act` turns findings and requests into reviewable, approvable plans.
 
+pub mod act;
 pub mod analyze;
 pub mod catalogue;
 pub mod generate;

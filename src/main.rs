@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Audit(args) => commands::audit::run(args, &mut stdout),
         cli::Command::Generate(args) => commands::generate::run(args, &mut stdout),
+        cli::Command::Plan(command) => commands::plan::run(command, &mut stdout),
+        cli::Command::Approve(args) => commands::approve::run(args, &mut stdout),
     };
     let _ = stdout.flush();
     match result {

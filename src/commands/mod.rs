@@ -1,7 +1,9 @@
 //! One module per subcommand, each with the same shape: `run(args, out) -> Result<ExitStatus>`.
 
+pub mod approve;
 pub mod audit;
 pub mod generate;
+pub mod plan;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;

@@ -5,4 +5,5 @@ mod cli;
 mod end_to_end;
 mod generate;
 mod ingest;
+mod plans;
 mod util;

@@ -1,0 +1,123 @@
+//! Approvals: who approved which exact plan. An approval records the SHA-256 of `plan.json`'s
+//! bytes; change one byte and it no longer counts. They live beside the plan in
+//! `approvals.json`, so approving never edits the plan itself.
+
+use super::plan::{Plan, file_sha256};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    pub by: String,
+    pub at: String,
+    pub note: Option<String>,
+    pub plan_sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApprovalError {
+    #[error("{}: cannot read or write: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not a seatwise plan or approvals file: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(
+        "{}: the plan was edited after it was made (its content hash does not match)\nhint: make the plan again with `seatwise plan`",
+        path.display()
+    )]
+    Tampered { path: PathBuf },
+    #[error("approver name is empty")]
+    NoName,
+}
+
+/// `approvals.json` beside a plan.
+pub fn approvals_path(plan_path: &Path) -> PathBuf {
+    plan_path.with_file_name("approvals.json")
+}
+
+/// Reads a plan and checks its content hash.
+pub fn read_plan(path: &Path) -> Result<Plan, ApprovalError> {
+    let bytes = std::fs::read(path).map_err(|source| ApprovalError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let plan: Plan = serde_json::from_slice(&bytes).map_err(|source| ApprovalError::Parse {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if plan.expected_hash() != plan.content_hash {
+        return Err(ApprovalError::Tampered {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(plan)
+}
+
+pub fn read_approvals(plan_path: &Path) -> Result<Vec<Approval>, ApprovalError> {
+    let path = approvals_path(plan_path);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let bytes = std::fs::read(&path).map_err(|source| ApprovalError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    serde_json::from_slice(&bytes).map_err(|source| ApprovalError::Parse { path, source })
+}
+
+/// Records an approval of the plan as it is now.
+pub fn approve(
+    plan_path: &Path,
+    by: &str,
+    note: Option<&str>,
+    at: &str,
+) -> Result<Approval, ApprovalError> {
+    if by.trim().is_empty() {
+        return Err(ApprovalError::NoName);
+    }
+    read_plan(plan_path)?;
+    let plan_sha256 = file_sha256(plan_path).map_err(|source| ApprovalError::Io {
+        path: plan_path.to_path_buf(),
+        source,
+    })?;
+    let mut approvals = read_approvals(plan_path)?;
+    let approval = Approval {
+        by: by.trim().to_string(),
+        at: at.to_string(),
+        note: note.map(str::to_string),
+        plan_sha256,
+    };
+    approvals.retain(|existing| {
+        !(existing.by.eq_ignore_ascii_case(&approval.by)
+            && existing.plan_sha256 == approval.plan_sha256)
+    });
+    approvals.push(approval.clone());
+    let path = approvals_path(plan_path);
+    let mut text = serde_json::to_string_pretty(&approvals).unwrap_or_default();
+    text.push('\n');
+    std::fs::write(&path, text).map_err(|source| ApprovalError::Io { path, source })?;
+    Ok(approval)
+}
+
+/// The distinct approvers whose approval matches the plan's current bytes.
+pub fn valid_approvers(plan_path: &Path) -> Result<Vec<String>, ApprovalError> {
+    let current = file_sha256(plan_path).map_err(|source| ApprovalError::Io {
+        path: plan_path.to_path_buf(),
+        source,
+    })?;
+    let mut names: Vec<String> = read_approvals(plan_path)?
+        .into_iter()
+        .filter(|approval| approval.plan_sha256 == current)
+        .map(|approval| approval.by.to_lowercase())
+        .collect();
+    names.sort();
+    names.dedup();
+    Ok(names)
+}

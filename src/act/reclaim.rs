@@ -1,0 +1,433 @@
+//! `seatwise plan reclaim`: removals from an audit's findings, under a policy.
+//!
+//! A license is removed the way it was granted: a direct assignment directly, a group's by
+//! leaving the group, a dynamic group's by a person changing the rule or the user (a `manual`
+//! action quoting the rule). A user holding a SKU both ways needs every action, or the seat is
+//! not freed; the actions say so. Exclusions protect until they expire, caps bound how many
+//! seats of a SKU one plan removes (worst cases first), and a grace period dates each action
+//! after the notice people get.
+
+use super::plan::{Action, Mechanism, ObservedState, Plan, PlanSource, SCHEMA, Skipped, action_id};
+use super::policy::{Excluded, Policy};
+use super::tenant::TenantView;
+use chrono::{Days, NaiveDate};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The parts of `findings.json` a plan needs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuditFindings {
+    pub schema: String,
+    pub as_of: String,
+    pub window_days: u32,
+    pub currency: String,
+    pub snapshot: AuditSnapshot,
+    pub findings: Vec<AuditFinding>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuditSnapshot {
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuditFinding {
+    pub kind: String,
+    pub user_id: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub department: Option<String>,
+    pub sku_part_number: String,
+    pub sku_id: String,
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub assigned_by: Vec<String>,
+    pub last_activity: Option<String>,
+    pub last_premium_use: Option<String>,
+    pub premium_apps_used: Option<u32>,
+    pub monthly_amount: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReclaimError {
+    #[error(
+        "the audit's window is {audit} days but the policy asks for at least {policy}\nhint: rerun the audit with --window-days {policy}"
+    )]
+    WindowTooShort { audit: u32, policy: u32 },
+    #[error("{0}: not a seatwise findings file (schema {1:?})")]
+    NotFindings(String, String),
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not a seatwise findings.json: {source}\nhint: give the folder `seatwise audit` wrote", path.display())]
+    Parse {
+        path: std::path::PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Everything a reclaim plan is made from.
+pub struct ReclaimInputs<'a> {
+    pub audit: &'a AuditFindings,
+    pub audit_id: String,
+    pub audit_path: String,
+    pub tenant: &'a TenantView,
+    pub policy: &'a Policy,
+    pub policy_path: Option<String>,
+    pub planned_on: NaiveDate,
+}
+
+/// Worst first: the order in which capped seats are taken.
+fn severity(reason: &str) -> u8 {
+    match reason {
+        "disabled" => 0,
+        "never-signed-in" => 1,
+        "inactive" => 2,
+        _ => 3,
+    }
+}
+
+pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
+    let audit = inputs.audit;
+    let policy = inputs.policy;
+    if audit.schema != "seatwise.findings/1" {
+        return Err(ReclaimError::NotFindings(
+            inputs.audit_path.clone(),
+            audit.schema.clone(),
+        ));
+    }
+    if let Some(required) = policy.window_days
+        && audit.window_days < required
+    {
+        return Err(ReclaimError::WindowTooShort {
+            audit: audit.window_days,
+            policy: required,
+        });
+    }
+    let not_before = inputs
+        .planned_on
+        .checked_add_days(Days::new(u64::from(policy.grace_days)))
+        .unwrap_or(inputs.planned_on)
+        .to_string();
+
+    let mut candidates: Vec<&AuditFinding> = audit
+        .findings
+        .iter()
+        .filter(|finding| policy.kinds.contains(&finding.kind) && finding.user_id.is_some())
+        .filter(|finding| {
+            policy.reasons.as_ref().is_none_or(|reasons| {
+                finding
+                    .reason
+                    .as_ref()
+                    .is_some_and(|reason| reasons.contains(reason))
+            })
+        })
+        .collect();
+    candidates.sort_by(|left, right| {
+        let key = |finding: &AuditFinding| {
+            (
+                severity(finding.reason.as_deref().unwrap_or("")),
+                finding.last_activity.clone().unwrap_or_default(),
+                finding
+                    .user_principal_name
+                    .clone()
+                    .unwrap_or_default()
+                    .to_lowercase(),
+                finding.sku_part_number.clone(),
+            )
+        };
+        key(left).cmp(&key(right))
+    });
+
+    let mut actions: Vec<Action> = Vec::new();
+    let mut skipped: Vec<Skipped> = Vec::new();
+    let mut removed_per_sku: BTreeMap<String, u64> = BTreeMap::new();
+    for finding in candidates {
+        let skip = |why: String| Skipped {
+            user_principal_name: finding.user_principal_name.clone(),
+            sku_part_number: finding.sku_part_number.clone(),
+            why,
+        };
+        let user_id = finding.user_id.clone().unwrap_or_default();
+        let Some(user) = inputs.tenant.users.get(&user_id) else {
+            skipped.push(skip("the user is not in the snapshot any more".into()));
+            continue;
+        };
+        if let Some(reason) = protecting_exclusion(inputs, &user_id, &user.user_principal_name) {
+            skipped.push(skip(format!("excluded: {reason}")));
+            continue;
+        }
+        let cap = policy.cap_for(&finding.sku_part_number);
+        let assigned = inputs
+            .tenant
+            .skus
+            .get(&finding.sku_id)
+            .map_or(0, |sku| sku.consumed);
+        let taken = removed_per_sku.entry(finding.sku_id.clone()).or_default();
+        if let Some(limit) = cap.limit(assigned)
+            && *taken >= limit
+        {
+            skipped.push(skip(format!(
+                "cap reached: this plan already removes {limit} {} seats",
+                finding.sku_part_number
+            )));
+            continue;
+        }
+        *taken += 1;
+
+        let key = (user_id.clone(), finding.sku_id.clone());
+        let sources: Vec<String> = match inputs.tenant.sources.get(&key) {
+            Some(sources) if !sources.is_empty() => {
+                let mut sources: Vec<String> = sources.iter().cloned().collect();
+                sources.sort_by_key(|source| (source != "direct", source.clone()));
+                sources
+            }
+            _ => finding.assigned_by.clone(),
+        };
+        let observed = ObservedState {
+            assigned_by: sources.clone(),
+            account_enabled: user.account_enabled,
+            last_activity: finding.last_activity.clone(),
+            last_premium_use: finding.last_premium_use.clone(),
+            premium_apps_used: finding.premium_apps_used,
+            group_member: None,
+        };
+        let reason = format!(
+            "{}/{}",
+            finding.kind,
+            finding.reason.as_deref().unwrap_or("unspecified")
+        );
+        let mut new_actions = Vec::new();
+        let unknown_source = sources.is_empty();
+        for source in if unknown_source {
+            vec!["direct".to_string()]
+        } else {
+            sources
+        } {
+            let action = if source == "direct" {
+                Action {
+                    id: action_id(Mechanism::RemoveDirect, Some(&user_id), None, &finding.sku_id),
+                    mechanism: Mechanism::RemoveDirect,
+                    user_id: Some(user_id.clone()),
+                    user_principal_name: Some(user.user_principal_name.clone()),
+                    group_id: None,
+                    group_display_name: None,
+                    sku_id: finding.sku_id.clone(),
+                    sku_part_number: finding.sku_part_number.clone(),
+                    reason: reason.clone(),
+                    observed: observed.clone(),
+                    monthly_amount: 0.0,
+                    together_with: Vec::new(),
+                    depends_on: Vec::new(),
+                    frees: Vec::new(),
+            also_removes: Vec::new(),
+                    not_before: Some(not_before.clone()),
+                    note: unknown_source.then(|| {
+                        "the snapshot has no assignment state for this license; planned as direct".to_string()
+                    }),
+                }
+            } else {
+                group_action(
+                    inputs,
+                    &user_id,
+                    &user.user_principal_name,
+                    &source,
+                    finding,
+                    &reason,
+                    &observed,
+                    &not_before,
+                )
+            };
+            new_actions.push(action);
+        }
+        if let Some(first) = new_actions.first_mut() {
+            first.monthly_amount = finding.monthly_amount;
+        }
+        for action in &mut new_actions {
+            action.frees = vec![finding.sku_id.clone()];
+        }
+        if new_actions.len() > 1 {
+            let ids: Vec<String> = new_actions.iter().map(|action| action.id.clone()).collect();
+            for action in &mut new_actions {
+                action.together_with = ids.iter().filter(|id| **id != action.id).cloned().collect();
+                let both = "the license is granted by more than one source: every action of this group must be applied or the seat is not freed";
+                action.note = Some(match action.note.take() {
+                    Some(note) => format!("{note}; {both}"),
+                    None => both.to_string(),
+                });
+            }
+        }
+        for action in new_actions {
+            match actions.iter_mut().find(|existing| existing.id == action.id) {
+                Some(existing) => {
+                    existing.monthly_amount += action.monthly_amount;
+                    existing.frees.extend(action.frees);
+                    let also = format!("also reclaims {}", action.sku_part_number);
+                    existing.note = Some(match existing.note.take() {
+                        Some(note) => format!("{note}; {also}"),
+                        None => also,
+                    });
+                }
+                None => actions.push(action),
+            }
+        }
+    }
+    actions.sort_by(|left, right| {
+        (
+            left.user_principal_name
+                .as_deref()
+                .unwrap_or("")
+                .to_lowercase(),
+            &left.sku_part_number,
+            left.mechanism,
+        )
+            .cmp(&(
+                right
+                    .user_principal_name
+                    .as_deref()
+                    .unwrap_or("")
+                    .to_lowercase(),
+                &right.sku_part_number,
+                right.mechanism,
+            ))
+    });
+    Ok(Plan {
+        schema: SCHEMA.to_string(),
+        strategy: "reclaim".to_string(),
+        planned_on: inputs.planned_on.to_string(),
+        currency: audit.currency.clone(),
+        source: PlanSource {
+            audit_id: Some(inputs.audit_id.clone()),
+            audit_as_of: Some(audit.as_of.clone()),
+            snapshot: Some(audit.snapshot.path.clone()),
+            policy: inputs.policy_path.clone(),
+            input: Some(inputs.audit_path.clone()),
+        },
+        required_approvals: policy.required_approvals,
+        actions,
+        skipped,
+        total_monthly_amount: 0.0,
+        content_hash: String::new(),
+    }
+    .seal())
+}
+
+/// The exclusion that protects this user on the planning date, if any.
+fn protecting_exclusion(
+    inputs: &ReclaimInputs,
+    user_id: &str,
+    user_principal_name: &str,
+) -> Option<String> {
+    inputs
+        .policy
+        .exclusions
+        .iter()
+        .filter(|exclusion| exclusion.in_force(inputs.planned_on))
+        .find(|exclusion| match &exclusion.who {
+            Excluded::User(who) => who == &user_principal_name.to_lowercase() || who == user_id,
+            Excluded::Group(group) => inputs
+                .tenant
+                .find_group(group)
+                .is_some_and(|group| group.members.contains(user_id)),
+        })
+        .map(|exclusion| exclusion.reason.clone())
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the fields of one finding"
+)]
+fn group_action(
+    inputs: &ReclaimInputs,
+    user_id: &str,
+    user_principal_name: &str,
+    group_id: &str,
+    finding: &AuditFinding,
+    reason: &str,
+    observed: &ObservedState,
+    not_before: &str,
+) -> Action {
+    let group = inputs.tenant.groups.get(group_id);
+    let dynamic = group.is_some_and(|group| group.dynamic);
+    let mechanism = if dynamic {
+        Mechanism::Manual
+    } else {
+        Mechanism::RemoveFromGroup
+    };
+    let mut also_removes: Vec<String> = group
+        .map(|group| {
+            group
+                .licenses
+                .iter()
+                .filter(|sku| **sku != finding.sku_id)
+                .map(|sku| format!("license {}", inputs.tenant.part_name(sku)))
+                .collect()
+        })
+        .unwrap_or_default();
+    if group.is_some_and(|group| group.unified) {
+        also_removes
+            .push("Microsoft 365 group membership: its team, files, mailbox and calendar".into());
+    }
+    let group_name = group.and_then(|group| group.display_name.clone());
+    let note = if dynamic {
+        Some(format!(
+            "dynamic group {}: membership follows its rule {}; change the rule or the user's attributes, or exclude the user",
+            group_name.as_deref().unwrap_or(group_id),
+            group
+                .and_then(|group| group.membership_rule.clone())
+                .map(|rule| format!("`{rule}`"))
+                .unwrap_or_else(|| "(rule not in the snapshot)".into())
+        ))
+    } else if group.is_none() {
+        Some(
+            "the group is not in the snapshot's groups.json; check what else its membership grants"
+                .into(),
+        )
+    } else {
+        None
+    };
+    Action {
+        // Leaving a group frees all its licenses at once: one action per (user, group).
+        id: action_id(mechanism, Some(user_id), Some(group_id), ""),
+        mechanism,
+        user_id: Some(user_id.to_string()),
+        user_principal_name: Some(user_principal_name.to_string()),
+        group_id: Some(group_id.to_string()),
+        group_display_name: group_name,
+        sku_id: finding.sku_id.clone(),
+        sku_part_number: finding.sku_part_number.clone(),
+        reason: reason.to_string(),
+        observed: ObservedState {
+            group_member: Some(true),
+            ..observed.clone()
+        },
+        monthly_amount: 0.0,
+        together_with: Vec::new(),
+        depends_on: Vec::new(),
+        frees: Vec::new(),
+        also_removes,
+        not_before: Some(not_before.to_string()),
+        note,
+    }
+}
+
+/// Reads `findings.json` and its id (the SHA-256 of its bytes).
+pub fn read_findings(path: &Path) -> Result<(AuditFindings, String), ReclaimError> {
+    let bytes = std::fs::read(path).map_err(|source| ReclaimError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let findings: AuditFindings =
+        serde_json::from_slice(&bytes).map_err(|source| ReclaimError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok((
+        findings,
+        format!("sha256:{}", super::plan::sha256_hex(&bytes)),
+    ))
+}
