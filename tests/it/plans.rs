@@ -99,12 +99,11 @@ expires = "2026-10-01"
 
 /// Runs seatwise in `dir` (relative paths keep the plan's bytes independent of the temp path).
 fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
+    std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
         .args(args)
         .current_dir(dir)
         .output()
-        .expect("run seatwise");
-    output
+        .expect("run seatwise")
 }
 
 fn ok(output: std::process::Output) -> std::process::Output {
