@@ -128,6 +128,28 @@ impl AssignContext<'_> {
         })
     }
 
+    /// [`AssignContext::within_seats`] for actions of several SKUs.
+    fn within_seats_per_sku(
+        &self,
+        actions: Vec<Action>,
+        skipped: &mut Vec<Skipped>,
+    ) -> Vec<Action> {
+        let skus: BTreeSet<(String, String)> = actions
+            .iter()
+            .map(|action| (action.sku_id.clone(), action.sku_part_number.clone()))
+            .collect();
+        let mut kept = Vec::new();
+        for (sku_id, part) in skus {
+            let of_sku: Vec<Action> = actions
+                .iter()
+                .filter(|action| action.sku_id == sku_id)
+                .cloned()
+                .collect();
+            kept.extend(self.within_seats(&sku_id, &part, of_sku, skipped));
+        }
+        kept
+    }
+
     /// Keeps assignments within the free seats; the rest are skipped as a shortfall.
     fn within_seats(
         &self,
@@ -407,19 +429,7 @@ pub fn plan_requests(
             }),
         }
     }
-    let mut kept = Vec::new();
-    let skus: BTreeSet<(String, String)> = actions
-        .iter()
-        .map(|action| (action.sku_id.clone(), action.sku_part_number.clone()))
-        .collect();
-    for (sku_id, part) in skus {
-        let of_sku: Vec<Action> = actions
-            .iter()
-            .filter(|action| action.sku_id == sku_id)
-            .cloned()
-            .collect();
-        kept.extend(context.within_seats(&sku_id, &part, of_sku, &mut skipped));
-    }
+    let kept = context.within_seats_per_sku(actions, &mut skipped);
     let mut plan = context.plan(
         "request",
         Some(requests_csv.display().to_string()),
@@ -463,19 +473,7 @@ pub fn plan_on_demand(
             }),
         }
     }
-    let skus: BTreeSet<(String, String)> = actions
-        .iter()
-        .map(|action| (action.sku_id.clone(), action.sku_part_number.clone()))
-        .collect();
-    let mut kept = Vec::new();
-    for (sku_id, part) in skus {
-        let of_sku: Vec<Action> = actions
-            .iter()
-            .filter(|action| action.sku_id == sku_id)
-            .cloned()
-            .collect();
-        kept.extend(context.within_seats(&sku_id, &part, of_sku, &mut skipped));
-    }
+    let kept = context.within_seats_per_sku(actions, &mut skipped);
     let mut plan = context.plan("on-demand", None, kept, skipped);
     plan.source.audit_id = Some(audit_id.to_string());
     plan.source.audit_as_of = Some(audit.as_of.clone());
