@@ -4,7 +4,6 @@
 //! (SPEC §1). The flags are PowerShell booleans (`True`/`False`); an empty flag is false.
 
 use super::error::{IngestError, RejectionLog, rejection};
-use super::skus::polars_failure;
 use super::table::CsvTable;
 use crate::model::columns;
 use polars::prelude::*;
@@ -68,7 +67,7 @@ pub fn read_apps(path: &Path, log: &mut RejectionLog) -> Result<DataFrame, Inges
         Column::new(columns::ENVIRONMENT.into(), environments),
         Column::new(columns::APP_IS_PREMIUM.into(), premium),
     ])
-    .map_err(|error| polars_failure(path, error))
+    .map_err(|error| IngestError::frame(path, error))
 }
 
 fn parse_flag(text: &str) -> Option<bool> {

@@ -12,7 +12,6 @@
 use super::csv_records::{CsvRecord, CsvRecords};
 use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use super::record::KeyIndex;
-use super::skus::polars_failure;
 use super::table::{HeaderMap, LineLocator};
 use super::timestamp::parse_timestamp;
 use crate::case_insensitive_record;
@@ -182,11 +181,11 @@ pub fn read_audit_files(
         frames.push(file.frame);
     }
     let label = Path::new("audit");
-    let mut launches = empty_launches().map_err(|error| polars_failure(label, error))?;
+    let mut launches = empty_launches().map_err(|error| IngestError::frame(label, error))?;
     for frame in frames {
         launches
             .vstack_mut_owned(frame)
-            .map_err(|error| polars_failure(label, error))?;
+            .map_err(|error| IngestError::frame(label, error))?;
     }
     launches.rechunk_mut();
     let launch_rows = launches.height();
@@ -269,7 +268,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         }
     }
 
-    let frame = launches_frame(launches).map_err(|error| polars_failure(path, error))?;
+    let frame = launches_frame(launches).map_err(|error| IngestError::frame(path, error))?;
     Ok(AuditFileRead {
         frame,
         rows,

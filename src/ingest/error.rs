@@ -73,6 +73,15 @@ pub enum IngestError {
 }
 
 impl IngestError {
+    /// A failure of Polars itself while building a frame: not the input's fault, but it
+    /// still names the file being read.
+    pub fn frame(path: &Path, error: polars::error::PolarsError) -> Self {
+        IngestError::Frame {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        }
+    }
+
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         IngestError::Io {
             path: path.to_path_buf(),

@@ -6,7 +6,6 @@
 
 use super::error::{IngestError, Location, Rejection, RejectionLog, rejection};
 use super::json_records::split_records;
-use super::skus::polars_failure;
 use super::users::AssignedLicenseRecord;
 use crate::case_insensitive_record;
 use crate::model::columns;
@@ -74,7 +73,7 @@ pub fn read_groups(
         }
     }
     let label = path.unwrap_or(Path::new("groups.json"));
-    frames(&groups).map_err(|error| polars_failure(label, error))
+    frames(&groups).map_err(|error| IngestError::frame(label, error))
 }
 
 fn validate(path: &Path, location: &Location, raw: GroupRecord) -> Result<Group, Rejection> {

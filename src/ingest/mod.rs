@@ -148,10 +148,8 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         audit_files: files.audit.len(),
         audit_rows: audit.rows,
         launch_rows: audit.launch_rows,
-        repeated_launch_records: 0,
         other_operations: audit.other_operations,
         group_members_not_users: groups.members_not_users,
-        group_members_unknown_users: 0,
     };
     Ok(Snapshot {
         dir: dir.to_path_buf(),

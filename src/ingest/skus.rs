@@ -71,7 +71,7 @@ pub fn read_subscribed_skus(path: &Path, log: &mut RejectionLog) -> Result<DataF
         }
     }
     log.absorb(file_log);
-    frame(&skus).map_err(|error| polars_failure(path, error))
+    frame(&skus).map_err(|error| IngestError::frame(path, error))
 }
 
 fn validate(
@@ -170,13 +170,4 @@ fn frame(skus: &[SubscribedSku]) -> PolarsResult<DataFrame> {
                 .collect::<Vec<_>>(),
         ),
     ])
-}
-
-/// A failure of Polars itself while building a frame: not the input's fault, but it still
-/// names the file being read.
-pub fn polars_failure(path: &Path, error: PolarsError) -> IngestError {
-    IngestError::Frame {
-        path: path.to_path_buf(),
-        message: error.to_string(),
-    }
 }

@@ -129,7 +129,7 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
         .count();
     let label = files.first().map_or(Path::new("users"), PathBuf::as_path);
     let (users_frame, holdings, assignment_states) =
-        build_frames(&users).map_err(|error| super::skus::polars_failure(label, error))?;
+        build_frames(&users).map_err(|error| IngestError::frame(label, error))?;
     Ok(UserFrames {
         users: users_frame,
         holdings,

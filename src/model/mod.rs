@@ -64,10 +64,8 @@ pub struct IngestQuality {
     pub audit_files: usize,
     pub audit_rows: usize,
     pub launch_rows: usize,
-    /// The same audit record seen more than once (overlapping exports), kept once.
-    pub repeated_launch_records: usize,
     /// Rows of operations other than `LaunchPowerApp`, by operation.
     pub other_operations: BTreeMap<String, usize>,
+    /// Group members that are not users (nested groups, devices): they get no license.
     pub group_members_not_users: usize,
-    pub group_members_unknown_users: usize,
 }
