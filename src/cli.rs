@@ -33,6 +33,11 @@ pub enum Command {
         after_help = "Example:\n  seatwise generate --users 300 --seed 7 --as-of 2026-11-01 --out data/sample"
     )]
     Generate(GenerateArgs),
+    /// Pull a snapshot from a live tenant.
+    #[command(
+        after_help = "Example:\n  SEATWISE_CLIENT_SECRET=... seatwise ingest graph --tenant contoso.onmicrosoft.com --client-id 6f1c2d3e-0000-4000-8000-123456789abc --out snapshots/2026-11"
+    )]
+    Ingest(IngestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -161,4 +166,89 @@ pub struct ApproveArgs {
     /// Why, or what was checked.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[command(subcommand)]
+    pub source: IngestSource,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IngestSource {
+    /// Pull a snapshot from Microsoft Graph: subscribedSkus.json, users/, groups.json, audit/
+    /// and snapshot.json, in the layout `seatwise audit` reads.
+    ///
+    /// Secrets never go on the command line: the client secret comes from the environment
+    /// variable SEATWISE_CLIENT_SECRET or from --client-secret-file; a ready bearer token can be
+    /// given in SEATWISE_ACCESS_TOKEN instead (then --tenant and --client-id are not needed).
+    #[command(after_help = INGEST_GRAPH_AFTER_HELP)]
+    Graph(IngestGraphArgs),
+}
+
+const INGEST_GRAPH_AFTER_HELP: &str = "\
+Tuning (environment variables):
+  SEATWISE_GRAPH_TIMEOUT_MS    timeout of one request attempt (default 60000)
+  SEATWISE_GRAPH_MAX_ATTEMPTS  attempts per request, the first included (default 6)
+  SEATWISE_GRAPH_BACKOFF_MS    first retry wait without Retry-After; it doubles (default 1000)
+  SEATWISE_AUDIT_POLL_MS       first wait for the audit log query; it grows 1.5x (default 5000)
+  SEATWISE_AUDIT_TIMEOUT_S     how long to wait for the audit log query (default 7200)
+
+Exit codes: 0 a complete snapshot; 2 bad usage; 3 Graph still failing after retries
+(rerun the same command with --resume to continue where it stopped).
+
+Example:
+  export SEATWISE_CLIENT_SECRET=...        # or: --client-secret-file /run/secrets/seatwise
+  seatwise ingest graph --tenant contoso.onmicrosoft.com \\
+      --client-id 6f1c2d3e-0000-4000-8000-123456789abc --out snapshots/2026-11 --apps apps.csv
+  seatwise audit snapshots/2026-11";
+
+#[derive(Debug, Args)]
+pub struct IngestGraphArgs {
+    /// The tenant: its id (GUID) or a verified domain such as contoso.onmicrosoft.com.
+    #[arg(long, value_name = "TENANT_ID")]
+    pub tenant: Option<String>,
+    /// The application (client) id of the app registration.
+    #[arg(long, value_name = "APP_ID")]
+    pub client_id: Option<String>,
+    /// A file holding the client secret (instead of SEATWISE_CLIENT_SECRET).
+    #[arg(long, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+    /// The snapshot folder to create. It must not exist; the pull writes into
+    /// .<name>.partial beside it and renames that folder only when complete.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub out: PathBuf,
+    /// The Microsoft identity platform (national clouds: https://login.microsoftonline.us,
+    /// https://login.chinacloudapi.cn).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://login.microsoftonline.com"
+    )]
+    pub authority: String,
+    /// The Microsoft Graph endpoint (national clouds: https://graph.microsoft.us,
+    /// https://dod-graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://graph.microsoft.com"
+    )]
+    pub graph: String,
+    /// First day (UTC, YYYY-MM-DD) of the Power Apps launches pulled from the audit log.
+    /// Default: 90 days before today.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Requests in flight at once (group member pages in parallel, collections side by side).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+    /// Continue an interrupted pull into the same --out from where it stopped.
+    #[arg(long)]
+    pub resume: bool,
+    /// No progress on stderr (stdout still gets the one-line summary).
+    #[arg(long)]
+    pub quiet: bool,
+    /// A Power Apps inventory CSV (Get-AdminPowerApp export; no Graph API lists apps) to copy
+    /// into the snapshot as apps.csv.
+    #[arg(long, value_name = "FILE")]
+    pub apps: Option<PathBuf>,
 }

@@ -10,6 +10,7 @@ pub mod act;
 pub mod analyze;
 pub mod catalogue;
 pub mod generate;
+pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod money;

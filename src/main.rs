@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
+const EXIT_REMOTE: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Generate(args) => commands::generate::run(args, &mut stdout),
         cli::Command::Plan(command) => commands::plan::run(command, &mut stdout),
         cli::Command::Approve(args) => commands::approve::run(args, &mut stdout),
+        cli::Command::Ingest(args) => commands::ingest::run(args, &mut stdout),
     };
     let _ = stdout.flush();
     match result {
@@ -32,7 +34,11 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(std::io::stderr(), "seatwise: error: {error:#}");
-            ExitCode::from(EXIT_BAD_INPUT)
+            ExitCode::from(if is_remote_failure(&error) {
+                EXIT_REMOTE
+            } else {
+                EXIT_BAD_INPUT
+            })
         }
     }
 }
@@ -42,5 +48,17 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A remote service (Microsoft Graph) still failing after retries: exit code 3.
+fn is_remote_failure(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<seatwise::graph::GraphError>()
+            .is_some_and(seatwise::graph::GraphError::is_remote)
+            || cause
+                .downcast_ref::<seatwise::ingest::graph::PullError>()
+                .is_some_and(seatwise::ingest::graph::PullError::is_remote)
     })
 }

@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod audit;
 pub mod generate;
+pub mod ingest;
 pub mod plan;
 
 use anyhow::{Context, bail};

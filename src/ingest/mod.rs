@@ -8,6 +8,7 @@ pub mod apps;
 pub mod audit;
 pub mod csv_records;
 pub mod error;
+pub mod graph;
 pub mod groups;
 pub mod json_records;
 pub mod record;

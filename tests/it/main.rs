@@ -3,7 +3,11 @@
 mod catalogue;
 mod cli;
 mod end_to_end;
+#[path = "../support/fake_graph/mod.rs"]
+pub mod fake_graph;
+mod fake_graph_smoke;
 mod generate;
+mod graph_ingest;
 mod ingest;
 mod plans;
 mod util;

@@ -2,7 +2,7 @@
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
-  Generated from plan.json (sha256:0ac6dbf08143b196e878bc089b5cb5070aa75f9a5b36e0ef5e142e8e58ecea61).
+  Generated from plan.json (sha256:3c454f766338e641c16c82812006e77c272cb183276f78f662c6599912565869).
   Review it first; run with -WhatIf to see every change without making it.
   Needs the Microsoft Graph PowerShell SDK (Install-Module Microsoft.Graph).
 #>

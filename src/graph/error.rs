@@ -1,0 +1,164 @@
+//! What can go wrong talking to Microsoft Graph and the identity platform.
+//!
+//! Every message names the request (method and path; paging tokens elided), what Graph said
+//! (HTTP status, its error code and message, the request id Microsoft support asks for) and how
+//! many attempts were made, and ends with a hint where one helps. No message ever contains a
+//! secret or a token: remote text is scrubbed of both before it is stored here.
+
+use std::fmt;
+
+/// A failure of a Graph or token request.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    /// A base URL that would carry tokens over plain HTTP to a non-loopback host.
+    #[error(
+        "{what} {url:?} uses plain http://, which would send tokens in clear text\nhint: use https:// (plain http:// is accepted only for 127.0.0.1, ::1 and localhost, for tests)"
+    )]
+    InsecureEndpoint { what: &'static str, url: String },
+    /// A base URL that does not parse or has parts a base URL cannot have.
+    #[error("{what} {url:?} is not a usable base URL: {problem}")]
+    InvalidEndpoint {
+        what: &'static str,
+        url: String,
+        problem: String,
+    },
+    /// Graph answered with an error status (after retries, for the retryable ones).
+    #[error("{0}")]
+    Status(Box<StatusFailure>),
+    /// No answer: connection refused or dropped, or the request timed out, on every attempt.
+    #[error(
+        "{method} {target}: {problem} (gave up after {attempts} attempt(s))\nhint: check network access to {host}; SEATWISE_GRAPH_TIMEOUT_MS and SEATWISE_GRAPH_MAX_ATTEMPTS tune the timeout and the retries"
+    )]
+    Transport {
+        method: String,
+        target: String,
+        host: String,
+        problem: String,
+        attempts: u32,
+    },
+    /// The identity platform refused to issue a token.
+    #[error(
+        "the token request to {target} was refused: HTTP {status}{error}{description}\nhint: check --tenant, --client-id and the client secret (SEATWISE_CLIENT_SECRET or --client-secret-file), and that the secret has not expired"
+    )]
+    TokenRefused {
+        target: String,
+        status: u16,
+        error: OptionalText,
+        description: OptionalText,
+    },
+    /// A ready token (SEATWISE_ACCESS_TOKEN) that Graph no longer accepts.
+    #[error(
+        "{method} {target}: HTTP 401: the access token from SEATWISE_ACCESS_TOKEN was refused\nhint: the token has probably expired; get a fresh one, or use client credentials (--tenant, --client-id and a secret) so seatwise can renew it"
+    )]
+    StaticTokenRefused { method: String, target: String },
+    /// A success status whose body is not the JSON expected.
+    #[error("{method} {target}: the response is not the JSON expected: {problem}")]
+    Decode {
+        method: String,
+        target: String,
+        problem: String,
+    },
+    /// An `@odata.nextLink` that points away from the Graph endpoint: the token is not sent there.
+    #[error(
+        "{target}: Graph returned a next-page link to another host ({link_origin}); refusing to send the token there\nhint: check --graph; a proxy that rewrites links must keep the same scheme, host and port"
+    )]
+    ForeignLink { target: String, link_origin: String },
+}
+
+impl GraphError {
+    /// True for failures of the remote service (exit code 3); false for bad settings (2).
+    pub fn is_remote(&self) -> bool {
+        !matches!(
+            self,
+            GraphError::InsecureEndpoint { .. } | GraphError::InvalidEndpoint { .. }
+        )
+    }
+
+    /// The HTTP status Graph answered with, if it answered with an error status.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            GraphError::Status(failure) => Some(failure.status),
+            GraphError::TokenRefused { status, .. } => Some(*status),
+            GraphError::StaticTokenRefused { .. } => Some(401),
+            _ => None,
+        }
+    }
+}
+
+/// An error status from Graph, with what Graph said about it.
+#[derive(Debug)]
+pub struct StatusFailure {
+    pub method: String,
+    pub target: String,
+    pub status: u16,
+    /// Graph's `error.code`, e.g. `Authorization_RequestDenied`.
+    pub code: Option<String>,
+    /// Graph's `error.message`, or the start of a body that is not a Graph error.
+    pub message: Option<String>,
+    /// `request-id` (header or `error.innerError`), for Microsoft support.
+    pub request_id: Option<String>,
+    pub attempts: u32,
+}
+
+impl fmt::Display for StatusFailure {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{} {}: HTTP {}",
+            self.method, self.target, self.status
+        )?;
+        if let Some(code) = &self.code {
+            write!(formatter, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(formatter, ": {message}")?;
+        }
+        if let Some(request_id) = &self.request_id {
+            write!(formatter, " (request-id {request_id})")?;
+        }
+        if self.attempts > 1 {
+            write!(formatter, " (gave up after {} attempts)", self.attempts)?;
+        }
+        if let Some(hint) = status_hint(self.status) {
+            write!(formatter, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+fn status_hint(status: u16) -> Option<&'static str> {
+    match status {
+        401 => Some(
+            "Graph refused the token even after renewing it; check that the app registration belongs to --tenant",
+        ),
+        403 => Some(
+            "the app lacks an application permission or its admin consent; see the README section \"Pulling a snapshot from Microsoft Graph\" for the permissions",
+        ),
+        429 | 503 | 504 => Some(
+            "Graph kept throttling or was unavailable; rerun later with --resume (the pull continues where it stopped), or lower --concurrency",
+        ),
+        _ => None,
+    }
+}
+
+/// Text that may be absent, shown as `: text` (or ` text` for codes) when present.
+#[derive(Debug, Default)]
+pub struct OptionalText {
+    prefix: &'static str,
+    text: Option<String>,
+}
+
+impl OptionalText {
+    pub fn new(prefix: &'static str, text: Option<String>) -> OptionalText {
+        OptionalText { prefix, text }
+    }
+}
+
+impl fmt::Display for OptionalText {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.text {
+            Some(text) => write!(formatter, "{}{text}", self.prefix),
+            None => Ok(()),
+        }
+    }
+}
