@@ -233,6 +233,16 @@ struct Tally {
     last_line: Instant,
 }
 
+impl Tally {
+    fn starting(now: Instant) -> Tally {
+        Tally {
+            items: 0,
+            started: now,
+            last_line: now,
+        }
+    }
+}
+
 /// Progress on stderr: bars, lines or nothing.
 struct StderrProgress {
     mode: Mode,
@@ -241,6 +251,14 @@ struct StderrProgress {
 }
 
 impl StderrProgress {
+    /// The bar of a collection, once it has started.
+    fn bar(&self, collection: Collection) -> Option<ProgressBar> {
+        self.bars
+            .lock()
+            .ok()
+            .and_then(|bars| bars.get(&collection).cloned())
+    }
+
     fn new(mode: Mode) -> StderrProgress {
         StderrProgress {
             mode,
@@ -306,11 +324,7 @@ impl PullProgress for StderrProgress {
             Mode::Lines => {
                 let now = Instant::now();
                 if let Ok(mut tallies) = self.tallies.lock() {
-                    tallies.entry(collection).or_insert(Tally {
-                        items: 0,
-                        started: now,
-                        last_line: now,
-                    });
+                    tallies.entry(collection).or_insert(Tally::starting(now));
                 }
             }
             Mode::Quiet => {}
@@ -320,12 +334,7 @@ impl PullProgress for StderrProgress {
     fn advanced(&self, collection: Collection, items: u64) {
         match &self.mode {
             Mode::Bars(_) => {
-                if let Some(bar) = self
-                    .bars
-                    .lock()
-                    .ok()
-                    .and_then(|bars| bars.get(&collection).cloned())
-                {
+                if let Some(bar) = self.bar(collection) {
                     bar.inc(items);
                 }
             }
@@ -333,11 +342,7 @@ impl PullProgress for StderrProgress {
                 let mut due = None;
                 if let Ok(mut tallies) = self.tallies.lock() {
                     let now = Instant::now();
-                    let tally = tallies.entry(collection).or_insert(Tally {
-                        items: 0,
-                        started: now,
-                        last_line: now,
-                    });
+                    let tally = tallies.entry(collection).or_insert(Tally::starting(now));
                     tally.items += items;
                     if tally.last_line.elapsed() >= LINE_INTERVAL {
                         tally.last_line = now;
@@ -360,12 +365,7 @@ impl PullProgress for StderrProgress {
     fn finished(&self, collection: Collection, items: u64) {
         match &self.mode {
             Mode::Bars(_) => {
-                if let Some(bar) = self
-                    .bars
-                    .lock()
-                    .ok()
-                    .and_then(|bars| bars.get(&collection).cloned())
-                {
+                if let Some(bar) = self.bar(collection) {
                     bar.set_position(items);
                     bar.finish_with_message("done");
                 }

@@ -122,9 +122,14 @@ fn read_json(path: &Path) -> Value {
 
 /// A tenant, its audit and a reclaim plan under [`POLICY`], in a temp dir.
 fn reclaim_plan() -> (tempfile::TempDir, Value) {
+    reclaim_plan_under(POLICY)
+}
+
+/// A tenant, its audit and a reclaim plan under `policy`, in a temp dir.
+fn reclaim_plan_under(policy: &str) -> (tempfile::TempDir, Value) {
     let temp = tempfile::tempdir().expect("temp dir");
     write_tenant(temp.path());
-    std::fs::write(temp.path().join("policy.toml"), POLICY).expect("write");
+    std::fs::write(temp.path().join("policy.toml"), policy).expect("write");
     ok(run_in(
         temp.path(),
         &["audit", "snapshot", "--out", "audit"],
@@ -216,32 +221,7 @@ fn reclaim_removes_each_license_the_way_it_was_granted() {
 
 #[test]
 fn caps_take_the_worst_cases_first() {
-    let temp = tempfile::tempdir().expect("temp dir");
-    write_tenant(temp.path());
-    std::fs::write(
-        temp.path().join("policy.toml"),
-        "[caps.sku.SPE_E5]\ncount = 2\n",
-    )
-    .expect("write");
-    ok(run_in(
-        temp.path(),
-        &["audit", "snapshot", "--out", "audit"],
-    ));
-    ok(run_in(
-        temp.path(),
-        &[
-            "plan",
-            "reclaim",
-            "audit",
-            "--policy",
-            "policy.toml",
-            "--out",
-            "plan/plan.json",
-            "--on",
-            "2026-11-02",
-        ],
-    ));
-    let plan = read_json(&temp.path().join("plan/plan.json"));
+    let (_temp, plan) = reclaim_plan_under("[caps.sku.SPE_E5]\ncount = 2\n");
     let e5_users: std::collections::BTreeSet<String> = plan["actions"]
         .as_array()
         .expect("actions")
