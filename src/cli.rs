@@ -28,6 +28,12 @@ pub enum Command {
         after_help = "Example:\n  seatwise approve plans/2026-11/plan.json --by \"Dana Smith\" --note \"checked with HR\""
     )]
     Approve(ApproveArgs),
+    /// Apply an approved plan through Microsoft Graph (a dry run unless --execute).
+    #[command(after_help = APPLY_AFTER_HELP)]
+    Apply(ApplyArgs),
+    /// Undo what `apply` changed, from its journal (a dry run unless --execute).
+    #[command(after_help = ROLLBACK_AFTER_HELP)]
+    Rollback(RollbackArgs),
     /// Write a realistic, deterministic synthetic tenant snapshot.
     #[command(
         after_help = "Example:\n  seatwise generate --users 300 --seed 7 --as-of 2026-11-01 --out data/sample"
@@ -168,6 +174,70 @@ pub struct ApproveArgs {
     pub note: Option<String>,
 }
 
+const APPLY_AFTER_HELP: &str = "\
+Beside the plan, --execute writes journal.jsonl (the write-ahead journal), audit-trail.csv and
+rollback/plan.json (the undo of what was changed, with its CSV, PowerShell and $batch forms).
+
+Exit codes: 0 every action settled (applied, already done, stale, manual, or deferred to a
+later date); 2 bad usage, an unapproved or edited plan; 3 Graph refused a change or kept
+failing (rerun with --resume: nothing is applied twice).
+
+Example:
+  export SEATWISE_CLIENT_SECRET=...
+  seatwise apply plans/2026-11/plan.json --tenant contoso.onmicrosoft.com \\
+      --client-id 6f1c2d3e-0000-4000-8000-123456789abc            # dry run: what would change
+  seatwise apply plans/2026-11/plan.json --tenant contoso.onmicrosoft.com \\
+      --client-id 6f1c2d3e-0000-4000-8000-123456789abc --execute";
+
+const ROLLBACK_AFTER_HELP: &str = "\
+The rollback plan is derived from the apply journal: only what was changed is undone, newest
+first (a removed license comes back with the service plans it had disabled). It is written to
+rollback/plan.json beside the plan, its journal to rollback/journal.jsonl, its outcomes to the
+same audit-trail.csv. It needs the original plan's approvals, unchanged.
+
+Example:
+  seatwise rollback plans/2026-11/plan.json --tenant contoso.onmicrosoft.com \\
+      --client-id 6f1c2d3e-0000-4000-8000-123456789abc --execute";
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The approved plan.json.
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub connection: GraphConnectionArgs,
+    /// Change the tenant. Without it, every action is checked against the tenant and the
+    /// run reports what it would do, writing nothing.
+    #[arg(long)]
+    pub execute: bool,
+    /// Continue an interrupted or incomplete run from its journal (failed and deferred
+    /// actions are tried again; finished ones are not repeated).
+    #[arg(long)]
+    pub resume: bool,
+    /// The date grace periods are counted against (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// Users whose actions run at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub concurrency: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The plan.json that was applied.
+    pub plan: PathBuf,
+    #[command(flatten)]
+    pub connection: GraphConnectionArgs,
+    /// Change the tenant (otherwise report what the rollback would do).
+    #[arg(long)]
+    pub execute: bool,
+    /// Continue an interrupted rollback from its journal.
+    #[arg(long)]
+    pub resume: bool,
+    /// Users whose actions run at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub concurrency: u32,
+}
+
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     #[command(subcommand)]
@@ -203,8 +273,10 @@ Example:
       --client-id 6f1c2d3e-0000-4000-8000-123456789abc --out snapshots/2026-11 --apps apps.csv
   seatwise audit snapshots/2026-11";
 
+/// How to reach a tenant through Microsoft Graph (shared by `ingest graph`, `apply` and
+/// `rollback`). Secrets never go on the command line.
 #[derive(Debug, Args)]
-pub struct IngestGraphArgs {
+pub struct GraphConnectionArgs {
     /// The tenant: its id (GUID) or a verified domain such as contoso.onmicrosoft.com.
     #[arg(long, value_name = "TENANT_ID")]
     pub tenant: Option<String>,
@@ -214,10 +286,6 @@ pub struct IngestGraphArgs {
     /// A file holding the client secret (instead of SEATWISE_CLIENT_SECRET).
     #[arg(long, value_name = "PATH")]
     pub client_secret_file: Option<PathBuf>,
-    /// The snapshot folder to create. It must not exist; the pull writes into
-    /// .<name>.partial beside it and renames that folder only when complete.
-    #[arg(long, value_name = "SNAPSHOT")]
-    pub out: PathBuf,
     /// The Microsoft identity platform (national clouds: https://login.microsoftonline.us,
     /// https://login.chinacloudapi.cn).
     #[arg(
@@ -234,6 +302,16 @@ pub struct IngestGraphArgs {
         default_value = "https://graph.microsoft.com"
     )]
     pub graph: String,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestGraphArgs {
+    #[command(flatten)]
+    pub connection: GraphConnectionArgs,
+    /// The snapshot folder to create. It must not exist; the pull writes into
+    /// .<name>.partial beside it and renames that folder only when complete.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub out: PathBuf,
     /// First day (UTC, YYYY-MM-DD) of the Power Apps launches pulled from the audit log.
     /// Default: 90 days before today.
     #[arg(long, value_name = "DATE")]

@@ -23,12 +23,15 @@ fn main() -> ExitCode {
         cli::Command::Generate(args) => commands::generate::run(args, &mut stdout),
         cli::Command::Plan(command) => commands::plan::run(command, &mut stdout),
         cli::Command::Approve(args) => commands::approve::run(args, &mut stdout),
+        cli::Command::Apply(args) => commands::apply::run_apply(args, &mut stdout),
+        cli::Command::Rollback(args) => commands::apply::run_rollback(args, &mut stdout),
         cli::Command::Ingest(args) => commands::ingest::run(args, &mut stdout),
     };
     let _ = stdout.flush();
     match result {
         Ok(ExitStatus::Success) => ExitCode::SUCCESS,
         Ok(ExitStatus::FindingsFound) => ExitCode::from(EXIT_FINDINGS),
+        Ok(ExitStatus::RemoteRefused) => ExitCode::from(EXIT_REMOTE),
         Err(error) => {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
@@ -60,5 +63,8 @@ fn is_remote_failure(error: &anyhow::Error) -> bool {
             || cause
                 .downcast_ref::<seatwise::ingest::graph::PullError>()
                 .is_some_and(seatwise::ingest::graph::PullError::is_remote)
+            || cause
+                .downcast_ref::<seatwise::act::apply::ApplyError>()
+                .is_some_and(seatwise::act::apply::ApplyError::is_remote)
     })
 }

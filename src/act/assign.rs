@@ -112,6 +112,7 @@ impl AssignContext<'_> {
             group_display_name: None,
             sku_id: sku_id.to_string(),
             sku_part_number: part.to_string(),
+            disabled_plans: Vec::new(),
             reason: reason.to_string(),
             observed: ObservedState {
                 account_enabled: user.account_enabled,
@@ -268,6 +269,7 @@ pub fn plan_group(
             group_display_name: group.display_name.clone(),
             sku_id: sku_id.clone(),
             sku_part_number: part.clone(),
+            disabled_plans: Vec::new(),
             reason: "group-based licensing".into(),
             observed: ObservedState::default(),
             monthly_amount: (context.price_of)(&part) * members,
@@ -316,6 +318,7 @@ pub fn plan_group(
                     group_display_name: group.display_name.clone(),
                     sku_id: sku_id.clone(),
                     sku_part_number: part.clone(),
+                    disabled_plans: Vec::new(),
                     reason: "move direct holder into the licensing group".into(),
                     observed: ObservedState {
                         assigned_by: sources.iter().cloned().collect(),
@@ -342,6 +345,7 @@ pub fn plan_group(
                 group_display_name: None,
                 sku_id: sku_id.clone(),
                 sku_part_number: part.clone(),
+                disabled_plans: Vec::new(),
                 reason: "the group now grants it".into(),
                 observed: ObservedState {
                     assigned_by: sources.iter().cloned().collect(),

@@ -5,8 +5,10 @@
 //! removals under a [`policy`], [`assign`] covers manual, bulk, group-based, by-request and
 //! on-demand assignment. [`emit`] writes the plan for review (CSV), for PowerShell admins
 //! (Microsoft Graph PowerShell SDK) and as Graph `$batch` bodies; [`approval`] binds approvals
-//! to the plan's exact bytes, so any edit voids them.
+//! to the plan's exact bytes, so any edit voids them; [`apply`] carries an approved plan out
+//! through Graph (journal, resume, rollback, audit trail).
 
+pub mod apply;
 pub mod approval;
 pub mod assign;
 pub mod emit;

@@ -22,11 +22,22 @@ pub enum Mechanism {
     AddToGroup,
     /// `POST /groups/{id}/assignLicense`: license a whole group.
     AssignToGroup,
+    /// `POST /groups/{id}/assignLicense` with `removeLicenses`: stop licensing a group (the
+    /// undo of `assign-to-group`).
+    RemoveGroupLicense,
     /// A person must act (a dynamic group's rule decides membership).
     Manual,
 }
 
 impl Mechanism {
+    /// True for changes that take a license away.
+    pub fn removes(self) -> bool {
+        matches!(
+            self,
+            Mechanism::RemoveDirect | Mechanism::RemoveFromGroup | Mechanism::RemoveGroupLicense
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Mechanism::RemoveDirect => "remove-direct",
@@ -34,6 +45,7 @@ impl Mechanism {
             Mechanism::AssignDirect => "assign-direct",
             Mechanism::AddToGroup => "add-to-group",
             Mechanism::AssignToGroup => "assign-to-group",
+            Mechanism::RemoveGroupLicense => "remove-group-license",
             Mechanism::Manual => "manual",
         }
     }
@@ -64,6 +76,10 @@ pub struct Action {
     pub group_display_name: Option<String>,
     pub sku_id: String,
     pub sku_part_number: String,
+    /// Service plans to leave disabled when assigning directly (a rollback restores the
+    /// exact plans a removed license had).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled_plans: Vec<String>,
     /// Why: the finding kind and reason, or the request.
     pub reason: String,
     pub observed: ObservedState,

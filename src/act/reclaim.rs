@@ -218,6 +218,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
                     group_display_name: None,
                     sku_id: finding.sku_id.clone(),
                     sku_part_number: finding.sku_part_number.clone(),
+                    disabled_plans: Vec::new(),
                     reason: reason.clone(),
                     observed: observed.clone(),
                     monthly_amount: 0.0,
@@ -400,6 +401,7 @@ fn group_action(
         group_display_name: group_name,
         sku_id: finding.sku_id.clone(),
         sku_part_number: finding.sku_part_number.clone(),
+        disabled_plans: Vec::new(),
         reason: reason.to_string(),
         observed: ObservedState {
             group_member: Some(true),

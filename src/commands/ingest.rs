@@ -1,17 +1,13 @@
 //! `seatwise ingest graph`: resolve the command line and environment into settings, pull the
 //! snapshot, show progress on stderr and a one-line summary on stdout.
-//!
-//! Secrets are read here, from the environment or a file, and handed to the library wrapped
-//! in [`Secret`]; they never appear on the command line, where `ps` and shell history see them.
+//! The connection (endpoints, credentials, retry tuning) comes from [`super::connection`].
 
+use super::connection::{connect, environment_number};
 use super::{ExitStatus, UsageError, parse_date, today_utc};
 use crate::cli::{IngestArgs, IngestGraphArgs, IngestSource};
 use anyhow::{Context, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use seatwise::graph::endpoint::parse_base_url;
-use seatwise::graph::{
-    Credentials, GraphClient, GraphSettings, RetryObserver, RetryPolicy, Secret,
-};
+use seatwise::graph::{GraphClient, RetryObserver};
 use seatwise::ingest::error::{RejectionLog, Strictness};
 use seatwise::ingest::graph::{
     AuditPollPolicy, Collection, PullProgress, PullSettings, PullSummary, pull,
@@ -21,11 +17,6 @@ use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const CLIENT_SECRET_VARIABLE: &str = "SEATWISE_CLIENT_SECRET";
-const ACCESS_TOKEN_VARIABLE: &str = "SEATWISE_ACCESS_TOKEN";
-const TIMEOUT_VARIABLE: &str = "SEATWISE_GRAPH_TIMEOUT_MS";
-const MAX_ATTEMPTS_VARIABLE: &str = "SEATWISE_GRAPH_MAX_ATTEMPTS";
-const BACKOFF_VARIABLE: &str = "SEATWISE_GRAPH_BACKOFF_MS";
 const AUDIT_POLL_VARIABLE: &str = "SEATWISE_AUDIT_POLL_MS";
 const AUDIT_TIMEOUT_VARIABLE: &str = "SEATWISE_AUDIT_TIMEOUT_S";
 /// How often plain progress lines repeat for one collection.
@@ -38,8 +29,7 @@ pub fn run(args: &IngestArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStat
 }
 
 fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
-    let graph = parse_base_url(&args.graph, "--graph")?;
-    let credentials = credentials(args)?;
+    let (client_settings, credentials) = connect(&args.connection, args.concurrency as usize)?;
     let since = match &args.since {
         Some(text) => {
             let date = parse_date(text, "--since")?;
@@ -61,20 +51,6 @@ fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<E
             )
         })?;
     }
-    let retry = RetryPolicy {
-        max_attempts: environment_number(MAX_ATTEMPTS_VARIABLE)?
-            .map_or(6, |value| value.min(100) as u32),
-        base_delay: environment_number(BACKOFF_VARIABLE)?
-            .map_or(Duration::from_secs(1), Duration::from_millis),
-        ..RetryPolicy::default()
-    };
-    let client_settings = GraphSettings {
-        graph,
-        timeout: environment_number(TIMEOUT_VARIABLE)?
-            .map_or(Duration::from_secs(60), Duration::from_millis),
-        retry,
-        max_concurrent_requests: args.concurrency as usize,
-    };
     let audit_poll = AuditPollPolicy {
         first_wait: environment_number(AUDIT_POLL_VARIABLE)?
             .map_or(AuditPollPolicy::default().first_wait, Duration::from_millis),
@@ -88,7 +64,7 @@ fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<E
     };
     let settings = PullSettings {
         out: args.out.clone(),
-        tenant_id: args.tenant.clone(),
+        tenant_id: args.connection.tenant.clone(),
         since,
         resume: args.resume,
         apps: args.apps.clone(),
@@ -122,71 +98,6 @@ fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<E
     let summary = outcome?;
     writeln!(stdout, "{}", summary_line(&summary, started.elapsed()))?;
     Ok(ExitStatus::Success)
-}
-
-/// The credentials: a ready token, or client id + secret (environment or file, not both).
-fn credentials(args: &IngestGraphArgs) -> anyhow::Result<Credentials> {
-    if let Some(token) = environment_secret(ACCESS_TOKEN_VARIABLE) {
-        return Ok(Credentials::AccessToken(token));
-    }
-    let authority = parse_base_url(&args.authority, "--authority")?;
-    let (Some(tenant), Some(client_id)) = (&args.tenant, &args.client_id) else {
-        bail!(UsageError::Invalid(format!(
-            "--tenant and --client-id are required (or a ready token in {ACCESS_TOKEN_VARIABLE})\nhint: see `seatwise ingest graph --help` and the README section \"Pulling a snapshot from Microsoft Graph\""
-        )));
-    };
-    let from_environment = environment_secret(CLIENT_SECRET_VARIABLE);
-    let secret = match (&args.client_secret_file, from_environment) {
-        (Some(_), Some(_)) => bail!(UsageError::Invalid(format!(
-            "the client secret is given twice, in {CLIENT_SECRET_VARIABLE} and --client-secret-file; keep one"
-        ))),
-        (Some(path), None) => {
-            let text = std::fs::read_to_string(path).map_err(|error| {
-                UsageError::Invalid(format!(
-                    "--client-secret-file {}: cannot read: {error}",
-                    path.display()
-                ))
-            })?;
-            let secret = Secret::new(text);
-            if secret.is_empty() {
-                bail!(UsageError::Invalid(format!(
-                    "--client-secret-file {}: the file is empty",
-                    path.display()
-                )));
-            }
-            secret
-        }
-        (None, Some(secret)) => secret,
-        (None, None) => bail!(UsageError::Invalid(format!(
-            "no client secret: set {CLIENT_SECRET_VARIABLE} or pass --client-secret-file PATH (a secret is never taken on the command line)"
-        ))),
-    };
-    Ok(Credentials::ClientSecret {
-        authority,
-        tenant: tenant.trim().to_string(),
-        client_id: client_id.trim().to_string(),
-        secret,
-    })
-}
-
-fn environment_secret(name: &str) -> Option<Secret> {
-    std::env::var(name)
-        .ok()
-        .map(Secret::new)
-        .filter(|secret| !secret.is_empty())
-}
-
-/// A positive whole number from an environment variable, if set.
-fn environment_number(name: &str) -> anyhow::Result<Option<u64>> {
-    match std::env::var(name) {
-        Err(_) => Ok(None),
-        Ok(text) => match text.trim().parse::<u64>() {
-            Ok(value) if value > 0 => Ok(Some(value)),
-            _ => bail!(UsageError::Invalid(format!(
-                "{name}={text:?} is not a positive whole number"
-            ))),
-        },
-    }
 }
 
 fn summary_line(summary: &PullSummary, elapsed: Duration) -> String {

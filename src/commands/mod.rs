@@ -1,7 +1,9 @@
 //! One module per subcommand, each with the same shape: `run(args, out) -> Result<ExitStatus>`.
 
+pub mod apply;
 pub mod approve;
 pub mod audit;
+pub mod connection;
 pub mod generate;
 pub mod ingest;
 pub mod plan;
@@ -15,6 +17,8 @@ pub enum ExitStatus {
     Success,
     /// A `--fail-on` kind was found.
     FindingsFound,
+    /// The command finished but Graph refused some of its changes.
+    RemoteRefused,
 }
 
 /// Why a command failed; decides the exit code.

@@ -6,8 +6,8 @@
 //! and timeouts after backoff, and once after a 401 with a renewed token. At most
 //! `max_concurrent_requests` requests are in flight; a request waiting to retry holds no slot.
 //! Pages are followed through `@odata.nextLink` verbatim, and only to the Graph host itself,
-//! so the token never leaves for another origin. The issue-4 apply/rollback executor shares
-//! this client.
+//! so the token never leaves for another origin. The apply/rollback executor writes license
+//! changes through the same client, so writes get the same throttling and retry rules.
 
 use super::auth::{Bearer, Credentials, TokenSource, describe_transport_error};
 use super::endpoint::{check_transport, display_target, same_origin};
@@ -48,6 +48,14 @@ pub struct ClientStats {
     pub requests: u64,
     pub retries: u64,
     pub token_renewals_after_401: u64,
+}
+
+/// The answer to a write: its status, Graph's request id (for the audit trail) and the body.
+#[derive(Debug, Clone)]
+pub struct WriteReceipt {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: Vec<u8>,
 }
 
 /// One page of a Graph collection: the body exactly as received, the next link and the items.
@@ -100,7 +108,7 @@ pub struct GraphClient {
 
 /// How one attempt ended.
 enum Attempt {
-    Success(Vec<u8>),
+    Success(WriteReceipt),
     Unauthorized(StatusFailure),
     Retryable {
         wait: Option<Duration>,
@@ -201,7 +209,7 @@ impl GraphClient {
         headers: &[(&str, &str)],
     ) -> Result<Page, GraphError> {
         let url = self.resolve(target)?;
-        let body = self.send(Method::GET, &url, headers, None).await?;
+        let body = self.send(Method::GET, &url, headers, None).await?.body;
         let shape: PageShape =
             serde_json::from_slice(&body).map_err(|error| GraphError::Decode {
                 method: "GET".to_string(),
@@ -229,7 +237,7 @@ impl GraphClient {
         headers: &[(&str, &str)],
     ) -> Result<T, GraphError> {
         let url = self.resolve(target)?;
-        let body = self.send(Method::GET, &url, headers, None).await?;
+        let body = self.send(Method::GET, &url, headers, None).await?.body;
         decode(&url, "GET", &body)
     }
 
@@ -245,18 +253,42 @@ impl GraphClient {
             target: display_target(&url),
             problem: format!("cannot encode the request body: {error}"),
         })?;
-        let answer = self.send(Method::POST, &url, &[], Some(&bytes)).await?;
+        let answer = self.send(Method::POST, &url, &[], Some(&bytes)).await?.body;
         decode(&url, "POST", &answer)
     }
 
-    /// Sends one request with retries; returns the body of the first success.
+    /// Sends a write (`POST`, `PATCH` or `DELETE`, with an optional JSON body) and returns the
+    /// receipt: the status and request id the audit trail records. Throttling and transient
+    /// failures are retried as for reads; a caller that cannot tell whether a failed write
+    /// reached Graph re-reads the state it meant to change.
+    pub async fn write(
+        &self,
+        method: Method,
+        target: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<WriteReceipt, GraphError> {
+        let url = self.resolve(target)?;
+        let bytes = match body {
+            Some(body) => Some(
+                serde_json::to_vec(body).map_err(|error| GraphError::Decode {
+                    method: method.to_string(),
+                    target: display_target(&url),
+                    problem: format!("cannot encode the request body: {error}"),
+                })?,
+            ),
+            None => None,
+        };
+        self.send(method, &url, &[], bytes.as_deref()).await
+    }
+
+    /// Sends one request with retries; returns the first success.
     async fn send(
         &self,
         method: Method,
         url: &Url,
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
-    ) -> Result<Vec<u8>, GraphError> {
+    ) -> Result<WriteReceipt, GraphError> {
         let mut failures = 0u32;
         let mut renewed = false;
         loop {
@@ -279,7 +311,7 @@ impl GraphClient {
                 (attempt, can_renew)
             };
             match attempt {
-                Attempt::Success(body) => return Ok(body),
+                Attempt::Success(receipt) => return Ok(receipt),
                 Attempt::Unauthorized(mut failure) => {
                     if renewed {
                         failure.attempts = failures + 1;
@@ -370,7 +402,11 @@ impl GraphClient {
             Err(error) => return self.transport_failure(method, url, &error),
         };
         if (200..300).contains(&status) {
-            return Attempt::Success(body.to_vec());
+            return Attempt::Success(WriteReceipt {
+                status,
+                request_id,
+                body: body.to_vec(),
+            });
         }
         let failure = self.status_failure(method, &target, status, &body, request_id);
         if status == 401 {

@@ -25,7 +25,7 @@ pub fn request(action: &Action) -> Option<Value> {
             "method": "POST",
             "url": format!("/users/{user}/assignLicense"),
             "headers": json_headers,
-            "body": {"addLicenses": [{"skuId": action.sku_id, "disabledPlans": []}], "removeLicenses": []},
+            "body": {"addLicenses": [{"skuId": action.sku_id, "disabledPlans": action.disabled_plans}], "removeLicenses": []},
         }),
         Mechanism::RemoveFromGroup => json!({
             "method": "DELETE",
@@ -42,6 +42,12 @@ pub fn request(action: &Action) -> Option<Value> {
             "url": format!("/groups/{group}/assignLicense"),
             "headers": json_headers,
             "body": {"addLicenses": [{"skuId": action.sku_id, "disabledPlans": []}], "removeLicenses": []},
+        }),
+        Mechanism::RemoveGroupLicense => json!({
+            "method": "POST",
+            "url": format!("/groups/{group}/assignLicense"),
+            "headers": json_headers,
+            "body": {"addLicenses": [], "removeLicenses": [action.sku_id]},
         }),
         Mechanism::Manual => return None,
     };

@@ -21,9 +21,20 @@ fn command(action: &Action) -> Option<String> {
                 "Set-MgUserLicense -UserId {user} -AddLicenses @() -RemoveLicenses @({sku}) | Out-Null"
             )
         }
-        Mechanism::AssignDirect => {
+        Mechanism::AssignDirect if action.disabled_plans.is_empty() => {
             format!(
                 "Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = {sku}}}) -RemoveLicenses @() | Out-Null"
+            )
+        }
+        Mechanism::AssignDirect => {
+            let disabled: Vec<String> = action
+                .disabled_plans
+                .iter()
+                .map(|plan| quoted(plan))
+                .collect();
+            format!(
+                "Set-MgUserLicense -UserId {user} -AddLicenses @(@{{SkuId = {sku}; DisabledPlans = @({})}}) -RemoveLicenses @() | Out-Null",
+                disabled.join(", ")
             )
         }
         Mechanism::RemoveFromGroup => {
@@ -35,6 +46,11 @@ fn command(action: &Action) -> Option<String> {
         Mechanism::AssignToGroup => {
             format!(
                 "Set-MgGroupLicense -GroupId {group} -AddLicenses @(@{{SkuId = {sku}}}) -RemoveLicenses @() | Out-Null"
+            )
+        }
+        Mechanism::RemoveGroupLicense => {
+            format!(
+                "Set-MgGroupLicense -GroupId {group} -AddLicenses @() -RemoveLicenses @({sku}) | Out-Null"
             )
         }
         Mechanism::Manual => return None,
@@ -72,6 +88,10 @@ fn describe(action: &Action) -> String {
         ),
         Mechanism::AssignToGroup => format!(
             "assign license {} to group {target}",
+            action.sku_part_number
+        ),
+        Mechanism::RemoveGroupLicense => format!(
+            "remove license {} from group {target}",
             action.sku_part_number
         ),
         Mechanism::Manual => format!("MANUAL: {} for {target}", action.sku_part_number),

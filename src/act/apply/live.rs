@@ -1,0 +1,331 @@
+//! The tenant as it is now: what `apply` re-reads before each action, so a change is never
+//! made on the strength of a stale audit.
+//!
+//! One user read (`GET /users/{id}` with the license, account and sign-in properties) and,
+//! for group mechanisms, the user's direct groups (`/users/{id}/memberOf/microsoft.graph.group`)
+//! or the group itself (`GET /groups/{id}`). Tenants without Entra ID P1 refuse
+//! `signInActivity` with 403; the reader then drops it for the rest of the run and says so,
+//! and "the user became active" can no longer be checked.
+
+use crate::graph::{GraphClient, GraphError};
+use crate::ingest::timestamp::parse_timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+const USER_SELECT: &str =
+    "id,userPrincipalName,accountEnabled,usageLocation,assignedLicenses,licenseAssignmentStates";
+const GROUP_SELECT: &str = "id,displayName,groupTypes,membershipRule,assignedLicenses";
+
+/// One `licenseAssignmentStates` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveAssignment {
+    pub sku_id: String,
+    /// `None` for a direct assignment.
+    pub assigned_by_group: Option<String>,
+    /// `Active`, `ActiveWithError`, `Disabled`, `Error`, …
+    pub state: String,
+    pub disabled_plans: Vec<String>,
+}
+
+impl LiveAssignment {
+    pub fn is_active(&self) -> bool {
+        self.state.eq_ignore_ascii_case("active")
+            || self.state.eq_ignore_ascii_case("activewitherror")
+    }
+}
+
+/// A user as Graph reports it now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveUser {
+    pub id: String,
+    pub user_principal_name: String,
+    pub account_enabled: Option<bool>,
+    pub usage_location: Option<String>,
+    /// Latest sign-in of any kind, in milliseconds; `None` when never or unknown.
+    pub last_sign_in: Option<i64>,
+    /// False when the tenant refused `signInActivity`.
+    pub sign_in_known: bool,
+    pub assignments: Vec<LiveAssignment>,
+    /// The SKUs in `assignedLicenses`, with their disabled plans.
+    pub licenses: Vec<(String, Vec<String>)>,
+}
+
+impl LiveUser {
+    /// The direct assignment of a SKU, in any state.
+    pub fn direct(&self, sku_id: &str) -> Option<&LiveAssignment> {
+        self.assignments.iter().find(|assignment| {
+            assignment.assigned_by_group.is_none() && assignment.sku_id.eq_ignore_ascii_case(sku_id)
+        })
+    }
+
+    /// Groups whose assignment of the SKU is active for this user.
+    pub fn active_groups_for(&self, sku_id: &str) -> Vec<&str> {
+        self.assignments
+            .iter()
+            .filter(|assignment| {
+                assignment.sku_id.eq_ignore_ascii_case(sku_id) && assignment.is_active()
+            })
+            .filter_map(|assignment| assignment.assigned_by_group.as_deref())
+            .collect()
+    }
+
+    /// True when the user holds the SKU at all (from any source).
+    pub fn holds(&self, sku_id: &str) -> bool {
+        self.licenses
+            .iter()
+            .any(|(sku, _)| sku.eq_ignore_ascii_case(sku_id))
+    }
+}
+
+/// A group as Graph reports it now.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveGroup {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub dynamic: bool,
+    pub membership_rule: Option<String>,
+    pub licenses: Vec<String>,
+}
+
+impl LiveGroup {
+    pub fn name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.id)
+    }
+
+    pub fn carries(&self, sku_id: &str) -> bool {
+        self.licenses
+            .iter()
+            .any(|sku| sku.eq_ignore_ascii_case(sku_id))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserShape {
+    id: String,
+    #[serde(default)]
+    user_principal_name: Option<String>,
+    #[serde(default)]
+    account_enabled: Option<bool>,
+    #[serde(default)]
+    usage_location: Option<String>,
+    #[serde(default)]
+    assigned_licenses: Option<Vec<LicenseShape>>,
+    #[serde(default)]
+    license_assignment_states: Option<Vec<StateShape>>,
+    #[serde(default)]
+    sign_in_activity: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LicenseShape {
+    sku_id: String,
+    #[serde(default)]
+    disabled_plans: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StateShape {
+    sku_id: String,
+    #[serde(default)]
+    assigned_by_group: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    disabled_plans: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupShape {
+    id: String,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    group_types: Option<Vec<String>>,
+    #[serde(default)]
+    membership_rule: Option<String>,
+    #[serde(default)]
+    assigned_licenses: Option<Vec<LicenseShape>>,
+}
+
+impl From<GroupShape> for LiveGroup {
+    fn from(shape: GroupShape) -> LiveGroup {
+        LiveGroup {
+            dynamic: shape
+                .group_types
+                .iter()
+                .flatten()
+                .any(|kind| kind.eq_ignore_ascii_case("DynamicMembership")),
+            id: shape.id.to_ascii_lowercase(),
+            display_name: shape.display_name,
+            membership_rule: shape.membership_rule,
+            licenses: shape
+                .assigned_licenses
+                .unwrap_or_default()
+                .into_iter()
+                .map(|license| license.sku_id.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+}
+
+/// The latest of the sign-in timestamps Graph reports.
+fn last_sign_in(activity: &Value) -> Option<i64> {
+    [
+        "lastSignInDateTime",
+        "lastNonInteractiveSignInDateTime",
+        "lastSuccessfulSignInDateTime",
+    ]
+    .iter()
+    .filter_map(|name| activity.get(name)?.as_str())
+    .filter_map(|text| parse_timestamp(text).ok())
+    .max()
+}
+
+/// Reads users and groups through the shared Graph client.
+pub struct LiveReader {
+    client: Arc<GraphClient>,
+    sign_in_refused: AtomicBool,
+}
+
+impl LiveReader {
+    pub fn new(client: Arc<GraphClient>) -> LiveReader {
+        LiveReader {
+            client,
+            sign_in_refused: AtomicBool::new(false),
+        }
+    }
+
+    /// True once the tenant has refused `signInActivity`.
+    pub fn sign_in_refused(&self) -> bool {
+        self.sign_in_refused.load(Ordering::Relaxed)
+    }
+
+    /// The user now; `None` when Graph no longer knows the id.
+    pub async fn user(&self, user_id: &str) -> Result<Option<LiveUser>, GraphError> {
+        let with_sign_in = !self.sign_in_refused();
+        let select = if with_sign_in {
+            format!("{USER_SELECT},signInActivity")
+        } else {
+            USER_SELECT.to_string()
+        };
+        let target = format!("/v1.0/users/{}?$select={select}", encode(user_id));
+        let shape: UserShape = match self.client.get_json(&target, &[]).await {
+            Ok(shape) => shape,
+            Err(error) if error.status() == Some(404) => return Ok(None),
+            Err(error) if error.status() == Some(403) && with_sign_in => {
+                self.sign_in_refused.store(true, Ordering::Relaxed);
+                let target = format!("/v1.0/users/{}?$select={USER_SELECT}", encode(user_id));
+                match self.client.get_json(&target, &[]).await {
+                    Ok(shape) => shape,
+                    Err(error) if error.status() == Some(404) => return Ok(None),
+                    Err(error) => return Err(error),
+                }
+            }
+            Err(error) => return Err(error),
+        };
+        let sign_in_known = !self.sign_in_refused();
+        Ok(Some(LiveUser {
+            id: shape.id.to_ascii_lowercase(),
+            user_principal_name: shape.user_principal_name.unwrap_or_default(),
+            account_enabled: shape.account_enabled,
+            usage_location: shape
+                .usage_location
+                .filter(|location| !location.trim().is_empty()),
+            last_sign_in: shape.sign_in_activity.as_ref().and_then(last_sign_in),
+            sign_in_known,
+            assignments: shape
+                .license_assignment_states
+                .unwrap_or_default()
+                .into_iter()
+                .map(|state| LiveAssignment {
+                    sku_id: state.sku_id.to_ascii_lowercase(),
+                    assigned_by_group: state.assigned_by_group.map(|id| id.to_ascii_lowercase()),
+                    state: state.state.unwrap_or_default(),
+                    disabled_plans: state.disabled_plans.unwrap_or_default(),
+                })
+                .collect(),
+            licenses: shape
+                .assigned_licenses
+                .unwrap_or_default()
+                .into_iter()
+                .map(|license| {
+                    (
+                        license.sku_id.to_ascii_lowercase(),
+                        license.disabled_plans.unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        }))
+    }
+
+    /// The groups the user is a direct member of (every page).
+    pub async fn direct_groups(&self, user_id: &str) -> Result<Vec<LiveGroup>, GraphError> {
+        let mut target = format!(
+            "/v1.0/users/{}/memberOf/microsoft.graph.group?$select={GROUP_SELECT}&$top=999",
+            encode(user_id)
+        );
+        let mut groups = Vec::new();
+        loop {
+            let page = self.client.get_page(&target, &[]).await?;
+            for value in &page.values {
+                let shape: GroupShape =
+                    serde_json::from_str(value.get()).map_err(|error| GraphError::Decode {
+                        method: "GET".to_string(),
+                        target: format!("/v1.0/users/{user_id}/memberOf"),
+                        problem: error.to_string(),
+                    })?;
+                groups.push(LiveGroup::from(shape));
+            }
+            match page.next_link {
+                Some(next) => target = next,
+                None => return Ok(groups),
+            }
+        }
+    }
+
+    /// The group now; `None` when Graph no longer knows the id.
+    pub async fn group(&self, group_id: &str) -> Result<Option<LiveGroup>, GraphError> {
+        let target = format!("/v1.0/groups/{}?$select={GROUP_SELECT}", encode(group_id));
+        match self.client.get_json::<GroupShape>(&target, &[]).await {
+            Ok(shape) => Ok(Some(LiveGroup::from(shape))),
+            Err(error) if error.status() == Some(404) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+/// An id or principal name as one URL path segment.
+pub fn encode(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latest_sign_in_of_any_kind_counts() {
+        let activity = serde_json::json!({
+            "lastSignInDateTime": "2026-10-01T08:00:00Z",
+            "lastNonInteractiveSignInDateTime": "2026-10-05T08:00:00.1234567Z",
+            "lastSuccessfulSignInDateTime": null
+        });
+        let expected = parse_timestamp("2026-10-05T08:00:00.123Z").ok();
+        assert_eq!(last_sign_in(&activity), expected);
+        assert_eq!(last_sign_in(&serde_json::json!({})), None);
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(encode("ada@contoso.com"), "ada%40contoso.com");
+        assert_eq!(encode("o'brien@x"), "o%27brien%40x");
+    }
+}
