@@ -106,18 +106,22 @@ pub fn approve(
     Ok(approval)
 }
 
-/// The distinct approvers whose approval matches the plan's current bytes.
+/// The distinct approvers (compared without case, named as they first approved) whose approval
+/// matches the plan's current bytes.
 pub fn valid_approvers(plan_path: &Path) -> Result<Vec<String>, ApprovalError> {
     let current = file_sha256(plan_path).map_err(|source| ApprovalError::Io {
         path: plan_path.to_path_buf(),
         source,
     })?;
-    let mut names: Vec<String> = read_approvals(plan_path)?
-        .into_iter()
-        .filter(|approval| approval.plan_sha256 == current)
-        .map(|approval| approval.by.to_lowercase())
-        .collect();
-    names.sort();
-    names.dedup();
+    let mut names: Vec<String> = Vec::new();
+    for approval in read_approvals(plan_path)? {
+        if approval.plan_sha256 == current
+            && !names
+                .iter()
+                .any(|name| name.eq_ignore_ascii_case(&approval.by))
+        {
+            names.push(approval.by);
+        }
+    }
     Ok(names)
 }

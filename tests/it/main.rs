@@ -1,11 +1,13 @@
 //! The one integration test binary: every integration test module is listed here.
 
+mod apply;
 mod catalogue;
 mod cli;
 mod end_to_end;
 #[path = "../support/fake_graph/mod.rs"]
 pub mod fake_graph;
 mod fake_graph_smoke;
+mod fake_graph_writes;
 mod generate;
 mod graph_ingest;
 mod ingest;

@@ -7,11 +7,11 @@ use crate::util::{seatwise, stderr, stdout};
 use serde_json::{Value, json};
 use std::path::Path;
 
-const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
-const PBI: &str = "f8a1db68-be16-40ed-86d5-cb42ce701560";
-const PREMIUM: &str = "b30411f5-fea1-4a59-9ad9-3db7c7ead579";
-const TEAM_GROUP: &str = "aaaaaaaa-0000-0000-0000-0000000000a1";
-const DYNAMIC_GROUP: &str = "aaaaaaaa-0000-0000-0000-0000000000a2";
+pub(crate) const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+pub(crate) const PBI: &str = "f8a1db68-be16-40ed-86d5-cb42ce701560";
+pub(crate) const PREMIUM: &str = "b30411f5-fea1-4a59-9ad9-3db7c7ead579";
+pub(crate) const TEAM_GROUP: &str = "aaaaaaaa-0000-0000-0000-0000000000a1";
+pub(crate) const DYNAMIC_GROUP: &str = "aaaaaaaa-0000-0000-0000-0000000000a2";
 const OLD: &str = "2026-01-15T09:00:00Z";
 const RECENT: &str = "2026-10-28T09:00:00Z";
 
@@ -38,12 +38,12 @@ fn user(name: &str, number: u32, last: &str, licenses: &[(&str, &[&str])]) -> Va
     })
 }
 
-fn user_id(number: u32) -> String {
+pub(crate) fn user_id(number: u32) -> String {
     format!("00000000-0000-0000-0000-{number:012}")
 }
 
 /// Writes the tenant into `dir/snapshot`.
-fn write_tenant(dir: &Path) {
+pub(crate) fn write_tenant(dir: &Path) {
     let snapshot = dir.join("snapshot");
     std::fs::create_dir_all(&snapshot).expect("mkdir");
     let users = json!({"value": [
@@ -83,7 +83,7 @@ fn write_tenant(dir: &Path) {
     .expect("write");
 }
 
-const POLICY: &str = r#"
+pub(crate) const POLICY: &str = r#"
 window_days = 90
 grace_days = 14
 required_approvals = 2
@@ -98,7 +98,7 @@ expires = "2026-10-01"
 "#;
 
 /// Runs seatwise in `dir` (relative paths keep the plan's bytes independent of the temp path).
-fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
         .args(args)
         .current_dir(dir)
@@ -106,7 +106,7 @@ fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("run seatwise")
 }
 
-fn ok(output: std::process::Output) -> std::process::Output {
+pub(crate) fn ok(output: std::process::Output) -> std::process::Output {
     assert!(
         output.status.success(),
         "stdout: {}\nstderr: {}",
@@ -116,7 +116,7 @@ fn ok(output: std::process::Output) -> std::process::Output {
     output
 }
 
-fn read_json(path: &Path) -> Value {
+pub(crate) fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json")
 }
 
@@ -152,7 +152,7 @@ fn reclaim_plan_under(policy: &str) -> (tempfile::TempDir, Value) {
     (temp, plan)
 }
 
-fn actions_of<'a>(plan: &'a Value, user: &str) -> Vec<&'a Value> {
+pub(crate) fn actions_of<'a>(plan: &'a Value, user: &str) -> Vec<&'a Value> {
     plan["actions"]
         .as_array()
         .expect("actions")

@@ -70,6 +70,24 @@ pub struct Request {
     pub body: Option<Value>,
 }
 
+/// What a rollback needs to restore the state an action changed, read just before it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Restore {
+    /// The direct assignment's disabled plans before a direct removal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_plans: Option<Vec<String>>,
+    /// The SKUs the user held through the group before leaving it (a member may hold fewer
+    /// than the group carries when seats ran out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_through_group: Option<Vec<String>>,
+}
+
+impl Restore {
+    pub fn is_empty(&self) -> bool {
+        self.disabled_plans.is_none() && self.held_through_group.is_none()
+    }
+}
+
 /// One journal line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "kebab-case")]
@@ -89,10 +107,9 @@ pub enum Record {
         at: String,
         action: String,
         request: Request,
-        /// The direct assignment's disabled plans before a removal, so a rollback restores
-        /// them exactly.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        restore_disabled_plans: Option<Vec<String>>,
+        /// What the rollback needs to restore exactly.
+        #[serde(default, skip_serializing_if = "Restore::is_empty")]
+        restore: Restore,
     },
     /// How an action ended.
     Outcome {
@@ -163,13 +180,10 @@ pub enum Standing {
     Ended {
         result: ActionResult,
         detail: String,
-        restore_disabled_plans: Option<Vec<String>>,
+        restore: Restore,
     },
     /// An intent with no outcome after it: the request may or may not have reached Graph.
-    InDoubt {
-        request: Request,
-        restore_disabled_plans: Option<Vec<String>>,
-    },
+    InDoubt { request: Request, restore: Restore },
 }
 
 impl Standing {
@@ -177,17 +191,10 @@ impl Standing {
         matches!(self, Standing::Ended { result, .. } if result.is_final())
     }
 
-    /// The disabled plans recorded before the action's request.
-    pub fn restore_disabled_plans(&self) -> Option<&Vec<String>> {
+    /// What was recorded before the action's latest request.
+    pub fn restore(&self) -> &Restore {
         match self {
-            Standing::Ended {
-                restore_disabled_plans,
-                ..
-            }
-            | Standing::InDoubt {
-                restore_disabled_plans,
-                ..
-            } => restore_disabled_plans.as_ref(),
+            Standing::Ended { restore, .. } | Standing::InDoubt { restore, .. } => restore,
         }
     }
 }
@@ -200,19 +207,19 @@ pub fn standings(records: &[Record]) -> BTreeMap<String, Standing> {
             Record::Intent {
                 action,
                 request,
-                restore_disabled_plans,
+                restore,
                 ..
             } => {
-                let restore = restore_disabled_plans.clone().or_else(|| {
-                    standings
-                        .get(action)
-                        .and_then(|standing| standing.restore_disabled_plans().cloned())
-                });
+                let restore = if restore.is_empty() {
+                    previous_restore(&standings, action)
+                } else {
+                    restore.clone()
+                };
                 standings.insert(
                     action.clone(),
                     Standing::InDoubt {
                         request: request.clone(),
-                        restore_disabled_plans: restore,
+                        restore,
                     },
                 );
             }
@@ -222,15 +229,13 @@ pub fn standings(records: &[Record]) -> BTreeMap<String, Standing> {
                 detail,
                 ..
             } => {
-                let restore = standings
-                    .get(action)
-                    .and_then(|standing| standing.restore_disabled_plans().cloned());
+                let restore = previous_restore(&standings, action);
                 standings.insert(
                     action.clone(),
                     Standing::Ended {
                         result: *result,
                         detail: detail.clone(),
-                        restore_disabled_plans: restore,
+                        restore,
                     },
                 );
             }
@@ -238,6 +243,13 @@ pub fn standings(records: &[Record]) -> BTreeMap<String, Standing> {
         }
     }
     standings
+}
+
+fn previous_restore(standings: &BTreeMap<String, Standing>, action: &str) -> Restore {
+    standings
+        .get(action)
+        .map(|standing| standing.restore().clone())
+        .unwrap_or_default()
 }
 
 /// An open journal: appends and syncs one record at a time.
@@ -333,7 +345,10 @@ mod tests {
                 target: "/v1.0/groups/g/members/u/$ref".into(),
                 body: None,
             },
-            restore_disabled_plans: Some(vec!["plan-a".into()]),
+            restore: Restore {
+                disabled_plans: Some(vec!["plan-a".into()]),
+                held_through_group: None,
+            },
         }
     }
 
@@ -384,8 +399,8 @@ mod tests {
         assert!(matches!(standings["a"], Standing::InDoubt { .. }));
         assert!(standings["b"].is_final());
         assert_eq!(
-            standings["b"].restore_disabled_plans(),
-            Some(&vec!["plan-a".to_string()])
+            standings["b"].restore().disabled_plans,
+            Some(vec!["plan-a".to_string()])
         );
         assert!(!standings["c"].is_final());
     }

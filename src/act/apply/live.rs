@@ -174,17 +174,22 @@ impl From<GroupShape> for LiveGroup {
     }
 }
 
-/// The latest of the sign-in timestamps Graph reports.
+/// The latest activity, by the audit's rule: the latest successful interactive sign-in (or,
+/// when Graph does not report successes, the latest interactive attempt) or non-interactive
+/// sign-in. A failed attempt alone does not make a user active.
 fn last_sign_in(activity: &Value) -> Option<i64> {
-    [
-        "lastSignInDateTime",
-        "lastNonInteractiveSignInDateTime",
-        "lastSuccessfulSignInDateTime",
-    ]
-    .iter()
-    .filter_map(|name| activity.get(name)?.as_str())
-    .filter_map(|text| parse_timestamp(text).ok())
-    .max()
+    let at = |name: &str| {
+        activity
+            .get(name)
+            .and_then(Value::as_str)
+            .and_then(|text| parse_timestamp(text).ok())
+    };
+    let interactive = if activity.get("lastSuccessfulSignInDateTime").is_some() {
+        at("lastSuccessfulSignInDateTime")
+    } else {
+        at("lastSignInDateTime")
+    };
+    interactive.max(at("lastNonInteractiveSignInDateTime"))
 }
 
 /// Reads users and groups through the shared Graph client.
@@ -312,14 +317,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn latest_sign_in_of_any_kind_counts() {
+    fn activity_follows_the_audit_rule() {
         let activity = serde_json::json!({
-            "lastSignInDateTime": "2026-10-01T08:00:00Z",
+            "lastSignInDateTime": "2026-10-20T08:00:00Z",
             "lastNonInteractiveSignInDateTime": "2026-10-05T08:00:00.1234567Z",
             "lastSuccessfulSignInDateTime": null
         });
+        // The later interactive attempt failed: only the non-interactive sign-in counts.
         let expected = parse_timestamp("2026-10-05T08:00:00.123Z").ok();
         assert_eq!(last_sign_in(&activity), expected);
+        let failed_only = serde_json::json!({
+            "lastSignInDateTime": "2026-10-20T08:00:00Z",
+            "lastSuccessfulSignInDateTime": null
+        });
+        assert_eq!(last_sign_in(&failed_only), None);
+        // Without the successful property, the interactive attempt is all there is.
+        let older = serde_json::json!({"lastSignInDateTime": "2026-10-20T08:00:00Z"});
+        assert_eq!(
+            last_sign_in(&older),
+            parse_timestamp("2026-10-20T08:00:00Z").ok()
+        );
         assert_eq!(last_sign_in(&serde_json::json!({})), None);
     }
 

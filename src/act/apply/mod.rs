@@ -27,7 +27,7 @@ use crate::act::{Action, Mechanism, Plan};
 use crate::graph::{GraphClient, GraphError};
 use chrono::NaiveDate;
 use decide::{Decision, Lookup, Observation};
-use journal::{ActionResult, Journal, JournalError, Record, Request, Standing};
+use journal::{ActionResult, Journal, JournalError, Record, Request, Restore, Standing};
 use live::{LiveReader, encode};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -307,6 +307,34 @@ fn levels(plan: &Plan, plan_path: &Path) -> Result<Vec<Vec<usize>>, ApplyError> 
     Ok(levels)
 }
 
+/// Actions with the same key run one after another, in plan order: a user's direct license
+/// changes, and a group's membership and license changes (members compete for a group's
+/// seats in the order they are added, which a rollback must reproduce).
+fn unit_key(action: &Action) -> String {
+    let group = || {
+        action
+            .group_id
+            .as_ref()
+            .map(|id| format!("group:{}", id.to_ascii_lowercase()))
+    };
+    let user = || {
+        action
+            .user_id
+            .as_ref()
+            .map(|id| format!("user:{}", id.to_ascii_lowercase()))
+    };
+    let key = match action.mechanism {
+        Mechanism::AddToGroup
+        | Mechanism::RemoveFromGroup
+        | Mechanism::AssignToGroup
+        | Mechanism::RemoveGroupLicense => group().or_else(user),
+        Mechanism::RemoveDirect | Mechanism::AssignDirect | Mechanism::Manual => {
+            user().or_else(group)
+        }
+    };
+    key.unwrap_or_else(|| action.id.clone())
+}
+
 /// Everything the action tasks share.
 struct Context {
     reader: LiveReader,
@@ -349,6 +377,7 @@ pub async fn run(
         &files.plan,
     )?;
 
+    let mut rollback_written = false;
     let (target, journal_path, prior) = match settings.mode {
         Mode::Apply => {
             if settings.execute && !rollback_records.is_empty() {
@@ -380,6 +409,7 @@ pub async fn run(
             }
             let undo = rollback_of(&plan, &sha, &files, &apply_records);
             emit::write_all(&undo, &files.rollback_plan)?;
+            rollback_written = true;
             (
                 undo,
                 files.rollback_journal.clone(),
@@ -420,6 +450,9 @@ pub async fn run(
         currency: target.currency.clone(),
         ..ApplySummary::default()
     };
+    if rollback_written {
+        summary.files.push(files.rollback_plan.clone());
+    }
     let mut steps: HashMap<String, Step> = HashMap::new();
     for (id, standing) in &prior {
         if let Standing::Ended { result, .. } = standing
@@ -444,11 +477,7 @@ pub async fn run(
             if steps.contains_key(&action.id) {
                 continue;
             }
-            let key = action
-                .user_id
-                .clone()
-                .or_else(|| action.group_id.clone())
-                .unwrap_or_else(|| action.id.clone());
+            let key = unit_key(action);
             units.entry(key).or_default().push(action.clone());
         }
         let before = Arc::new(steps.clone());
@@ -723,6 +752,44 @@ fn request_of(action: &Action) -> Option<Request> {
     })
 }
 
+/// What a rollback will need, read from the state just before the change.
+fn restore_of(action: &Action, observation: &Observation) -> Restore {
+    let Some(user) = observation.user.found() else {
+        return Restore::default();
+    };
+    match action.mechanism {
+        Mechanism::RemoveDirect => Restore {
+            disabled_plans: user
+                .direct(&action.sku_id)
+                .map(|assignment| assignment.disabled_plans.clone()),
+            held_through_group: None,
+        },
+        Mechanism::RemoveFromGroup => {
+            let group = action
+                .group_id
+                .as_deref()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let mut held: Vec<String> = user
+                .assignments
+                .iter()
+                .filter(|assignment| {
+                    assignment.is_active()
+                        && assignment.assigned_by_group.as_deref() == Some(group.as_str())
+                })
+                .map(|assignment| assignment.sku_id.clone())
+                .collect();
+            held.sort();
+            held.dedup();
+            Restore {
+                disabled_plans: None,
+                held_through_group: Some(held),
+            }
+        }
+        _ => Restore::default(),
+    }
+}
+
 /// Decides and (when executing) performs one action.
 async fn run_action(
     context: &Context,
@@ -782,18 +849,13 @@ async fn run_action(
     let Some(journal) = &context.journal else {
         return Ok(report(action, Step::WouldApply, describe_request(&request)));
     };
-    let restore_disabled_plans = match (action.mechanism, observation.user.found()) {
-        (Mechanism::RemoveDirect, Some(user)) => user
-            .direct(&action.sku_id)
-            .map(|assignment| assignment.disabled_plans.clone()),
-        _ => None,
-    };
+    let restore = restore_of(action, &observation);
     journal
         .append(&Record::Intent {
             at: now(),
             action: action.id.clone(),
             request: request.clone(),
-            restore_disabled_plans,
+            restore,
         })
         .map_err(journal_failure)?;
     let method =

@@ -64,8 +64,7 @@ pub fn rollback_plan(
         ids.insert(original.id.as_str(), id.clone());
         let restore = standings
             .get(&original.id)
-            .and_then(Standing::restore_disabled_plans)
-            .cloned()
+            .and_then(|standing| standing.restore().disabled_plans.clone())
             .unwrap_or_default();
         actions.push(Action {
             id,
@@ -120,6 +119,7 @@ pub fn rollback_plan(
             .filter_map(|id| ids.get(id.as_str()).cloned())
             .collect();
     }
+    seat_holders_first(&mut actions, &undone, standings);
     Plan {
         schema: crate::act::plan::SCHEMA.to_string(),
         strategy: STRATEGY.to_string(),
@@ -141,10 +141,54 @@ pub fn rollback_plan(
     .seal()
 }
 
+/// Members re-added to a group compete for its seats in the order they are added. Among the
+/// re-additions to one group, those who held more of its licenses go first, so a seat that
+/// ran short goes back to whoever had it.
+fn seat_holders_first(
+    actions: &mut [Action],
+    undone: &[&Action],
+    standings: &BTreeMap<String, Standing>,
+) {
+    let held = |action: &Action| -> usize {
+        let original = action.reason.strip_prefix(REASON_PREFIX).unwrap_or("");
+        undone
+            .iter()
+            .find(|candidate| candidate.id == original)
+            .and_then(|original| standings.get(&original.id))
+            .and_then(|standing| standing.restore().held_through_group.as_ref())
+            .map_or(0, Vec::len)
+    };
+    let mut groups: Vec<String> = Vec::new();
+    for action in actions.iter() {
+        if action.mechanism == Mechanism::AddToGroup
+            && let Some(group) = &action.group_id
+            && !groups.contains(group)
+        {
+            groups.push(group.clone());
+        }
+    }
+    for group in groups {
+        let slots: Vec<usize> = actions
+            .iter()
+            .enumerate()
+            .filter(|(_, action)| {
+                action.mechanism == Mechanism::AddToGroup
+                    && action.group_id.as_deref() == Some(group.as_str())
+            })
+            .map(|(slot, _)| slot)
+            .collect();
+        let mut ordered: Vec<Action> = slots.iter().map(|&slot| actions[slot].clone()).collect();
+        ordered.sort_by_key(|action| std::cmp::Reverse(held(action)));
+        for (slot, action) in slots.into_iter().zip(ordered) {
+            actions[slot] = action;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::act::apply::journal::Request;
+    use crate::act::apply::journal::{Request, Restore};
 
     fn action(id: &str, mechanism: Mechanism, depends_on: &[&str]) -> Action {
         Action {
@@ -169,11 +213,14 @@ mod tests {
         }
     }
 
-    fn ended(result: ActionResult, restore: Option<Vec<String>>) -> Standing {
+    fn ended(result: ActionResult, held_through_group: Option<Vec<String>>) -> Standing {
         Standing::Ended {
             result,
             detail: String::new(),
-            restore_disabled_plans: restore,
+            restore: Restore {
+                disabled_plans: None,
+                held_through_group,
+            },
         }
     }
 
@@ -211,7 +258,10 @@ mod tests {
                     target: "/v1.0/users/u1/assignLicense".into(),
                     body: None,
                 },
-                restore_disabled_plans: Some(vec!["plan-x".into()]),
+                restore: Restore {
+                    disabled_plans: Some(vec!["plan-x".into()]),
+                    held_through_group: None,
+                },
             },
         );
         standings.insert("manual".to_string(), ended(ActionResult::Manual, None));
@@ -232,5 +282,31 @@ mod tests {
         );
         assert!(rollback.actions[0].reason.starts_with(REASON_PREFIX));
         assert_eq!(rollback.content_hash, rollback.expected_hash());
+    }
+
+    #[test]
+    fn members_who_held_more_of_a_group_rejoin_first() {
+        let mut first = action("first", Mechanism::RemoveFromGroup, &[]);
+        first.user_id = Some("u1".into());
+        let mut second = action("second", Mechanism::RemoveFromGroup, &[]);
+        second.user_id = Some("u2".into());
+        let plan = plan(vec![first, second]);
+        let mut standings = BTreeMap::new();
+        // The first leaver held both of the group's licenses, the second only one.
+        standings.insert(
+            "first".to_string(),
+            ended(ActionResult::Applied, Some(vec!["a".into(), "b".into()])),
+        );
+        standings.insert(
+            "second".to_string(),
+            ended(ActionResult::Applied, Some(vec!["a".into()])),
+        );
+        let rollback = rollback_plan(&plan, "sha256:x", "plan.json", &standings, "2026-11-28");
+        let users: Vec<&str> = rollback
+            .actions
+            .iter()
+            .filter_map(|action| action.user_id.as_deref())
+            .collect();
+        assert_eq!(users, ["u1", "u2"], "newest first would put u2 first");
     }
 }

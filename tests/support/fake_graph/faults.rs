@@ -1,8 +1,8 @@
 //! Scripted misbehaviour: which request gets throttled, delayed, cut off, or finds its token dead.
 //!
 //! Exists so that the client's robustness (honouring `Retry-After`, backing off on 503 bursts,
-//! timing out, retrying a dropped connection, refreshing an expired token) is tested
-//! deterministically: each [`Fault`] counts the requests it matches and fires on an exact window
+//! timing out, retrying a dropped connection, refreshing an expired token, recovering when it died
+//! between a write being applied and its answer) is tested deterministically: each [`Fault`] counts the requests it matches and fires on an exact window
 //! of them, so a test knows which request failed and can assert on the request log.
 
 use std::time::Duration;
@@ -12,8 +12,10 @@ use super::Fault;
 /// What the server must do to one request, decided on arrival.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FaultPlan {
-    /// Extra delay before answering (sum of matching [`Fault::SlowResponse`]s).
+    /// Extra delay before handling (sum of matching [`Fault::SlowResponse`]s).
     pub delay: Duration,
+    /// Extra delay after handling, before answering (sum of matching [`Fault::HoldAfterApply`]s).
+    pub hold_after: Duration,
     /// The first matching terminal fault, if any.
     pub terminal: Option<Terminal>,
     /// Revoke every token issued so far before checking this request's token.
@@ -112,9 +114,25 @@ impl FaultBook {
                         plan.delay += *delay;
                     }
                 }
+                Fault::HoldAfterApply {
+                    path_prefix,
+                    after,
+                    times,
+                    delay,
+                } => {
+                    if fires(path, path_prefix, *after, *times, matched) {
+                        plan.hold_after += *delay;
+                    }
+                }
             }
         }
         plan
+    }
+
+    /// Counts one request inside a `$batch` (by its resolved path) against the path faults; it
+    /// is not a Graph request of its own for `ExpireTokens`.
+    pub fn on_batch_request(&mut self, path: &str) -> FaultPlan {
+        self.on_request(path, false)
     }
 }
 

@@ -4,10 +4,12 @@
 //! and their tests must exercise the real protocol without a tenant: OAuth2 client credentials,
 //! bearer tokens that expire, `$select`, `$top` limits, `@odata.nextLink` paging, the licensed
 //! groups query that needs `ConsistencyLevel: eventual`, the audit log query lifecycle, Graph's
-//! error envelope, throttling with `Retry-After`, slow and dropped responses. [`FakeGraph::start`]
-//! serves a snapshot folder (SPEC §2 layout, e.g. from `seatwise generate`) that way, with
-//! scripted [`Fault`]s and a log of every request ([`FakeGraph::requests`]) so tests assert on
-//! what the client actually sent.
+//! error envelope, throttling with `Retry-After`, slow and dropped responses, and the license
+//! writes (`assignLicense` on users and groups, `members/$ref`, `memberOf`, JSON `$batch`) with
+//! Graph's rules for seats, usage location, inherited licenses and dynamic groups.
+//! [`FakeGraph::start`] serves a snapshot folder (SPEC §2 layout, e.g. from `seatwise generate`)
+//! that way, with scripted [`Fault`]s and a log of every request ([`FakeGraph::requests`]) so
+//! tests assert on what the client actually sent and which requests changed the tenant.
 //!
 //! Used by `tests/it` (as `crate::fake_graph`) and by `examples/fake_graph.rs` (the benchmark
 //! server); each uses a different part of it, hence the `dead_code` and `unused_imports` allowances.
@@ -17,6 +19,10 @@
 //!   through and fires on the next `t`. `ExpireTokens { after: a }` kills every token issued so
 //!   far when the Graph request with 0-based index `a` arrives.
 //! - A dropped connection is logged with status 0.
+//! - Writes change the tenant under its lock before the response is produced; the request's log
+//!   entry says `applied: true` from that moment (a `$batch` also logs one entry per inner
+//!   request, with `batch_request_id` set). `TooManyRequests` and `ServiceUnavailable` answer
+//!   before anything is applied; `DropConnection` and `HoldAfterApply` act after.
 //! - Record type 256 has no member in Graph v1.0's `auditLogRecordType` enum: records report
 //!   `unknownFutureValue` unless the request sends `Prefer: include-unknown-enum-members`, then
 //!   `powerPlatformAdministratorActivity` (beta's evolvable member). `auditData` is the export's
@@ -26,12 +32,15 @@
 
 mod audit;
 mod auth;
+mod batch;
 mod errors;
 mod faults;
 mod ids;
+mod licensing;
 mod odata;
 mod server;
 mod tenant;
+mod writes;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -39,6 +48,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use licensing::{DIRECT, GroupFingerprint, LicenseAdd, LicenseChanges, TenantFingerprint};
 pub use tenant::{Group, Properties, TenantState, User};
 
 use server::{Schema, Shared, lock};
@@ -92,6 +102,9 @@ impl Default for FakeGraphConfig {
 }
 
 /// A scripted misbehaviour. Windows count requests whose path starts with `path_prefix`, from 0.
+/// Requests inside a `$batch` count too, by their resolved path (`/v1.0/users/…`): a throttle
+/// or 503 answers that inner request only, a delay or hold delays the whole batch, a drop cuts
+/// off the whole batch response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Matching requests `after..after + times` get 429 with `Retry-After: retry_after_secs`.
@@ -120,11 +133,23 @@ pub enum Fault {
         delay: Duration,
     },
     /// Matching requests `after..after + times` get the headers and half the body, then the
-    /// connection closes (logged with status 0).
+    /// connection closes (logged with status 0); an answer without a body (a 204) is not sent at
+    /// all, the connection closes first. The request is handled first: a write is applied (its
+    /// log entry says `applied: true`) although the client never hears the answer.
     DropConnection {
         path_prefix: String,
         after: usize,
         times: usize,
+    },
+    /// Matching requests `after..after + times` are handled (a write is applied) and only then
+    /// held for `delay` before the answer is sent: time for a test to kill the client between
+    /// the server applying a write and the client hearing about it. (`SlowResponse` delays
+    /// before handling, so a write it delays is not applied yet.)
+    HoldAfterApply {
+        path_prefix: String,
+        after: usize,
+        times: usize,
+        delay: Duration,
     },
 }
 
@@ -139,6 +164,14 @@ pub struct LoggedRequest {
     pub had_bearer: bool,
     /// The body of POST/PATCH/PUT requests, as sent (token requests included, secret and all).
     pub body: Option<String>,
+    /// Whether handling the request changed the tenant state; set the moment it changed, so it
+    /// is already true while a [`Fault::HoldAfterApply`] holds the answer. A `$batch` is applied
+    /// when any of its inner requests was.
+    pub applied: bool,
+    /// For an entry logged for a request inside a `$batch`: its `id` there (its method and
+    /// resolved path, e.g. `/v1.0/users/x/assignLicense`, are in `method` and
+    /// `path_and_query`). `None` for requests that arrived over HTTP.
+    pub batch_request_id: Option<String>,
 }
 
 /// A running fake Graph. Stops on [`FakeGraph::shutdown`] or drop.
@@ -250,7 +283,8 @@ impl FakeGraph {
         lock(&self.shared.log).clone()
     }
 
-    /// The live tenant state (what the server serves now; write endpoints will change it).
+    /// The live tenant state: what the server serves now, changed by the write endpoints. Lock it
+    /// only briefly (the server waits on the same lock).
     pub fn tenant(&self) -> Arc<Mutex<TenantState>> {
         Arc::clone(&self.shared.tenant)
     }

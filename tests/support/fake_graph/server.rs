@@ -3,7 +3,8 @@
 //! Exists to keep the protocol in one readable place: every request is logged on arrival, counted
 //! against the scripted faults, delayed as configured, checked for a valid bearer token (Graph) or
 //! handled as a token request (identity platform), and then routed by hand (Graph's URL segments
-//! are case-insensitive and contain `$`, which a router's patterns do not help with).
+//! are case-insensitive and contain `$`, which a router's patterns do not help with). The read
+//! endpoints are here; the writes, `memberOf` and `$batch` are in `writes.rs`, routed from here.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -25,7 +26,7 @@ use super::tenant::TenantState;
 use super::{FakeGraphConfig, LoggedRequest};
 
 /// Largest request body read (a `$batch` of 20 requests is far below this).
-const MAX_BODY: usize = 16 << 20;
+pub const MAX_BODY: usize = 16 << 20;
 
 /// Graph's page cap for `/users` when `$select` includes `signInActivity`.
 const SIGN_IN_ACTIVITY_CAP: usize = 120;
@@ -224,19 +225,23 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// One request, read.
-struct Incoming {
-    method: Method,
-    path: String,
-    raw_query: Option<String>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-    request_id: String,
-    client_request_id: Option<String>,
+/// One request, read (an HTTP request, or one request inside a `$batch`).
+pub struct Incoming {
+    pub method: Method,
+    /// Percent-encoded path, e.g. `/v1.0/users/x/assignLicense`.
+    pub path: String,
+    pub raw_query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: axum::body::Bytes,
+    pub request_id: String,
+    pub client_request_id: Option<String>,
+    /// Log entries to mark `applied` when this request changes the tenant: its own, and for a
+    /// request inside a `$batch` also the batch's.
+    pub log_entries: Vec<usize>,
 }
 
 impl Incoming {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
 
@@ -285,6 +290,8 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
             status: 0,
             had_bearer,
             body: logged_body,
+            applied: false,
+            batch_request_id: None,
         });
         log.len() - 1
     };
@@ -300,12 +307,29 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         headers: parts.headers,
         body,
         request_id: shared.ids.guid(),
+        log_entries: vec![log_index],
     };
-    let (response, logged_status) = shared.respond(&incoming).await;
+    let (response, logged_status) = match shared.respond(&incoming).await {
+        Reply::Send(response, status) => (response, status),
+        Reply::Sever => {
+            // An answer without a body cannot be cut off mid-body (hyper sends a 204 whole), so
+            // the connection's task is unwound instead: the client gets no byte of the answer.
+            // `resume_unwind` skips the panic hook, so nothing is printed; the runtime survives.
+            std::panic::resume_unwind(Box::new("fake graph: connection dropped by a fault"));
+        }
+    };
     if let Some(entry) = lock(&shared.log).get_mut(log_index) {
         entry.status = logged_status;
     }
     response
+}
+
+/// What `respond` decided.
+enum Reply {
+    /// Send this response; log this status (0 when it is cut off mid-body).
+    Send(Response, u16),
+    /// Close the connection without answering (a dropped connection on a body-less answer).
+    Sever,
 }
 
 /// `/{tenant}/oauth2/v2.0/token` → the tenant segment.
@@ -316,7 +340,7 @@ fn token_tenant(path: &str) -> Option<&str> {
 }
 
 /// `/v1.0/…` or `/beta/…` → the version and the segments after it, percent-decoded.
-fn graph_route(path: &str) -> Option<(&'static str, Vec<String>)> {
+pub fn graph_route(path: &str) -> Option<(&'static str, Vec<String>)> {
     let rest = path.strip_prefix('/')?;
     let (version, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let version = if version.eq_ignore_ascii_case("v1.0") {
@@ -357,7 +381,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 /// A successful JSON answer (body already rendered).
-fn graph_json(status: StatusCode, body: Vec<u8>, incoming: &Incoming) -> Response {
+pub fn graph_json(status: StatusCode, body: Vec<u8>, incoming: &Incoming) -> Response {
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(GRAPH_JSON));
@@ -391,11 +415,42 @@ async fn cut_off(response: Response) -> Response {
     Response::from_parts(parts, body)
 }
 
-type Answer = Result<Response, GraphError>;
+/// 204 with Graph's request-id headers.
+pub fn no_content(incoming: &Incoming) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    insert_text(headers, "request-id", &incoming.request_id);
+    insert_text(
+        headers,
+        "client-request-id",
+        incoming
+            .client_request_id
+            .as_deref()
+            .unwrap_or(&incoming.request_id),
+    );
+    response
+}
+
+pub type Answer = Result<Response, GraphError>;
+
+/// Renders an answer, errors in Graph's envelope.
+pub fn into_response(answer: Answer, incoming: &Incoming) -> Response {
+    match answer {
+        Ok(response) => response,
+        Err(error) => {
+            error.into_response(&incoming.request_id, incoming.client_request_id.as_deref())
+        }
+    }
+}
+
+/// True for `POST /{version}/$batch`.
+fn is_batch(method: &Method, segments: &[String]) -> bool {
+    *method == Method::POST && matches!(segments, [only] if only.eq_ignore_ascii_case("$batch"))
+}
 
 impl Shared {
     /// Produces the response and the status to log (0 for a dropped connection).
-    async fn respond(&self, incoming: &Incoming) -> (Response, u16) {
+    async fn respond(&self, incoming: &Incoming) -> Reply {
         let token_tenant = (incoming.method == Method::POST)
             .then(|| token_tenant(&incoming.path))
             .flatten();
@@ -410,6 +465,8 @@ impl Shared {
         if plan.delay > Duration::ZERO {
             tokio::time::sleep(plan.delay).await;
         }
+        let mut hold = plan.hold_after;
+        let mut drop_connection = plan.terminal == Some(Terminal::DropConnection);
         let answer = match plan.terminal {
             Some(Terminal::TooManyRequests { retry_after_secs }) => {
                 let mut error = GraphError::new(
@@ -429,7 +486,16 @@ impl Shared {
                 if let Some(tenant) = token_tenant {
                     Ok(self.token(tenant, incoming))
                 } else if let Some((version, segments)) = &route {
-                    self.graph(version, segments, incoming)
+                    match self.authenticate(incoming) {
+                        Err(error) => Err(error),
+                        Ok(()) if is_batch(&incoming.method, segments) => {
+                            let outcome = self.batch(version, incoming).await;
+                            hold += outcome.hold;
+                            drop_connection |= outcome.drop_connection;
+                            outcome.answer
+                        }
+                        Ok(()) => self.dispatch(version, segments, incoming),
+                    }
                 } else {
                     Err(GraphError::new(
                         StatusCode::NOT_FOUND,
@@ -442,17 +508,22 @@ impl Shared {
                 }
             }
         };
-        let response = match answer {
-            Ok(response) => response,
-            Err(error) => {
-                error.into_response(&incoming.request_id, incoming.client_request_id.as_deref())
-            }
-        };
-        if plan.terminal == Some(Terminal::DropConnection) {
-            return (cut_off(response).await, 0);
+        let response = into_response(answer, incoming);
+        // Anything the request changed is applied by now.
+        if hold > Duration::ZERO {
+            tokio::time::sleep(hold).await;
+        }
+        if drop_connection {
+            let bodiless = response.status() == StatusCode::NO_CONTENT
+                || response.status() == StatusCode::NOT_MODIFIED;
+            return if bodiless {
+                Reply::Sever
+            } else {
+                Reply::Send(cut_off(response).await, 0)
+            };
         }
         let status = response.status().as_u16();
-        (response, status)
+        Reply::Send(response, status)
     }
 
     fn token(&self, tenant: &str, incoming: &Incoming) -> Response {
@@ -488,13 +559,22 @@ impl Shared {
         }
     }
 
-    /// Authenticates and dispatches a Graph request.
-    fn graph(&self, version: &'static str, segments: &[String], incoming: &Incoming) -> Answer {
+    /// Checks the bearer token of a Graph request.
+    fn authenticate(&self, incoming: &Incoming) -> Result<(), GraphError> {
         let authorization = incoming.header("authorization");
         lock(&self.tokens)
             .check(auth::bearer_token(authorization))
-            .map_err(|problem| problem.into_error())?;
+            .map_err(|problem| problem.into_error())
+    }
 
+    /// Routes an authenticated Graph request (also each request inside a `$batch`; a `$batch`
+    /// itself never reaches here from HTTP, and is refused inside a batch).
+    pub fn dispatch(
+        &self,
+        version: &'static str,
+        segments: &[String],
+        incoming: &Incoming,
+    ) -> Answer {
         let lower: Vec<String> = segments
             .iter()
             .map(|segment| segment.to_ascii_lowercase())
@@ -502,15 +582,35 @@ impl Shared {
         let names: Vec<&str> = lower.iter().map(String::as_str).collect();
         let get = incoming.method == Method::GET;
         let post = incoming.method == Method::POST;
+        let delete = incoming.method == Method::DELETE;
         let not_allowed =
             || GraphError::method_not_allowed(incoming.method.as_str(), &incoming.path);
         match names.as_slice() {
             ["subscribedskus"] if get => self.subscribed_skus(version, incoming),
             ["users"] if get => self.users(version, incoming),
             ["users", _] if get => self.user(version, &segments[1], incoming),
+            ["users", _, "assignlicense"] if post => {
+                self.assign_user_license(version, &segments[1], incoming)
+            }
+            ["users", _, "memberof"] if get => {
+                self.member_of(version, &segments[1], false, incoming)
+            }
+            ["users", _, "memberof", "microsoft.graph.group"] if get => {
+                self.member_of(version, &segments[1], true, incoming)
+            }
             ["groups"] if get => self.groups(version, incoming),
             ["groups", _] if get => self.group(version, &segments[1], incoming),
             ["groups", _, "members"] if get => self.members(version, &segments[1], incoming),
+            ["groups", _, "members", "$ref"] if post => self.add_member_ref(&segments[1], incoming),
+            ["groups", _, "members", _, "$ref"] if delete => {
+                self.remove_member_ref(&segments[1], &segments[3], incoming)
+            }
+            ["groups", _, "assignlicense"] if post => {
+                self.assign_group_license(version, &segments[1], incoming)
+            }
+            ["$batch"] if post => Err(GraphError::bad_request(
+                "A $batch request cannot contain another $batch request.",
+            )),
             ["security", "auditlog", "queries"] if post => self.create_query(version, incoming),
             ["security", "auditlog", "queries"] if get => self.list_queries(version, incoming),
             ["security", "auditlog", "queries", _] if get => {
@@ -522,14 +622,21 @@ impl Shared {
             ["subscribedskus"]
             | ["users"]
             | ["users", _]
+            | ["users", _, "assignlicense"]
+            | ["users", _, "memberof"]
+            | ["users", _, "memberof", "microsoft.graph.group"]
             | ["groups"]
             | ["groups", _]
             | ["groups", _, "members"]
+            | ["groups", _, "members", "$ref"]
+            | ["groups", _, "members", _, "$ref"]
+            | ["groups", _, "assignlicense"]
+            | ["$batch"]
             | ["security", "auditlog", "queries"]
             | ["security", "auditlog", "queries", _]
             | ["security", "auditlog", "queries", _, "records"] => Err(not_allowed()),
             _ => {
-                let known = ["subscribedskus", "users", "groups", "security"];
+                let known = ["subscribedskus", "users", "groups", "security", "$batch"];
                 let unknown = segments
                     .iter()
                     .find(|segment| !known.contains(&segment.to_ascii_lowercase().as_str()))
@@ -541,11 +648,11 @@ impl Shared {
         }
     }
 
-    fn context(&self, version: &str, fragment: &str) -> String {
+    pub fn context(&self, version: &str, fragment: &str) -> String {
         format!("{}/{version}/$metadata#{fragment}", self.base_url)
     }
 
-    fn context_with_selection(
+    pub fn context_with_selection(
         &self,
         version: &str,
         set: &str,
@@ -558,14 +665,14 @@ impl Shared {
     }
 
     /// Start offset from `$skiptoken` (0 when absent).
-    fn start_offset(&self, scope: &str, options: &QueryOptions) -> Result<usize, GraphError> {
+    pub fn start_offset(&self, scope: &str, options: &QueryOptions) -> Result<usize, GraphError> {
         match options.skiptoken.as_deref() {
             Some(token) => odata::decode_skiptoken(&self.ids, scope, token),
             None => Ok(0),
         }
     }
 
-    fn next_link(
+    pub fn next_link(
         &self,
         incoming: &Incoming,
         scope: &str,
@@ -578,7 +685,7 @@ impl Shared {
         })
     }
 
-    fn require_count_consistency(
+    pub fn require_count_consistency(
         incoming: &Incoming,
         options: &QueryOptions,
     ) -> Result<(), GraphError> {
@@ -679,7 +786,7 @@ impl Shared {
     }
 
     /// Writes `{"@odata.context":…,` + the entity's own fields.
-    fn single_entity(context: &str, entity: Vec<u8>) -> Vec<u8> {
+    pub fn single_entity(context: &str, entity: Vec<u8>) -> Vec<u8> {
         let mut out = Vec::with_capacity(entity.len() + context.len() + 24);
         out.extend_from_slice(b"{\"@odata.context\":");
         odata::write_str(&mut out, context);
@@ -711,7 +818,7 @@ impl Shared {
         Ok(graph_json(StatusCode::OK, body, incoming))
     }
 
-    fn resolve_group_select(
+    pub fn resolve_group_select(
         &self,
         options: &QueryOptions,
     ) -> Result<Option<Vec<String>>, GraphError> {

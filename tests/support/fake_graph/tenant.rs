@@ -2,12 +2,16 @@
 //!
 //! Exists to turn a SPEC §2 snapshot (Graph pages, JSON arrays or JSON Lines of users, groups with
 //! inlined members, `subscribedSkus.json`, `snapshot.json`; camelCase or PascalCase names) into
-//! Graph's camelCase objects, kept in snapshot order behind `Arc<Mutex<TenantState>>`. Reads
-//! serve from it; the license-apply work (issue 4) will add write endpoints
-//! (`assignLicense`, `members/$ref`, `$batch`) that edit the same state, and tests will assert on it
-//! through [`super::FakeGraph::tenant`].
+//! Graph's camelCase objects, kept in snapshot order behind `Arc<Mutex<TenantState>>`. Reads serve
+//! from it, and the write endpoints (`assignLicense`, `members/$ref`, `$batch`; the rules are in
+//! `licensing.rs`) edit it in place, so tests assert on it through [`super::FakeGraph::tenant`]
+//! (see `TenantState::license_sources`, `direct_groups_of` and `snapshot_fingerprint`).
+//!
+//! Sized for 100,000-user tenants: users are compact JSON spans, ids resolve through hash
+//! lookups, and each group keeps a set of its member ids so membership checks never scan a
+//! member list.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -126,11 +130,42 @@ impl User {
     }
 
     /// Sets (or adds) property `name`, e.g. a new `assignedLicenses` array after `assignLicense`.
+    /// Only that property's span is rewritten (the other properties are not re-parsed).
     pub fn set(&mut self, name: &str, value: &Value) {
-        let mut properties = self.to_properties();
-        properties.insert(name.to_string(), value.clone());
-        if let Some(rebuilt) = User::from_properties(&properties) {
-            *self = rebuilt;
+        let offset = |at: usize| u32::try_from(at).unwrap_or(u32::MAX);
+        let json = value.to_string();
+        let Some(position) = self
+            .spans
+            .iter()
+            .position(|span| self.name_of(span) == name)
+        else {
+            self.push(name, value);
+            self.after_set(name, value);
+            return;
+        };
+        let start = self.spans[position].value_start as usize;
+        let end = self.spans[position].value_end as usize;
+        self.text.replace_range(start..end, &json);
+        let grown = json.len();
+        let shrunk = end - start;
+        // Later spans move by the size difference (an old offset is at least `end`, so this
+        // cannot underflow).
+        let moved = |at: u32| offset(at as usize + grown - shrunk);
+        self.spans[position].value_end = offset(start + grown);
+        for later in &mut self.spans[position + 1..] {
+            later.name_start = moved(later.name_start);
+            later.value_start = moved(later.value_start);
+            later.value_end = moved(later.value_end);
+        }
+        self.after_set(name, value);
+    }
+
+    /// Keeps the cached `id` and `userPrincipalName` in step with the properties.
+    fn after_set(&mut self, name: &str, value: &Value) {
+        match (name, value.as_str()) {
+            ("id", Some(id)) => self.id = id.to_string(),
+            ("userPrincipalName", Some(upn)) => self.user_principal_name = upn.to_string(),
+            _ => {}
         }
     }
 }
@@ -156,11 +191,70 @@ impl super::odata::Entity for User {
 pub struct Group {
     pub id: String,
     pub properties: Properties,
-    /// Direct members as stored (`id`, `userPrincipalName`, maybe `@odata.type`), in order.
+    /// Direct members as stored (`id`, `userPrincipalName`, maybe `@odata.type`), in order. Edit
+    /// through [`Group::add_member`] / [`Group::remove_member`] (or call
+    /// [`TenantState::reindex`] after editing it directly) so the member lookup stays right.
     pub members: Vec<Properties>,
+    /// Lower-cased `id`s of `members`.
+    member_ids: HashSet<String>,
 }
 
 impl Group {
+    pub fn new(id: String, properties: Properties, members: Vec<Properties>) -> Self {
+        let mut group = Self {
+            id,
+            properties,
+            members,
+            member_ids: HashSet::new(),
+        };
+        group.reindex_members();
+        group
+    }
+
+    fn reindex_members(&mut self) {
+        self.member_ids = self
+            .members
+            .iter()
+            .filter_map(|member| member.get("id").and_then(Value::as_str))
+            .map(str::to_ascii_lowercase)
+            .collect();
+    }
+
+    /// Whether the object with this id (case-insensitive) is a direct member.
+    pub fn has_member(&self, id: &str) -> bool {
+        self.member_ids.contains(&id.to_ascii_lowercase())
+    }
+
+    /// Appends a member (`id` required; a member without one is ignored); false if already there.
+    pub fn add_member(&mut self, member: Properties) -> bool {
+        let Some(id) = member.get("id").and_then(Value::as_str) else {
+            return false;
+        };
+        if !self.member_ids.insert(id.to_ascii_lowercase()) {
+            return false;
+        }
+        self.members.push(member);
+        true
+    }
+
+    /// Removes the member with this id (case-insensitive); false if it was not a member. Finding
+    /// its position scans the list, but only for an actual member.
+    pub fn remove_member(&mut self, id: &str) -> bool {
+        if !self.member_ids.remove(&id.to_ascii_lowercase()) {
+            return false;
+        }
+        let position = self.members.iter().position(|member| {
+            member
+                .get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|member_id| member_id.eq_ignore_ascii_case(id))
+        });
+        if let Some(position) = position {
+            self.members.remove(position);
+        }
+        true
+    }
+
     /// True when `groupTypes` contains `DynamicMembership`.
     pub fn is_dynamic(&self) -> bool {
         self.properties
@@ -196,7 +290,8 @@ impl TenantState {
         state
     }
 
-    /// Rebuilds the id lookups; call after adding or removing users or groups.
+    /// Rebuilds the id lookups and the groups' member lookups; call after adding or removing users
+    /// or groups, or editing a group's `members` directly.
     pub fn reindex(&mut self) {
         self.user_lookup.clear();
         for (index, user) in self.users.iter().enumerate() {
@@ -210,7 +305,8 @@ impl TenantState {
             }
         }
         self.group_lookup.clear();
-        for (index, group) in self.groups.iter().enumerate() {
+        for (index, group) in self.groups.iter_mut().enumerate() {
+            group.reindex_members();
             self.group_lookup
                 .entry(group.id.to_ascii_lowercase())
                 .or_insert(index);
@@ -355,11 +451,7 @@ fn group_from(path: &Path, mut properties: Properties, index: usize) -> Group {
             .collect(),
         _ => Vec::new(),
     };
-    Group {
-        id,
-        properties,
-        members,
-    }
+    Group::new(id, properties, members)
 }
 
 /// Reads a file if it exists (BOM stripped).
