@@ -739,3 +739,185 @@ fn assignment_strategies_apply_end_to_end() {
     assert_eq!(sources(&fake, 2)[PREMIUM], set(&[DIRECT]));
     assert_each_change_applied_once(&fake);
 }
+
+#[test]
+fn on_demand_plans_cover_the_users_auto_claim_would_license() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path();
+    ok(run_in(
+        dir,
+        &[
+            "generate",
+            "--users",
+            "80",
+            "--seed",
+            "3",
+            "--as-of",
+            "2026-11-01",
+            "--out",
+            "snapshot",
+        ],
+    ));
+    ok(run_in(dir, &["audit", "snapshot", "--out", "audit"]));
+    ok(run_in(
+        dir,
+        &[
+            "plan",
+            "assign",
+            "--on-demand",
+            "audit",
+            "--out",
+            "od/plan.json",
+        ],
+    ));
+    let plan = read_json(&dir.join("od/plan.json"));
+    let actions = plan["actions"].as_array().expect("actions");
+    assert!(
+        !actions.is_empty(),
+        "the generated tenant has missing-premium users"
+    );
+    approve(dir, "od/plan.json", &["Dana"]);
+    let fake = FakeGraph::start(FakeGraphConfig {
+        snapshot: dir.join("snapshot"),
+        ..FakeGraphConfig::default()
+    });
+    let output = ok(run_online(
+        dir,
+        &fake,
+        &["apply", "od/plan.json", "--execute"],
+    ));
+    for action in actions {
+        assert_eq!(action["mechanism"], "assign-direct");
+        let user = action["user_id"].as_str().expect("user id");
+        let sku = action["sku_id"].as_str().expect("sku id");
+        let held = fake
+            .tenant()
+            .lock()
+            .expect("lock")
+            .license_sources(user)
+            .get(sku)
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            held.contains(DIRECT),
+            "{user} should now hold {sku} directly: {}",
+            stdout(&output)
+        );
+    }
+    assert_each_change_applied_once(&fake);
+}
+
+#[test]
+fn emitted_batches_sent_to_graph_leave_the_tenant_as_apply_does() {
+    let (temp, applied) = served(|_| {});
+    let dir = temp.path();
+    let plan = reclaim_plan(dir);
+    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    ok(run_online(
+        dir,
+        &applied,
+        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
+    ));
+
+    // The same plan sent as its $batch files to a second copy of the tenant.
+    let batched = FakeGraph::start(FakeGraphConfig {
+        snapshot: dir.join("snapshot"),
+        ..FakeGraphConfig::default()
+    });
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("plan/batch"))
+        .expect("batch folder")
+        .map(|entry| entry.expect("entry").path())
+        .collect();
+    files.sort();
+    let runtime = crate::fake_graph_writes::runtime();
+    let client = crate::fake_graph_writes::client();
+    let token = runtime.block_on(crate::fake_graph_writes::token(&client, &batched));
+    let mut sent = 0;
+    for file in files {
+        let body = read_json(&file);
+        let requests = body["requests"].as_array().expect("requests");
+        assert!(requests.len() <= 20);
+        sent += requests.len();
+        let answer = runtime.block_on(crate::fake_graph_writes::call(
+            &client,
+            &batched,
+            &token,
+            reqwest::Method::POST,
+            "/$batch",
+            Some(body.clone()),
+        ));
+        assert_eq!(answer.status, reqwest::StatusCode::OK);
+        for response in answer.body["responses"].as_array().expect("responses") {
+            let status = response["status"].as_u64().expect("status");
+            assert!((200..300).contains(&status), "{response}");
+        }
+    }
+    let automatic = plan["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter(|action| action["mechanism"] != "manual")
+        .count();
+    assert_eq!(sent, automatic);
+    assert_eq!(
+        batched
+            .tenant()
+            .lock()
+            .expect("lock")
+            .snapshot_fingerprint(),
+        applied
+            .tenant()
+            .lock()
+            .expect("lock")
+            .snapshot_fingerprint()
+    );
+}
+
+#[test]
+fn a_journal_of_another_version_of_the_plan_is_refused() {
+    let (temp, fake) = served(|_| {});
+    let dir = temp.path();
+    reclaim_plan(dir);
+    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    ok(run_online(
+        dir,
+        &fake,
+        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
+    ));
+    // A new plan written over the applied one, and approved.
+    ok(run_in(
+        dir,
+        &[
+            "plan",
+            "reclaim",
+            "audit",
+            "--policy",
+            "policy.toml",
+            "--out",
+            "plan/plan.json",
+            "--on",
+            "2026-11-03",
+        ],
+    ));
+    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    let writes_before = writes(&fake).len();
+    let refused = run_online(
+        dir,
+        &fake,
+        &[
+            "apply",
+            "plan/plan.json",
+            "--execute",
+            "--resume",
+            "--on",
+            "2026-11-20",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("another version"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(writes(&fake).len(), writes_before);
+}

@@ -37,21 +37,21 @@ fn start(adjust: impl FnOnce(&mut FakeGraphConfig)) -> FakeGraph {
     FakeGraph::start(config)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("test runtime")
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
         .expect("http client")
 }
 
-async fn token(client: &reqwest::Client, graph: &FakeGraph) -> String {
+pub(crate) async fn token(client: &reqwest::Client, graph: &FakeGraph) -> String {
     let url = format!(
         "{}/{}/oauth2/v2.0/token",
         graph.base_url(),
@@ -76,14 +76,14 @@ async fn token(client: &reqwest::Client, graph: &FakeGraph) -> String {
         .to_string()
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
 }
 
 /// Sends a Graph request (`path` under `/v1.0`) with a JSON body, or a raw text body.
-async fn call(
+pub(crate) async fn call(
     client: &reqwest::Client,
     graph: &FakeGraph,
     token: &str,

@@ -920,3 +920,78 @@ async fn run_action(
 fn describe_request(request: &Request) -> String {
     format!("{} {}", request.method, request.target)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::act::plan::{ObservedState, PlanSource};
+
+    fn action(id: &str, depends_on: &[&str]) -> Action {
+        Action {
+            id: id.into(),
+            mechanism: Mechanism::RemoveDirect,
+            user_id: Some(format!("user-{id}")),
+            user_principal_name: None,
+            group_id: None,
+            group_display_name: None,
+            sku_id: "sku".into(),
+            sku_part_number: "SKU".into(),
+            disabled_plans: Vec::new(),
+            reason: String::new(),
+            observed: ObservedState::default(),
+            monthly_amount: 0.0,
+            together_with: Vec::new(),
+            depends_on: depends_on.iter().map(|id| id.to_string()).collect(),
+            frees: Vec::new(),
+            also_removes: Vec::new(),
+            not_before: None,
+            note: None,
+        }
+    }
+
+    fn plan(actions: Vec<Action>) -> Plan {
+        Plan {
+            schema: crate::act::plan::SCHEMA.into(),
+            strategy: "group".into(),
+            planned_on: "2026-11-27".into(),
+            currency: "USD".into(),
+            source: PlanSource::default(),
+            required_approvals: 1,
+            actions,
+            skipped: Vec::new(),
+            total_monthly_amount: 0.0,
+            content_hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn dependencies_run_in_levels() {
+        let plan = plan(vec![
+            action("c", &["b"]),
+            action("b", &["a"]),
+            action("a", &[]),
+            action("d", &[]),
+        ]);
+        let levels = levels(&plan, Path::new("plan.json")).expect("levels");
+        assert_eq!(levels, vec![vec![2, 3], vec![1], vec![0]]);
+    }
+
+    #[test]
+    fn unknown_and_circular_dependencies_are_refused() {
+        let unknown = plan(vec![action("a", &["nowhere"])]);
+        let error = levels(&unknown, Path::new("plan.json")).expect_err("unknown");
+        assert!(error.to_string().contains("nowhere"), "{error}");
+        let circular = plan(vec![action("a", &["b"]), action("b", &["a"])]);
+        let error = levels(&circular, Path::new("plan.json")).expect_err("cycle");
+        assert!(error.to_string().contains("cycle"), "{error}");
+    }
+
+    #[test]
+    fn group_changes_share_a_unit_and_direct_changes_stay_with_their_user() {
+        let mut join = action("a", &[]);
+        join.mechanism = Mechanism::AddToGroup;
+        join.group_id = Some("G1".into());
+        assert_eq!(unit_key(&join), "group:g1");
+        assert_eq!(unit_key(&action("b", &[])), "user:user-b");
+    }
+}
