@@ -921,3 +921,41 @@ fn a_journal_of_another_version_of_the_plan_is_refused() {
     );
     assert_eq!(writes(&fake).len(), writes_before);
 }
+
+#[test]
+fn without_sign_in_activity_the_run_says_what_it_could_not_check() {
+    let (temp, fake) = served(|config| config.sign_in_activity_forbidden = true);
+    let dir = temp.path();
+    reclaim_plan(dir);
+    {
+        let tenant = fake.tenant();
+        let mut tenant = tenant.lock().expect("lock");
+        let ada = tenant.user_mut(&user_id(1)).expect("ada");
+        ada.set(
+            "signInActivity",
+            &json!({"lastSignInDateTime": "2026-11-18T08:30:00Z", "lastSuccessfulSignInDateTime": "2026-11-18T08:30:00Z"}),
+        );
+    }
+    let output = ok(run_online(
+        dir,
+        &fake,
+        &["apply", "plan/plan.json", "--on", "2026-11-20"],
+    ));
+    let text = stdout(&output);
+    assert!(text.contains("the tenant refused signInActivity"), "{text}");
+    // ada's sign-in is invisible here, so her removal still looks due.
+    let ada = text
+        .lines()
+        .find(|line| line.contains("ada@contoso.com"))
+        .expect("ada's line");
+    assert!(ada.starts_with("would-apply"), "{ada}");
+    // At most one refused read per user in flight (--concurrency 4), then none.
+    let refused = fake
+        .requests()
+        .iter()
+        .filter(|request| request.status == 403)
+        .count();
+    assert!((1..=4).contains(&refused), "{:?}", fake.requests());
+    let last = fake.requests().pop().expect("requests");
+    assert!(!last.path_and_query.contains("signInActivity"), "{last:?}");
+}

@@ -197,6 +197,8 @@ pub enum ApplyError {
     },
     #[error(transparent)]
     Journal(#[from] JournalError),
+    #[error("an action task stopped unexpectedly: {problem}")]
+    Task { problem: String },
     #[error(transparent)]
     Emit(#[from] EmitError),
     #[error("{}: cannot write: {source}", path.display())]
@@ -468,7 +470,7 @@ pub async fn run(
         .count();
     let prior = Arc::new(prior);
     let semaphore = Arc::new(Semaphore::new(settings.concurrency.max(1)));
-    let mut failure: Option<GraphError> = None;
+    let mut failure: Option<Stop> = None;
     for level in levels {
         // One unit per user (or group): its actions run in plan order.
         let mut units: BTreeMap<String, Vec<Action>> = BTreeMap::new();
@@ -511,14 +513,7 @@ pub async fn run(
         while let Some(joined) = running.join_next().await {
             let (reports, error) = match joined {
                 Ok(outcome) => outcome,
-                Err(join_error) => (
-                    Vec::new(),
-                    Some(GraphError::Decode {
-                        method: "-".into(),
-                        target: "-".into(),
-                        problem: format!("an action task stopped unexpectedly: {join_error}"),
-                    }),
-                ),
+                Err(join_error) => (Vec::new(), Some(Stop::Task(join_error.to_string()))),
             };
             for report in reports {
                 count(&mut summary, &report);
@@ -553,10 +548,12 @@ pub async fn run(
         }
     }
     match failure {
-        Some(source) => Err(ApplyError::Graph {
+        Some(Stop::Graph(source)) => Err(ApplyError::Graph {
             source: Box::new(source),
             journal: journal_path,
         }),
+        Some(Stop::Journal(error)) => Err(ApplyError::Journal(error)),
+        Some(Stop::Task(problem)) => Err(ApplyError::Task { problem }),
         None => Ok(summary),
     }
 }
@@ -659,29 +656,48 @@ fn settle(
     result: ActionResult,
     detail: String,
     receipt: (Option<u16>, Option<String>),
-) -> Result<ActionReport, GraphError> {
+) -> Result<ActionReport, Stop> {
     if let Some(journal) = &context.journal {
-        journal
-            .append(&Record::Outcome {
-                at: now(),
-                action: action.id.clone(),
-                result,
-                detail: detail.clone(),
-                http_status: receipt.0,
-                request_id: receipt.1,
-            })
-            .map_err(journal_failure)?;
+        journal.append(&Record::Outcome {
+            at: now(),
+            action: action.id.clone(),
+            result,
+            detail: detail.clone(),
+            http_status: receipt.0,
+            request_id: receipt.1,
+        })?;
     }
     Ok(report(action, Step::Settled(result), detail))
 }
 
-/// A journal that cannot be written stops the run like an outage would: nothing may be sent
-/// that is not recorded first.
-fn journal_failure(error: JournalError) -> GraphError {
-    GraphError::Decode {
-        method: "-".into(),
-        target: "journal".into(),
-        problem: error.to_string(),
+/// Why a run stops before its end: Graph failing as a whole, or a journal that cannot be
+/// written (nothing may be sent that is not recorded first).
+#[derive(Debug)]
+enum Stop {
+    Graph(GraphError),
+    Journal(JournalError),
+    Task(String),
+}
+
+impl From<GraphError> for Stop {
+    fn from(error: GraphError) -> Stop {
+        Stop::Graph(error)
+    }
+}
+
+impl From<JournalError> for Stop {
+    fn from(error: JournalError) -> Stop {
+        Stop::Journal(error)
+    }
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Graph(error) => write!(formatter, "{error}"),
+            Stop::Journal(error) => write!(formatter, "{error}"),
+            Stop::Task(problem) => write!(formatter, "an action task stopped: {problem}"),
+        }
     }
 }
 
@@ -796,7 +812,7 @@ async fn run_action(
     action: &Action,
     before: &HashMap<String, Step>,
     prior: Option<&Standing>,
-) -> Result<ActionReport, GraphError> {
+) -> Result<ActionReport, Stop> {
     if let Some(Decision::Settle { result, detail }) = decide::not_yet(action, context.today) {
         return settle(context, action, result, detail, (None, None));
     }
@@ -850,14 +866,12 @@ async fn run_action(
         return Ok(report(action, Step::WouldApply, describe_request(&request)));
     };
     let restore = restore_of(action, &observation);
-    journal
-        .append(&Record::Intent {
-            at: now(),
-            action: action.id.clone(),
-            request: request.clone(),
-            restore,
-        })
-        .map_err(journal_failure)?;
+    journal.append(&Record::Intent {
+        at: now(),
+        action: action.id.clone(),
+        request: request.clone(),
+        restore,
+    })?;
     let method =
         reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::POST);
     match context
@@ -913,7 +927,7 @@ async fn run_action(
                 (Some(failure.status), failure.request_id.clone()),
             )
         }
-        Err(error) => Err(error),
+        Err(error) => Err(Stop::Graph(error)),
     }
 }
 
