@@ -20,6 +20,17 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const SECRET: &str = "test-secret-value-7f3a";
+/// Applies the reclaim plan after its grace period.
+const EXECUTE: &[&str] = &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"];
+/// Continues it.
+const RESUME: &[&str] = &[
+    "apply",
+    "plan/plan.json",
+    "--execute",
+    "--resume",
+    "--on",
+    "2026-11-20",
+];
 
 /// The plans tenant in a temp dir, served by a fake Graph configured by `adjust`.
 fn served(adjust: impl FnOnce(&mut FakeGraphConfig)) -> (tempfile::TempDir, FakeGraph) {
@@ -192,11 +203,7 @@ fn reclaim_applies_every_mechanism_and_rollback_restores_the_start_exactly() {
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     let start = fake.tenant().lock().expect("lock").snapshot_fingerprint();
 
-    let output = ok(run_online(
-        dir,
-        &fake,
-        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
-    ));
+    let output = ok(run_online(dir, &fake, EXECUTE));
     assert_reclaimed(&fake);
     let text = stdout(&output);
     assert!(text.contains("applied plan/plan.json"), "{text}");
@@ -232,26 +239,11 @@ fn reclaim_applies_every_mechanism_and_rollback_restores_the_start_exactly() {
     }
 
     // Running again without --resume is refused; with it, nothing is repeated.
-    let again = run_online(
-        dir,
-        &fake,
-        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
-    );
+    let again = run_online(dir, &fake, EXECUTE);
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
     assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
     let writes_before = writes(&fake).len();
-    let resumed = ok(run_online(
-        dir,
-        &fake,
-        &[
-            "apply",
-            "plan/plan.json",
-            "--execute",
-            "--resume",
-            "--on",
-            "2026-11-20",
-        ],
-    ));
+    let resumed = ok(run_online(dir, &fake, RESUME));
     assert!(
         stdout(&resumed).contains("settled by earlier runs"),
         "{}",
@@ -286,18 +278,7 @@ fn reclaim_applies_every_mechanism_and_rollback_restores_the_start_exactly() {
     );
 
     // A rolled-back plan cannot be applied again.
-    let reapply = run_online(
-        dir,
-        &fake,
-        &[
-            "apply",
-            "plan/plan.json",
-            "--execute",
-            "--resume",
-            "--on",
-            "2026-11-20",
-        ],
-    );
+    let reapply = run_online(dir, &fake, RESUME);
     assert_eq!(reapply.status.code(), Some(2));
     assert!(
         stderr(&reapply).contains("rolled back"),
@@ -311,10 +292,9 @@ fn unapproved_and_edited_plans_are_refused_before_any_request() {
     let (temp, fake) = served(|_| {});
     let dir = temp.path();
     reclaim_plan(dir);
-    let apply = ["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"];
 
     approve(dir, "plan/plan.json", &["Dana"]);
-    let one = run_online(dir, &fake, &apply);
+    let one = run_online(dir, &fake, EXECUTE);
     assert_eq!(one.status.code(), Some(2));
     assert!(
         stderr(&one).contains("needs 2 distinct approval(s)") && stderr(&one).contains("has 1"),
@@ -327,7 +307,7 @@ fn unapproved_and_edited_plans_are_refused_before_any_request() {
     let path = dir.join("plan/plan.json");
     let text = std::fs::read_to_string(&path).expect("read");
     std::fs::write(&path, format!("{text} ")).expect("write");
-    let reformatted = run_online(dir, &fake, &apply);
+    let reformatted = run_online(dir, &fake, EXECUTE);
     assert_eq!(reformatted.status.code(), Some(2));
     assert!(
         stderr(&reformatted).contains("has 0"),
@@ -339,7 +319,7 @@ fn unapproved_and_edited_plans_are_refused_before_any_request() {
     let edited = text.replacen("\"monthly_amount\": 60.0", "\"monthly_amount\": 6.0", 1);
     assert_ne!(edited, text);
     std::fs::write(&path, edited).expect("write");
-    let tampered = run_online(dir, &fake, &apply);
+    let tampered = run_online(dir, &fake, EXECUTE);
     assert_eq!(tampered.status.code(), Some(2));
     assert!(
         stderr(&tampered).contains("edited after it was made"),
@@ -386,11 +366,7 @@ fn actions_overtaken_by_reality_are_skipped_with_the_reason() {
             .properties
             .insert("groupTypes".into(), json!(["Unified", "DynamicMembership"]));
     }
-    let output = ok(run_online(
-        dir,
-        &fake,
-        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
-    ));
+    let output = ok(run_online(dir, &fake, EXECUTE));
     let text = stdout(&output);
     let rows = trail_rows(&dir.join("plan/audit-trail.csv"));
     let result_of = |user: &str, mechanism: &str| -> (String, String) {
@@ -461,11 +437,7 @@ fn throttling_and_server_errors_mid_apply_are_retried_and_applied_once() {
     let dir = temp.path();
     reclaim_plan(dir);
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
-    let output = ok(run_online(
-        dir,
-        &fake,
-        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
-    ));
+    let output = ok(run_online(dir, &fake, EXECUTE));
     assert_reclaimed(&fake);
     assert_each_change_applied_once(&fake);
     let statuses: Vec<u16> = writes(&fake)
@@ -536,24 +508,9 @@ fn a_process_killed_mid_apply_resumes_without_applying_anything_twice() {
         "{journal}"
     );
 
-    let refused = run_online(
-        dir,
-        &fake,
-        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
-    );
+    let refused = run_online(dir, &fake, EXECUTE);
     assert_eq!(refused.status.code(), Some(2));
-    let resumed = ok(run_online(
-        dir,
-        &fake,
-        &[
-            "apply",
-            "plan/plan.json",
-            "--execute",
-            "--resume",
-            "--on",
-            "2026-11-20",
-        ],
-    ));
+    let resumed = ok(run_online(dir, &fake, RESUME));
     assert!(
         stdout(&resumed).contains("confirmed on resume"),
         "{}",
@@ -813,11 +770,7 @@ fn emitted_batches_sent_to_graph_leave_the_tenant_as_apply_does() {
     let dir = temp.path();
     let plan = reclaim_plan(dir);
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
-    ok(run_online(
-        dir,
-        &applied,
-        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
-    ));
+    ok(run_online(dir, &applied, EXECUTE));
 
     // The same plan sent as its $batch files to a second copy of the tenant.
     let batched = FakeGraph::start(FakeGraphConfig {
@@ -879,11 +832,7 @@ fn a_journal_of_another_version_of_the_plan_is_refused() {
     let dir = temp.path();
     reclaim_plan(dir);
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
-    ok(run_online(
-        dir,
-        &fake,
-        &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"],
-    ));
+    ok(run_online(dir, &fake, EXECUTE));
     // A new plan written over the applied one, and approved.
     ok(run_in(
         dir,
@@ -901,18 +850,7 @@ fn a_journal_of_another_version_of_the_plan_is_refused() {
     ));
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     let writes_before = writes(&fake).len();
-    let refused = run_online(
-        dir,
-        &fake,
-        &[
-            "apply",
-            "plan/plan.json",
-            "--execute",
-            "--resume",
-            "--on",
-            "2026-11-20",
-        ],
-    );
+    let refused = run_online(dir, &fake, RESUME);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
         stderr(&refused).contains("another version"),

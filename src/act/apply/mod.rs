@@ -15,6 +15,8 @@
 //! 4xx) is recorded as that action's failure and the run goes on.
 
 pub mod decide;
+#[cfg(test)]
+mod fixtures;
 pub mod journal;
 pub mod live;
 pub mod rollback;
@@ -938,44 +940,12 @@ fn describe_request(request: &Request) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::act::plan::{ObservedState, PlanSource};
+    use fixtures::plan;
 
     fn action(id: &str, depends_on: &[&str]) -> Action {
-        Action {
-            id: id.into(),
-            mechanism: Mechanism::RemoveDirect,
-            user_id: Some(format!("user-{id}")),
-            user_principal_name: None,
-            group_id: None,
-            group_display_name: None,
-            sku_id: "sku".into(),
-            sku_part_number: "SKU".into(),
-            disabled_plans: Vec::new(),
-            reason: String::new(),
-            observed: ObservedState::default(),
-            monthly_amount: 0.0,
-            together_with: Vec::new(),
-            depends_on: depends_on.iter().map(|id| id.to_string()).collect(),
-            frees: Vec::new(),
-            also_removes: Vec::new(),
-            not_before: None,
-            note: None,
-        }
-    }
-
-    fn plan(actions: Vec<Action>) -> Plan {
-        Plan {
-            schema: crate::act::plan::SCHEMA.into(),
-            strategy: "group".into(),
-            planned_on: "2026-11-27".into(),
-            currency: "USD".into(),
-            source: PlanSource::default(),
-            required_approvals: 1,
-            actions,
-            skipped: Vec::new(),
-            total_monthly_amount: 0.0,
-            content_hash: String::new(),
-        }
+        let mut action = fixtures::action(id, Mechanism::RemoveDirect, depends_on);
+        action.user_id = Some(format!("user-{id}"));
+        action
     }
 
     #[test]

@@ -188,30 +188,8 @@ fn seat_holders_first(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::act::apply::fixtures::{action, plan};
     use crate::act::apply::journal::{Request, Restore};
-
-    fn action(id: &str, mechanism: Mechanism, depends_on: &[&str]) -> Action {
-        Action {
-            id: id.into(),
-            mechanism,
-            user_id: Some("u1".into()),
-            user_principal_name: Some("ada@contoso.com".into()),
-            group_id: Some("g1".into()),
-            group_display_name: Some("LIC".into()),
-            sku_id: "sku-1".into(),
-            sku_part_number: "POWERAPPS_PER_USER".into(),
-            disabled_plans: Vec::new(),
-            reason: "move".into(),
-            observed: ObservedState::default(),
-            monthly_amount: 0.0,
-            together_with: Vec::new(),
-            depends_on: depends_on.iter().map(|id| id.to_string()).collect(),
-            frees: Vec::new(),
-            also_removes: Vec::new(),
-            not_before: None,
-            note: None,
-        }
-    }
 
     fn ended(result: ActionResult, held_through_group: Option<Vec<String>>) -> Standing {
         Standing::Ended {
@@ -222,22 +200,6 @@ mod tests {
                 held_through_group,
             },
         }
-    }
-
-    fn plan(actions: Vec<Action>) -> Plan {
-        Plan {
-            schema: crate::act::plan::SCHEMA.into(),
-            strategy: "group".into(),
-            planned_on: "2026-11-27".into(),
-            currency: "USD".into(),
-            source: PlanSource::default(),
-            required_approvals: 1,
-            actions,
-            skipped: Vec::new(),
-            total_monthly_amount: 0.0,
-            content_hash: String::new(),
-        }
-        .seal()
     }
 
     #[test]
