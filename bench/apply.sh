@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of `seatwise apply --execute` against the fake Graph server (not a test): a reclaim
-# plan for a generated tenant (default 20,000 users), applied with --concurrency 1, 4 and 8
+# plan for a generated tenant (default 5,000 users), applied with --concurrency 1, 4 and 8
 # against a fresh copy of the tenant served with a fixed latency per request (default 50 ms).
 # Each action re-reads its user (and groups for group actions), journals with fsync, writes.
 # Prints seconds and actions per second for each setting, with the run's summary line.
@@ -8,7 +8,7 @@
 #   bash bench/apply.sh [USERS] [LATENCY_MS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-users="${1:-20000}"
+users="${1:-5000}"
 latency="${2:-50}"
 seed=42
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/seatwise-target}"
@@ -57,7 +57,7 @@ for concurrency in 1 4 8; do
   start=$(date +%s.%N)
   "$binary" apply "$run/plan.json" --execute --on 2026-11-02 --concurrency "$concurrency" \
     --tenant "$tenant" --client-id test-client --authority "$base" --graph "$base" \
-    > "$run/stdout.txt"
+    > "$run/stdout.txt" 2> "$run/stderr.txt"
   end=$(date +%s.%N)
   kill "$fake_pid" 2>/dev/null || true
   wait "$fake_pid" 2>/dev/null || true

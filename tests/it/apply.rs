@@ -201,7 +201,31 @@ fn reclaim_applies_every_mechanism_and_rollback_restores_the_start_exactly() {
     let dir = temp.path();
     let plan = reclaim_plan(dir);
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    {
+        // ada's E5 has two service plans turned off: the rollback must turn them off again.
+        let tenant = fake.tenant();
+        let mut tenant = tenant.lock().expect("lock");
+        let ada = tenant.user_mut(&user_id(1)).expect("ada");
+        let disabled = json!([
+            "efb87545-963c-4e0d-99df-69c6916d9eb0",
+            "5dbe027f-2339-4123-9542-606e4d348a72"
+        ]);
+        ada.set(
+            "assignedLicenses",
+            &json!([{"skuId": E5, "disabledPlans": disabled}]),
+        );
+        ada.set(
+            "licenseAssignmentStates",
+            &json!([{"skuId": E5, "assignedByGroup": null, "state": "Active", "error": "None", "disabledPlans": disabled}]),
+        );
+    }
     let start = fake.tenant().lock().expect("lock").snapshot_fingerprint();
+    assert!(
+        start.users[&user_id(1)]
+            .iter()
+            .any(|(_, _, disabled)| disabled.len() == 2),
+        "the fixture sets disabled plans"
+    );
 
     let output = ok(run_online(dir, &fake, EXECUTE));
     assert_reclaimed(&fake);
