@@ -213,7 +213,8 @@ pub struct ApplyArgs {
     /// actions are tried again; finished ones are not repeated).
     #[arg(long)]
     pub resume: bool,
-    /// The date grace periods are counted against (YYYY-MM-DD). Default: today (UTC).
+    /// The date grace periods are counted against (YYYY-MM-DD). Default: today (UTC). A
+    /// later date previews a dry run; --execute never runs ahead of today.
     #[arg(long, value_name = "DATE")]
     pub on: Option<String>,
     /// Users whose actions run at once.

@@ -3,9 +3,9 @@
 //! retries and progress go to stderr.
 
 use super::connection::connect;
-use super::{ExitStatus, parse_date, today_utc};
+use super::{ExitStatus, UsageError, parse_date, today_utc};
 use crate::cli::{ApplyArgs, GraphConnectionArgs, RollbackArgs};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use seatwise::act::apply::{
     self, ActionReport, ApplyObserver, ApplySettings, ApplySummary, Mode, PlanFiles,
 };
@@ -17,7 +17,15 @@ use std::time::{Duration, Instant};
 
 pub fn run_apply(args: &ApplyArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let today = match &args.on {
-        Some(text) => parse_date(text, "--on")?,
+        Some(text) => {
+            let date = parse_date(text, "--on")?;
+            if args.execute && date > today_utc() {
+                bail!(UsageError::Invalid(format!(
+                    "--on {text} is in the future: with --execute, grace periods count against today at the latest (a later --on previews a dry run only)"
+                )));
+            }
+            date
+        }
         None => today_utc(),
     };
     let settings = ApplySettings {

@@ -182,6 +182,20 @@ fn a_dry_run_reads_and_reports_but_changes_nothing() {
         fake.tenant().lock().expect("lock").snapshot_fingerprint(),
         start
     );
+    // Grace periods cannot be skipped by naming a later date.
+    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    let ahead = run_online(
+        dir,
+        &fake,
+        &["apply", "plan/plan.json", "--execute", "--on", "2099-01-01"],
+    );
+    assert_eq!(ahead.status.code(), Some(2));
+    assert!(
+        stderr(&ahead).contains("in the future"),
+        "{}",
+        stderr(&ahead)
+    );
+    assert!(writes(&fake).is_empty());
     // Before the grace period ends everything waits.
     let early = ok(run_online(
         dir,
