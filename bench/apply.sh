@@ -63,5 +63,5 @@ for concurrency in 1 4 8; do
   wait "$fake_pid" 2>/dev/null || true
   seconds=$(echo "$end - $start" | bc -l)
   printf '%-12s %10.1f %12.1f %s\n' "$concurrency" "$seconds" \
-    "$(echo "$actions / $seconds" | bc -l)" "$(grep '^applied ' "$run/stdout.txt" | cut -c1-160 || true)"
+    "$(echo "$actions / $seconds" | bc -l)" "$(grep -o 'actions: .*approved' "$run/stdout.txt" || true)"
 done

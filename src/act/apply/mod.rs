@@ -311,9 +311,10 @@ fn levels(plan: &Plan, plan_path: &Path) -> Result<Vec<Vec<usize>>, ApplyError> 
     Ok(levels)
 }
 
-/// Actions with the same key run one after another, in plan order: a user's direct license
-/// changes, and a group's membership and license changes (members compete for a group's
-/// seats in the order they are added, which a rollback must reproduce).
+/// Actions with the same key run one after another, in plan order: a user's own changes, and
+/// the additions to one group and its license changes (members added to a group compete for
+/// its seats in the order they are added, which a rollback must reproduce). Leaving a group
+/// takes no seat, so removals run side by side.
 fn unit_key(action: &Action) -> String {
     let group = || {
         action
@@ -328,13 +329,13 @@ fn unit_key(action: &Action) -> String {
             .map(|id| format!("user:{}", id.to_ascii_lowercase()))
     };
     let key = match action.mechanism {
-        Mechanism::AddToGroup
-        | Mechanism::RemoveFromGroup
-        | Mechanism::AssignToGroup
-        | Mechanism::RemoveGroupLicense => group().or_else(user),
-        Mechanism::RemoveDirect | Mechanism::AssignDirect | Mechanism::Manual => {
-            user().or_else(group)
+        Mechanism::AddToGroup | Mechanism::AssignToGroup | Mechanism::RemoveGroupLicense => {
+            group().or_else(user)
         }
+        Mechanism::RemoveFromGroup
+        | Mechanism::RemoveDirect
+        | Mechanism::AssignDirect
+        | Mechanism::Manual => user().or_else(group),
     };
     key.unwrap_or_else(|| action.id.clone())
 }
@@ -971,11 +972,14 @@ mod tests {
     }
 
     #[test]
-    fn group_changes_share_a_unit_and_direct_changes_stay_with_their_user() {
+    fn additions_to_a_group_share_a_unit_and_other_changes_stay_with_their_user() {
         let mut join = action("a", &[]);
         join.mechanism = Mechanism::AddToGroup;
         join.group_id = Some("G1".into());
         assert_eq!(unit_key(&join), "group:g1");
+        let mut leave = join.clone();
+        leave.mechanism = Mechanism::RemoveFromGroup;
+        assert_eq!(unit_key(&leave), "user:user-a");
         assert_eq!(unit_key(&action("b", &[])), "user:user-b");
     }
 }
