@@ -1069,7 +1069,7 @@ fn tenant_state_is_live_and_single_objects_are_served() {
             expected[3]["assignedLicenses"]
         );
 
-        // What issue 4's write endpoints will do: edit the shared state; reads see it at once.
+        // What the write endpoints do: edit the shared state; reads see it at once.
         let licenses =
             json!([{"skuId": "b30411f5-fea1-4a59-9ad9-3db7c7ead579", "disabledPlans": []}]);
         {

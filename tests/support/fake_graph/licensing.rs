@@ -1,6 +1,6 @@
 //! License and membership writes on the tenant state, with Graph v1.0's rules and error texts.
 //!
-//! Exists so `seatwise apply` (issue 4) can be tested against the behaviour that matters when
+//! Exists so `seatwise apply` can be tested against the behaviour that matters when
 //! licenses are really moved: `assignLicense` on users (all-or-nothing, usage location required,
 //! no seat → `CountViolation`, inherited licenses cannot be removed directly) and on groups,
 //! group membership edits through `members/$ref` (refused on dynamic groups) with group-based

@@ -1,6 +1,6 @@
 //! A fake Microsoft Graph, with the identity platform's token endpoint, on loopback: test support.
 //!
-//! Why it exists: `seatwise ingest graph` (issue 3) and `seatwise apply` (issue 4) talk to Graph,
+//! Why it exists: `seatwise ingest graph` and `seatwise apply` talk to Graph,
 //! and their tests must exercise the real protocol without a tenant: OAuth2 client credentials,
 //! bearer tokens that expire, `$select`, `$top` limits, `@odata.nextLink` paging, the licensed
 //! groups query that needs `ConsistencyLevel: eventual`, the audit log query lifecycle, Graph's

@@ -1,6 +1,6 @@
 //! The write endpoints, `memberOf`, and running a `$batch`, over HTTP.
 //!
-//! Exists to give `seatwise apply` (issue 4) Graph's license-writing surface: `assignLicense` on
+//! Exists to give `seatwise apply` Graph's license-writing surface: `assignLicense` on
 //! users (200 with the user) and groups (202 with the group and a `Location`), `members/$ref`
 //! add (POST) and remove (DELETE) answering 204, `memberOf` (and its `microsoft.graph.group`
 //! cast) paged like the other collections, and JSON `$batch`. The rules live in `licensing.rs`;
