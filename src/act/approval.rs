@@ -2,7 +2,7 @@
 //! bytes; change one byte and it no longer counts. They live beside the plan in
 //! `approvals.json`, so approving never edits the plan itself.
 
-use super::plan::{Plan, file_sha256};
+use super::plan::{Plan, file_sha256, sha256_hex};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -44,6 +44,12 @@ pub fn approvals_path(plan_path: &Path) -> PathBuf {
 
 /// Reads a plan and checks its content hash.
 pub fn read_plan(path: &Path) -> Result<Plan, ApprovalError> {
+    read_plan_and_sha(path).map(|(plan, _)| plan)
+}
+
+/// Reads a plan once: the plan, checked against its content hash, and the SHA-256 of the very
+/// bytes parsed (what approvals bind to), so the file cannot change between the two.
+pub fn read_plan_and_sha(path: &Path) -> Result<(Plan, String), ApprovalError> {
     let bytes = std::fs::read(path).map_err(|source| ApprovalError::Io {
         path: path.to_path_buf(),
         source,
@@ -57,7 +63,7 @@ pub fn read_plan(path: &Path) -> Result<Plan, ApprovalError> {
             path: path.to_path_buf(),
         });
     }
-    Ok(plan)
+    Ok((plan, format!("sha256:{}", sha256_hex(&bytes))))
 }
 
 pub fn read_approvals(plan_path: &Path) -> Result<Vec<Approval>, ApprovalError> {
@@ -113,9 +119,14 @@ pub fn valid_approvers(plan_path: &Path) -> Result<Vec<String>, ApprovalError> {
         path: plan_path.to_path_buf(),
         source,
     })?;
+    approvers_of(plan_path, &current)
+}
+
+/// The distinct approvers of the plan bytes whose SHA-256 is `plan_sha256`.
+pub fn approvers_of(plan_path: &Path, plan_sha256: &str) -> Result<Vec<String>, ApprovalError> {
     let mut names: Vec<String> = Vec::new();
     for approval in read_approvals(plan_path)? {
-        if approval.plan_sha256 == current
+        if approval.plan_sha256 == plan_sha256
             && !names
                 .iter()
                 .any(|name| name.eq_ignore_ascii_case(&approval.by))

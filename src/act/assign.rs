@@ -302,7 +302,9 @@ pub fn plan_group(
             let Some(user) = context.tenant.users.get(user_id) else {
                 continue;
             };
-            let mut remove_depends = Vec::new();
+            // The direct license goes only after the group grants the SKU: after the group is
+            // licensed (when this plan licenses it) and after the user joins.
+            let mut remove_depends: Vec<String> = group_assign.iter().cloned().collect();
             if !group.members.contains(user_id) {
                 let add = Action {
                     id: action_id(

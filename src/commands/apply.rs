@@ -6,12 +6,11 @@ use super::connection::connect;
 use super::{ExitStatus, UsageError, parse_date, today_utc};
 use crate::cli::{ApplyArgs, GraphConnectionArgs, RollbackArgs};
 use anyhow::{Context, bail};
-use seatwise::act::apply::{
-    self, ActionReport, ApplyObserver, ApplySettings, ApplySummary, Mode, PlanFiles,
-};
+use seatwise::act::apply::{self, ActionReport, ApplyObserver, ApplySettings, ApplySummary, Mode};
 use seatwise::graph::{GraphClient, RetryObserver};
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -96,19 +95,27 @@ fn execute(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let files = PlanFiles::of(&settings.plan_path);
-    let journal = match settings.mode {
-        Mode::Apply => files.journal.clone(),
-        Mode::Rollback => files.rollback_journal.clone(),
-    };
+    let interrupt = Arc::new(AtomicBool::new(false));
     let outcome = runtime.block_on(async {
-        tokio::select! {
-            outcome = apply::run(Arc::new(client), settings, reports.clone()) => outcome.map_err(anyhow::Error::from),
-            _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!(
-                "interrupted; {} records what happened\nhint: rerun the same command with --resume to continue (nothing is applied twice)",
-                journal.display()
-            )),
-        }
+        // Ctrl-C stops the run before its next action; what is in flight finishes and is
+        // recorded, and the journal, audit trail and rollback plan are brought up to date.
+        let flag = interrupt.clone();
+        let watcher = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("seatwise: interrupted; finishing the actions in flight");
+                flag.store(true, Ordering::Relaxed);
+            }
+        });
+        let outcome = apply::run(
+            Arc::new(client),
+            settings,
+            reports.clone(),
+            interrupt.clone(),
+        )
+        .await
+        .map_err(anyhow::Error::from);
+        watcher.abort();
+        outcome
     });
     let mut collected = std::mem::take(
         &mut *reports

@@ -164,6 +164,11 @@ impl GraphClient {
         &self.graph
     }
 
+    /// How this client retries (callers pace their own re-reads by it).
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     pub fn stats(&self) -> ClientStats {
         ClientStats {
             requests: self.requests.load(Ordering::Relaxed),

@@ -69,6 +69,13 @@ pub fn same_origin(url: &Url, base: &Url) -> bool {
 }
 
 /// The path and query of `url` for messages, with paging tokens elided.
+/// An id or principal name as one URL path segment.
+pub fn encode_segment(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
 pub fn display_target(url: &Url) -> String {
     let mut shown = url.path().to_string();
     if let Some(query) = url.query() {

@@ -441,16 +441,28 @@ fn actions_overtaken_by_reality_are_skipped_with_the_reason() {
             "a skipped action was sent: {request:?}"
         );
     }
-    // Nothing skipped is undone by the rollback plan.
+    // cy's direct license goes with leaving the group: alone it would free no seat.
+    let (result, detail) = result_of("cy", "remove-direct");
+    assert_eq!(result, "stale");
+    assert!(detail.contains("goes with"), "{detail}");
+    assert_eq!(sources(&fake, 3)[E5], set(&[DIRECT, TEAM_GROUP]));
+    assert!(writes(&fake).is_empty(), "{:?}", writes(&fake));
+    // Nothing was changed, so there is nothing to undo.
     let rollback = read_json(&dir.join("plan/rollback/plan.json"));
-    let undone: Vec<&Value> = rollback["actions"]
-        .as_array()
-        .expect("actions")
-        .iter()
-        .collect();
-    assert_eq!(undone.len(), 1, "{undone:?}");
-    assert_eq!(undone[0]["mechanism"], "assign-direct");
-    assert_eq!(undone[0]["user_principal_name"], "cy@contoso.com");
+    assert_eq!(rollback["actions"].as_array().expect("actions").len(), 0);
+    let nothing = ok(run_online(
+        dir,
+        &fake,
+        &["rollback", "plan/plan.json", "--execute"],
+    ));
+    assert!(
+        stdout(&nothing).contains("nothing to do"),
+        "{}",
+        stdout(&nothing)
+    );
+    // An empty rollback changes nothing and leaves the plan open to --resume.
+    assert!(!dir.join("plan/rollback/journal.jsonl").exists());
+    ok(run_online(dir, &fake, RESUME));
 }
 
 #[test]

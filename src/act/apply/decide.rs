@@ -65,7 +65,13 @@ fn settle(result: ActionResult, detail: impl Into<String>) -> Decision {
 /// Held back by the grace period?
 pub fn not_yet(action: &Action, today: NaiveDate) -> Option<Decision> {
     let not_before = action.not_before.as_deref()?;
-    let date = NaiveDate::parse_from_str(not_before, "%Y-%m-%d").ok()?;
+    let Ok(date) = NaiveDate::parse_from_str(not_before, "%Y-%m-%d") else {
+        // A grace date that cannot be read protects as if it were still running.
+        return Some(settle(
+            ActionResult::Deferred,
+            format!("grace period: not_before {not_before:?} is not a YYYY-MM-DD date"),
+        ));
+    };
     (today < date).then(|| {
         settle(
             ActionResult::Deferred,
@@ -88,6 +94,16 @@ fn group_name<'a>(action: &'a Action, observation: &'a Observation) -> &'a str {
 /// Decides an action from the current state.
 pub fn decide(action: &Action, observation: &Observation) -> Decision {
     if action.mechanism == Mechanism::Manual {
+        if reached(action, observation) {
+            return settle(
+                ActionResult::AlreadyDone,
+                format!(
+                    "{} no longer grants {} to the user",
+                    group_name(action, observation),
+                    action.sku_part_number
+                ),
+            );
+        }
         return settle(
             ActionResult::Manual,
             format!(
@@ -242,17 +258,21 @@ pub fn reached(action: &Action, observation: &Observation) -> bool {
     let user = observation.user.found();
     let group = observation.group.found();
     match action.mechanism {
-        Mechanism::RemoveDirect => match &observation.user {
-            Lookup::Missing => true,
-            Lookup::Found(user) => user.direct(&action.sku_id).is_none(),
-            Lookup::NotRead => false,
-        },
+        // A user who no longer exists is not a removal that happened.
+        Mechanism::RemoveDirect => user.is_some_and(|user| user.direct(&action.sku_id).is_none()),
         Mechanism::AssignDirect => user.is_some_and(|user| user.direct(&action.sku_id).is_some()),
         Mechanism::AddToGroup => observation.member == Some(true),
         Mechanism::RemoveFromGroup => observation.member == Some(false),
         Mechanism::AssignToGroup => group.is_some_and(|group| group.carries(&action.sku_id)),
         Mechanism::RemoveGroupLicense => group.is_some_and(|group| !group.carries(&action.sku_id)),
-        Mechanism::Manual => false,
+        // A dynamic group's license is gone once the group no longer grants it to the user.
+        Mechanism::Manual => match (user, action.group_id.as_deref()) {
+            (Some(user), Some(group)) => !user
+                .active_groups_for(&action.sku_id)
+                .iter()
+                .any(|granting| granting.eq_ignore_ascii_case(group)),
+            _ => false,
+        },
     }
 }
 
@@ -335,21 +355,22 @@ fn new_source_other_than(
             .iter()
             .any(|known| known.eq_ignore_ascii_case(source))
     };
-    for sku in &action.frees {
-        if user
-            .direct(sku)
-            .is_some_and(|assignment| assignment.is_active())
-            && !seen("direct")
-        {
-            return Some("directly".to_string());
-        }
-        for group in user.active_groups_for(sku) {
-            if Some(group) != leaving && !seen(group) {
-                return Some(format!("by group {group}"));
-            }
-        }
+    // Only the action's own SKU: the sources observed belong to it (leaving a group may free
+    // more SKUs, each held its own way).
+    let sku = &action.sku_id;
+    if user
+        .direct(sku)
+        .is_some_and(|assignment| assignment.is_active())
+        && !seen("direct")
+    {
+        return Some("directly".to_string());
     }
-    None
+    user.active_groups_for(sku)
+        .into_iter()
+        .find(|group| {
+            !leaving.is_some_and(|leaving| leaving.eq_ignore_ascii_case(group)) && !seen(group)
+        })
+        .map(|group| format!("by group {group}"))
 }
 
 #[cfg(test)]
@@ -596,8 +617,41 @@ mod tests {
     }
 
     #[test]
-    fn manual_actions_are_never_sent() {
+    fn manual_actions_are_never_sent_and_done_once_the_group_lets_go() {
         let decision = decide(&action(Mechanism::Manual), &Observation::default());
         assert_eq!(result(decision), Some(ActionResult::Manual));
+        let still = seen(user(vec![assignment(Some("g1"))]));
+        assert_eq!(
+            result(decide(&action(Mechanism::Manual), &still)),
+            Some(ActionResult::Manual)
+        );
+        let released = seen(user(Vec::new()));
+        assert_eq!(
+            result(decide(&action(Mechanism::Manual), &released)),
+            Some(ActionResult::AlreadyDone)
+        );
+    }
+
+    #[test]
+    fn an_unreadable_grace_date_still_protects() {
+        let mut planned = action(Mechanism::RemoveDirect);
+        planned.not_before = Some("20 Nov".into());
+        let today = NaiveDate::from_ymd_opt(2030, 1, 1).expect("date");
+        assert!(matches!(
+            not_yet(&planned, today),
+            Some(Decision::Settle {
+                result: ActionResult::Deferred,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_deleted_user_is_not_a_removal_that_happened() {
+        let observation = Observation {
+            user: Lookup::Missing,
+            ..Observation::default()
+        };
+        assert!(!reached(&action(Mechanism::RemoveDirect), &observation));
     }
 }

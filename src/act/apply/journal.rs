@@ -255,7 +255,15 @@ fn previous_restore(standings: &BTreeMap<String, Standing>, action: &str) -> Res
 /// An open journal: appends and syncs one record at a time.
 pub struct Journal {
     path: PathBuf,
-    file: Mutex<File>,
+    file: Mutex<Appender>,
+}
+
+/// The file and how long it is when every record so far is complete.
+struct Appender {
+    file: File,
+    length: u64,
+    /// A write failed and could not be undone: nothing more may be appended.
+    broken: bool,
 }
 
 impl Journal {
@@ -281,6 +289,7 @@ impl Journal {
             .append(true)
             .open(path)
             .map_err(io)?;
+        let length = file.metadata().map_err(io)?.len();
         if let Some(parent) = path.parent()
             && let Ok(directory) = File::open(if parent.as_os_str().is_empty() {
                 Path::new(".")
@@ -293,7 +302,11 @@ impl Journal {
         }
         Ok(Journal {
             path: path.to_path_buf(),
-            file: Mutex::new(file),
+            file: Mutex::new(Appender {
+                file,
+                length,
+                broken: false,
+            }),
         })
     }
 
@@ -301,14 +314,15 @@ impl Journal {
         &self.path
     }
 
-    /// Appends one record and waits until it is on disk.
+    /// Appends one record and waits until it is on disk. A write that fails part way (a full
+    /// disk) is cut back off, so the journal never holds half a record followed by others.
     pub fn append(&self, record: &Record) -> Result<(), JournalError> {
         let mut line = serde_json::to_vec(record).map_err(|error| JournalError::Io {
             path: self.path.clone(),
             source: std::io::Error::other(error),
         })?;
         line.push(b'\n');
-        let mut file = self
+        let mut appender = self
             .file
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -316,8 +330,28 @@ impl Journal {
             path: self.path.clone(),
             source,
         };
-        file.write_all(&line).map_err(io)?;
-        file.sync_data().map_err(io)
+        if appender.broken {
+            return Err(io(std::io::Error::other(
+                "an earlier write to the journal failed; no more records are written",
+            )));
+        }
+        let written = appender
+            .file
+            .write_all(&line)
+            .and_then(|()| appender.file.sync_data());
+        if let Err(error) = written {
+            let length = appender.length;
+            let undone = appender
+                .file
+                .set_len(length)
+                .and_then(|()| appender.file.sync_data());
+            if undone.is_err() {
+                appender.broken = true;
+            }
+            return Err(io(error));
+        }
+        appender.length += line.len() as u64;
+        Ok(())
     }
 }
 

@@ -7,6 +7,7 @@
 //! `signInActivity` with 403; the reader then drops it for the rest of the run and says so,
 //! and "the user became active" can no longer be checked.
 
+use crate::graph::endpoint::encode_segment as encode;
 use crate::graph::{GraphClient, GraphError};
 use crate::ingest::timestamp::parse_timestamp;
 use serde::Deserialize;
@@ -224,13 +225,16 @@ impl LiveReader {
             Ok(shape) => shape,
             Err(error) if error.status() == Some(404) => return Ok(None),
             Err(error) if error.status() == Some(403) && with_sign_in => {
-                self.sign_in_refused.store(true, Ordering::Relaxed);
+                // Refused with signInActivity: if the same read succeeds without it, the
+                // tenant refuses sign-in activity (no Entra ID P1 or AuditLog.Read.All).
                 let target = format!("/v1.0/users/{}?$select={USER_SELECT}", encode(user_id));
-                match self.client.get_json(&target, &[]).await {
+                let shape = match self.client.get_json(&target, &[]).await {
                     Ok(shape) => shape,
                     Err(error) if error.status() == Some(404) => return Ok(None),
                     Err(error) => return Err(error),
-                }
+                };
+                self.sign_in_refused.store(true, Ordering::Relaxed);
+                shape
             }
             Err(error) => return Err(error),
         };
@@ -305,13 +309,6 @@ impl LiveReader {
     }
 }
 
-/// An id or principal name as one URL path segment.
-pub fn encode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,11 +335,5 @@ mod tests {
             parse_timestamp("2026-10-20T08:00:00Z").ok()
         );
         assert_eq!(last_sign_in(&serde_json::json!({})), None);
-    }
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(encode("ada@contoso.com"), "ada%40contoso.com");
-        assert_eq!(encode("o'brien@x"), "o%27brien%40x");
     }
 }

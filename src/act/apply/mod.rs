@@ -15,6 +15,7 @@
 //! 4xx) is recorded as that action's failure and the run goes on.
 
 pub mod decide;
+mod execute;
 #[cfg(test)]
 mod fixtures;
 pub mod journal;
@@ -22,16 +23,16 @@ pub mod live;
 pub mod rollback;
 pub mod trail;
 
-use crate::act::approval::{ApprovalError, read_plan, valid_approvers};
+use crate::act::approval::{ApprovalError, approvers_of, read_plan_and_sha};
 use crate::act::emit::{self, EmitError};
-use crate::act::plan::file_sha256;
 use crate::act::{Action, Mechanism, Plan};
 use crate::graph::{GraphClient, GraphError};
 use chrono::NaiveDate;
-use decide::{Decision, Lookup, Observation};
-use journal::{ActionResult, Journal, JournalError, Record, Request, Restore, Standing};
-use live::{LiveReader, encode};
-use std::collections::{BTreeMap, HashMap};
+use execute::{Context, Stop, run_action};
+use journal::{ActionResult, Journal, JournalError, Record, Standing};
+use live::LiveReader;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -197,6 +198,18 @@ pub enum ApplyError {
         action: String,
         missing: String,
     },
+    #[error(
+        "{}: another seatwise run is applying or rolling back this plan right now",
+        plan.display()
+    )]
+    Busy { plan: PathBuf },
+    #[error("{}: action id {action} appears more than once", plan.display())]
+    DuplicateAction { plan: PathBuf, action: String },
+    #[error(
+        "interrupted; the actions in flight finished and {} records what happened\nhint: rerun the same command with --resume to continue (nothing is applied twice)",
+        journal.display()
+    )]
+    Interrupted { journal: PathBuf },
     #[error(transparent)]
     Journal(#[from] JournalError),
     #[error("an action task stopped unexpectedly: {problem}")]
@@ -230,7 +243,7 @@ impl ApplyError {
     }
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
@@ -257,6 +270,15 @@ fn check_journal(
 
 /// Dependency levels: an action runs after every action it depends on.
 fn levels(plan: &Plan, plan_path: &Path) -> Result<Vec<Vec<usize>>, ApplyError> {
+    let mut seen = HashSet::new();
+    for action in &plan.actions {
+        if !seen.insert(action.id.as_str()) {
+            return Err(ApplyError::DuplicateAction {
+                plan: plan_path.to_path_buf(),
+                action: action.id.clone(),
+            });
+        }
+    }
     let index: HashMap<&str, usize> = plan
         .actions
         .iter()
@@ -340,29 +362,42 @@ fn unit_key(action: &Action) -> String {
     key.unwrap_or_else(|| action.id.clone())
 }
 
-/// Everything the action tasks share.
-struct Context {
-    reader: LiveReader,
-    client: Arc<GraphClient>,
-    journal: Option<Journal>,
-    today: NaiveDate,
-    observer: Arc<dyn ApplyObserver>,
-    stop: AtomicBool,
+/// True when the journal shows a change attempted (not only a run started).
+fn has_changes(records: &[Record]) -> bool {
+    records
+        .iter()
+        .any(|record| matches!(record, Record::Intent { .. } | Record::Outcome { .. }))
 }
 
-/// Runs a plan (or its rollback).
+/// Holds an exclusive lock on the plan file while a run changes the tenant, so two runs of
+/// one plan never race; the operating system releases it when the process ends, however it
+/// ends.
+fn lock_plan(path: &Path) -> Result<File, ApplyError> {
+    let io = |source| ApplyError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ApplyError::Busy {
+            plan: path.to_path_buf(),
+        }),
+        Err(std::fs::TryLockError::Error(error)) => Err(io(error)),
+    }
+}
+
+/// Runs a plan (or its rollback). Setting `interrupt` stops the run before its next action;
+/// the actions in flight finish and are recorded.
 pub async fn run(
     client: Arc<GraphClient>,
     settings: &ApplySettings,
     observer: Arc<dyn ApplyObserver>,
+    interrupt: Arc<AtomicBool>,
 ) -> Result<ApplySummary, ApplyError> {
     let files = PlanFiles::of(&settings.plan_path);
-    let plan = read_plan(&files.plan)?;
-    let sha = file_sha256(&files.plan).map_err(|source| ApplyError::Write {
-        path: files.plan.clone(),
-        source,
-    })?;
-    let approvers = valid_approvers(&files.plan)?;
+    let (plan, sha) = read_plan_and_sha(&files.plan)?;
+    let approvers = approvers_of(&files.plan, &sha)?;
     let need = plan.required_approvals.max(1);
     if settings.execute && approvers.len() < need as usize {
         return Err(ApplyError::NotApproved {
@@ -372,6 +407,11 @@ pub async fn run(
             approvers,
         });
     }
+    let _lock = if settings.execute {
+        Some(lock_plan(&files.plan)?)
+    } else {
+        None
+    };
     let apply_records = journal::read(&files.journal)?;
     check_journal(&apply_records, &sha, &files.journal, &files.plan)?;
     let rollback_records = journal::read(&files.rollback_journal)?;
@@ -385,7 +425,7 @@ pub async fn run(
     let mut rollback_written = false;
     let (target, journal_path, prior) = match settings.mode {
         Mode::Apply => {
-            if settings.execute && !rollback_records.is_empty() {
+            if settings.execute && has_changes(&rollback_records) {
                 return Err(ApplyError::RolledBack {
                     journal: files.rollback_journal.clone(),
                 });
@@ -402,7 +442,7 @@ pub async fn run(
             )
         }
         Mode::Rollback => {
-            if apply_records.is_empty() {
+            if !has_changes(&apply_records) {
                 return Err(ApplyError::NothingToRollBack {
                     journal: files.journal.clone(),
                 });
@@ -413,8 +453,10 @@ pub async fn run(
                 });
             }
             let undo = rollback_of(&plan, &sha, &files, &apply_records);
-            emit::write_all(&undo, &files.rollback_plan)?;
-            rollback_written = true;
+            if settings.execute {
+                emit::write_all(&undo, &files.rollback_plan)?;
+                rollback_written = true;
+            }
             (
                 undo,
                 files.rollback_journal.clone(),
@@ -424,7 +466,8 @@ pub async fn run(
     };
     let levels = levels(&target, &files.plan)?;
 
-    let journal = if settings.execute {
+    // A run with nothing to do leaves no journal (and so does not count as having run).
+    let journal = if settings.execute && !target.actions.is_empty() {
         let journal = Journal::open(&journal_path)?;
         journal.append(&Record::Start {
             at: now(),
@@ -444,7 +487,12 @@ pub async fn run(
         journal,
         today: settings.today,
         observer,
-        stop: AtomicBool::new(false),
+        stop: interrupt.clone(),
+        actions: target
+            .actions
+            .iter()
+            .map(|action| (action.id.clone(), action.clone()))
+            .collect(),
     });
 
     let mut summary = ApplySummary {
@@ -526,10 +574,11 @@ pub async fn run(
                 failure = error;
             }
         }
-        if failure.is_some() {
+        if failure.is_some() || interrupt.load(Ordering::Relaxed) {
             break;
         }
     }
+    let interrupted = failure.is_none() && interrupt.load(Ordering::Relaxed);
     summary.sign_in_unavailable = context.reader.sign_in_refused();
 
     if let Some(journal) = &context.journal {
@@ -537,6 +586,7 @@ pub async fn run(
             at: now(),
             summary: match &failure {
                 Some(error) => format!("stopped: {}", first_line(&error.to_string())),
+                None if interrupted => format!("interrupted: {}", summary_text(&summary)),
                 None => summary_text(&summary),
             },
         })?;
@@ -557,6 +607,9 @@ pub async fn run(
         }),
         Some(Stop::Journal(error)) => Err(ApplyError::Journal(error)),
         Some(Stop::Task(problem)) => Err(ApplyError::Task { problem }),
+        None if interrupted => Err(ApplyError::Interrupted {
+            journal: journal_path,
+        }),
         None => Ok(summary),
     }
 }
@@ -632,310 +685,6 @@ fn summary_text(summary: &ApplySummary) -> String {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
-}
-
-fn report(action: &Action, step: Step, detail: impl Into<String>) -> ActionReport {
-    ActionReport {
-        action_id: action.id.clone(),
-        mechanism: action.mechanism,
-        target: action
-            .user_principal_name
-            .clone()
-            .or_else(|| action.user_id.clone())
-            .or_else(|| action.group_display_name.clone())
-            .or_else(|| action.group_id.clone())
-            .unwrap_or_default(),
-        sku_part_number: action.sku_part_number.clone(),
-        step,
-        detail: detail.into(),
-        monthly_amount: action.monthly_amount,
-    }
-}
-
-/// Records an outcome (when executing) and makes the report.
-fn settle(
-    context: &Context,
-    action: &Action,
-    result: ActionResult,
-    detail: String,
-    receipt: (Option<u16>, Option<String>),
-) -> Result<ActionReport, Stop> {
-    if let Some(journal) = &context.journal {
-        journal.append(&Record::Outcome {
-            at: now(),
-            action: action.id.clone(),
-            result,
-            detail: detail.clone(),
-            http_status: receipt.0,
-            request_id: receipt.1,
-        })?;
-    }
-    Ok(report(action, Step::Settled(result), detail))
-}
-
-/// Why a run stops before its end: Graph failing as a whole, or a journal that cannot be
-/// written (nothing may be sent that is not recorded first).
-#[derive(Debug)]
-enum Stop {
-    Graph(GraphError),
-    Journal(JournalError),
-    Task(String),
-}
-
-impl From<GraphError> for Stop {
-    fn from(error: GraphError) -> Stop {
-        Stop::Graph(error)
-    }
-}
-
-impl From<JournalError> for Stop {
-    fn from(error: JournalError) -> Stop {
-        Stop::Journal(error)
-    }
-}
-
-impl std::fmt::Display for Stop {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Stop::Graph(error) => write!(formatter, "{error}"),
-            Stop::Journal(error) => write!(formatter, "{error}"),
-            Stop::Task(problem) => write!(formatter, "an action task stopped: {problem}"),
-        }
-    }
-}
-
-/// Reads what the action needs to decide.
-async fn observe(context: &Context, action: &Action) -> Result<Observation, GraphError> {
-    let mut observation = Observation::default();
-    if let Some(user_id) = &action.user_id
-        && action.mechanism != Mechanism::AssignToGroup
-        && action.mechanism != Mechanism::RemoveGroupLicense
-    {
-        observation.user = match context.reader.user(user_id).await? {
-            Some(user) => Lookup::Found(user),
-            None => Lookup::Missing,
-        };
-    }
-    let Some(group_id) = &action.group_id else {
-        return Ok(observation);
-    };
-    let group_id = group_id.to_ascii_lowercase();
-    match action.mechanism {
-        Mechanism::AddToGroup | Mechanism::RemoveFromGroup => {
-            let Some(user) = observation.user.found() else {
-                return Ok(observation);
-            };
-            let groups = context.reader.direct_groups(&user.id).await?;
-            match groups.into_iter().find(|group| group.id == group_id) {
-                Some(group) => {
-                    observation.member = Some(true);
-                    observation.group = Lookup::Found(group);
-                }
-                None => {
-                    observation.member = Some(false);
-                    observation.group = match context.reader.group(&group_id).await? {
-                        Some(group) => Lookup::Found(group),
-                        None => Lookup::Missing,
-                    };
-                }
-            }
-        }
-        Mechanism::AssignToGroup | Mechanism::RemoveGroupLicense => {
-            observation.group = match context.reader.group(&group_id).await? {
-                Some(group) => Lookup::Found(group),
-                None => Lookup::Missing,
-            };
-        }
-        Mechanism::RemoveDirect | Mechanism::AssignDirect | Mechanism::Manual => {}
-    }
-    Ok(observation)
-}
-
-/// The Graph request of an action, as the journal records it.
-fn request_of(action: &Action) -> Option<Request> {
-    let request = emit::batch::request(action)?;
-    let method = request.get("method")?.as_str()?.to_string();
-    let url = request.get("url")?.as_str()?;
-    let target = match action.mechanism {
-        Mechanism::RemoveFromGroup => format!(
-            "/v1.0/groups/{}/members/{}/$ref",
-            encode(action.group_id.as_deref().unwrap_or("")),
-            encode(action.user_id.as_deref().unwrap_or(""))
-        ),
-        _ => format!("/v1.0{url}"),
-    };
-    Some(Request {
-        method,
-        target,
-        body: request.get("body").cloned(),
-    })
-}
-
-/// What a rollback will need, read from the state just before the change.
-fn restore_of(action: &Action, observation: &Observation) -> Restore {
-    let Some(user) = observation.user.found() else {
-        return Restore::default();
-    };
-    match action.mechanism {
-        Mechanism::RemoveDirect => Restore {
-            disabled_plans: user
-                .direct(&action.sku_id)
-                .map(|assignment| assignment.disabled_plans.clone()),
-            held_through_group: None,
-        },
-        Mechanism::RemoveFromGroup => {
-            let group = action
-                .group_id
-                .as_deref()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let mut held: Vec<String> = user
-                .assignments
-                .iter()
-                .filter(|assignment| {
-                    assignment.is_active()
-                        && assignment.assigned_by_group.as_deref() == Some(group.as_str())
-                })
-                .map(|assignment| assignment.sku_id.clone())
-                .collect();
-            held.sort();
-            held.dedup();
-            Restore {
-                disabled_plans: None,
-                held_through_group: Some(held),
-            }
-        }
-        _ => Restore::default(),
-    }
-}
-
-/// Decides and (when executing) performs one action.
-async fn run_action(
-    context: &Context,
-    action: &Action,
-    before: &HashMap<String, Step>,
-    prior: Option<&Standing>,
-) -> Result<ActionReport, Stop> {
-    if let Some(Decision::Settle { result, detail }) = decide::not_yet(action, context.today) {
-        return settle(context, action, result, detail, (None, None));
-    }
-    let mut after_dry_run = Vec::new();
-    for dependency in &action.depends_on {
-        match before.get(dependency) {
-            Some(Step::Settled(result)) if result.reached() => {}
-            Some(Step::WouldApply) => after_dry_run.push(dependency.as_str()),
-            other => {
-                let state = other.map_or("not run", |step| step.as_str());
-                return settle(
-                    context,
-                    action,
-                    ActionResult::Deferred,
-                    format!("waits for {dependency} ({state})"),
-                    (None, None),
-                );
-            }
-        }
-    }
-    if !after_dry_run.is_empty() {
-        return Ok(report(
-            action,
-            Step::WouldApply,
-            format!("after {}", after_dry_run.join(", ")),
-        ));
-    }
-    let observation = observe(context, action).await?;
-    if matches!(prior, Some(Standing::InDoubt { .. })) && decide::reached(action, &observation) {
-        return settle(
-            context,
-            action,
-            ActionResult::Applied,
-            "confirmed on resume: the change had reached Graph before the interruption".into(),
-            (None, None),
-        );
-    }
-    if let Decision::Settle { result, detail } = decide::decide(action, &observation) {
-        return settle(context, action, result, detail, (None, None));
-    }
-    let Some(request) = request_of(action) else {
-        return settle(
-            context,
-            action,
-            ActionResult::Manual,
-            "no Graph request for this action".into(),
-            (None, None),
-        );
-    };
-    let Some(journal) = &context.journal else {
-        return Ok(report(action, Step::WouldApply, describe_request(&request)));
-    };
-    let restore = restore_of(action, &observation);
-    journal.append(&Record::Intent {
-        at: now(),
-        action: action.id.clone(),
-        request: request.clone(),
-        restore,
-    })?;
-    let method =
-        reqwest::Method::from_bytes(request.method.as_bytes()).unwrap_or(reqwest::Method::POST);
-    match context
-        .client
-        .write(method, &request.target, request.body.as_ref())
-        .await
-    {
-        Ok(receipt) => settle(
-            context,
-            action,
-            ActionResult::Applied,
-            describe_request(&request),
-            (Some(receipt.status), receipt.request_id),
-        ),
-        Err(GraphError::Status(failure))
-            if (400..500).contains(&failure.status)
-                && failure.status != 401
-                && failure.status != 429 =>
-        {
-            // Refused: unless an earlier attempt already made the change, the action failed.
-            let now_state = observe(context, action).await?;
-            if decide::reached(action, &now_state) {
-                return settle(
-                    context,
-                    action,
-                    ActionResult::Applied,
-                    format!(
-                        "in place after Graph answered HTTP {}: an earlier attempt had made the change",
-                        failure.status
-                    ),
-                    (Some(failure.status), failure.request_id.clone()),
-                );
-            }
-            let detail = format!(
-                "Graph refused: HTTP {}{}{}",
-                failure.status,
-                failure
-                    .code
-                    .as_deref()
-                    .map(|code| format!(" {code}"))
-                    .unwrap_or_default(),
-                failure
-                    .message
-                    .as_deref()
-                    .map(|message| format!(": {message}"))
-                    .unwrap_or_default()
-            );
-            settle(
-                context,
-                action,
-                ActionResult::Failed,
-                detail,
-                (Some(failure.status), failure.request_id.clone()),
-            )
-        }
-        Err(error) => Err(Stop::Graph(error)),
-    }
-}
-
-fn describe_request(request: &Request) -> String {
-    format!("{} {}", request.method, request.target)
 }
 
 #[cfg(test)]

@@ -119,6 +119,7 @@ pub fn rollback_plan(
             .filter_map(|id| ids.get(id.as_str()).cloned())
             .collect();
     }
+    restore_before_removing(&mut actions);
     seat_holders_first(&mut actions, &undone, standings);
     Plan {
         schema: crate::act::plan::SCHEMA.to_string(),
@@ -139,6 +140,39 @@ pub fn rollback_plan(
         content_hash: String::new(),
     }
     .seal()
+}
+
+/// Nobody may be left without a license in between: an undo that takes a license away
+/// (stop licensing a group, leave a group) waits for every undo that gives the same SKU back
+/// directly (to anyone, or to the same user), even when the plan recorded no dependency (a
+/// holder who was already a member lost only the direct license).
+fn restore_before_removing(actions: &mut [Action]) {
+    let restores: Vec<(String, Option<String>, String)> = actions
+        .iter()
+        .filter(|action| action.mechanism == Mechanism::AssignDirect)
+        .map(|action| {
+            (
+                action.id.clone(),
+                action.user_id.clone(),
+                action.sku_id.to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    for action in actions.iter_mut() {
+        let same_user = match action.mechanism {
+            Mechanism::RemoveGroupLicense => false,
+            Mechanism::RemoveFromGroup => true,
+            _ => continue,
+        };
+        for (id, user, sku) in &restores {
+            if *sku == action.sku_id.to_ascii_lowercase()
+                && (!same_user || *user == action.user_id)
+                && !action.depends_on.contains(id)
+            {
+                action.depends_on.push(id.clone());
+            }
+        }
+    }
 }
 
 /// Members re-added to a group compete for its seats in the order they are added. Among the
@@ -244,6 +278,31 @@ mod tests {
         );
         assert!(rollback.actions[0].reason.starts_with(REASON_PREFIX));
         assert_eq!(rollback.content_hash, rollback.expected_hash());
+    }
+
+    #[test]
+    fn licenses_come_back_directly_before_a_group_stops_granting_them() {
+        let mut group = action("group", Mechanism::AssignToGroup, &[]);
+        group.user_id = None;
+        // u2 was already a member: only the direct license went, with no recorded dependency.
+        let mut direct = action("direct", Mechanism::RemoveDirect, &[]);
+        direct.user_id = Some("u2".into());
+        let plan = plan(vec![group, direct]);
+        let mut standings = BTreeMap::new();
+        standings.insert("group".to_string(), ended(ActionResult::Applied, None));
+        standings.insert("direct".to_string(), ended(ActionResult::Applied, None));
+        let rollback = rollback_plan(&plan, "sha256:x", "plan.json", &standings, "2026-11-28");
+        let undo_group = rollback
+            .actions
+            .iter()
+            .find(|action| action.mechanism == Mechanism::RemoveGroupLicense)
+            .expect("undo of the group license");
+        let undo_direct = rollback
+            .actions
+            .iter()
+            .find(|action| action.mechanism == Mechanism::AssignDirect)
+            .expect("undo of the direct removal");
+        assert_eq!(undo_group.depends_on, std::slice::from_ref(&undo_direct.id));
     }
 
     #[test]

@@ -4,15 +4,26 @@
 //! Graph request and are left out.
 
 use crate::act::{Action, Mechanism, Plan};
+use crate::graph::endpoint::encode_segment;
 use serde_json::{Value, json};
 
 /// Graph's limit on requests per batch.
 pub const MAX_REQUESTS: usize = 20;
 
+/// Graph's global endpoint, named in `@odata.id` references of `$batch` files.
+const GLOBAL_GRAPH: &str = "https://graph.microsoft.com";
+
 /// The request an action makes, without batch bookkeeping; `None` for manual actions.
 pub fn request(action: &Action) -> Option<Value> {
-    let user = action.user_id.as_deref().unwrap_or("");
-    let group = action.group_id.as_deref().unwrap_or("");
+    request_for(action, GLOBAL_GRAPH)
+}
+
+/// The request an action makes against the Graph endpoint `graph` (e.g. a national cloud's),
+/// with a URL relative to the version (`/users/{id}/assignLicense`).
+pub fn request_for(action: &Action, graph: &str) -> Option<Value> {
+    let user = encode_segment(action.user_id.as_deref().unwrap_or(""));
+    let group = encode_segment(action.group_id.as_deref().unwrap_or(""));
+    let graph = graph.trim_end_matches('/');
     let json_headers = json!({"Content-Type": "application/json"});
     let request = match action.mechanism {
         Mechanism::RemoveDirect => json!({
@@ -35,7 +46,7 @@ pub fn request(action: &Action) -> Option<Value> {
             "method": "POST",
             "url": format!("/groups/{group}/members/$ref"),
             "headers": json_headers,
-            "body": {"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{user}")},
+            "body": {"@odata.id": format!("{graph}/v1.0/directoryObjects/{user}")},
         }),
         Mechanism::AssignToGroup => json!({
             "method": "POST",
