@@ -947,3 +947,246 @@ fn without_sign_in_activity_the_run_says_what_it_could_not_check() {
     let last = fake.requests().pop().expect("requests");
     assert!(!last.path_and_query.contains("signInActivity"), "{last:?}");
 }
+
+#[test]
+fn rolling_back_a_move_into_a_group_gives_direct_licenses_back_first() {
+    let (temp, fake) = served(|_| {});
+    let dir = temp.path();
+    {
+        // Room for the group's Power BI when moved holders join it.
+        let tenant = fake.tenant();
+        let mut tenant = tenant.lock().expect("lock");
+        let pbi = tenant
+            .subscribed_skus
+            .iter_mut()
+            .find(|sku| sku["skuId"] == PBI)
+            .expect("pbi");
+        pbi.insert("prepaidUnits".into(), json!({"enabled": 20}));
+    }
+    ok(run_in(
+        dir,
+        &[
+            "plan",
+            "assign",
+            "--snapshot",
+            "snapshot",
+            "--group",
+            "Sales Team",
+            "--sku",
+            "SPE_E5",
+            "--move-direct-holders",
+            "--out",
+            "group/plan.json",
+        ],
+    ));
+    approve(dir, "group/plan.json", &["Dana"]);
+    let start = fake.tenant().lock().expect("lock").snapshot_fingerprint();
+    ok(run_online(
+        dir,
+        &fake,
+        &["apply", "group/plan.json", "--execute"],
+    ));
+    assert_eq!(sources(&fake, 1)[E5], set(&[TEAM_GROUP]));
+    assert_eq!(sources(&fake, 3)[E5], set(&[TEAM_GROUP]));
+
+    // In the rollback, each leave waits for the same user's direct license to come back.
+    let rollback = read_json(&dir.join("group/rollback/plan.json"));
+    let actions = rollback["actions"].as_array().expect("actions");
+    for leave in actions
+        .iter()
+        .filter(|action| action["mechanism"] == "remove-from-group")
+    {
+        let restore = actions
+            .iter()
+            .find(|action| {
+                action["mechanism"] == "assign-direct" && action["user_id"] == leave["user_id"]
+            })
+            .expect("a direct license to restore first");
+        assert!(
+            leave["depends_on"]
+                .as_array()
+                .expect("depends_on")
+                .contains(&restore["id"]),
+            "{leave}"
+        );
+    }
+    ok(run_online(
+        dir,
+        &fake,
+        &["rollback", "group/plan.json", "--execute"],
+    ));
+    assert_eq!(
+        fake.tenant().lock().expect("lock").snapshot_fingerprint(),
+        start
+    );
+}
+
+#[test]
+fn graph_failing_beyond_the_retries_stops_the_run_and_resume_finishes_it() {
+    let ada_license = format!("/v1.0/users/{}/assignLicense", user_id(1));
+    let (temp, fake) = served(|config| {
+        config.faults = vec![Fault::ServiceUnavailable {
+            path_prefix: ada_license.clone(),
+            after: 0,
+            times: 3,
+        }];
+    });
+    let dir = temp.path();
+    reclaim_plan(dir);
+    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    let stopped = online(dir, &fake, EXECUTE)
+        .env("SEATWISE_GRAPH_MAX_ATTEMPTS", "3")
+        .output()
+        .expect("run apply");
+    assert_eq!(stopped.status.code(), Some(3), "{}", stderr(&stopped));
+    assert!(
+        stderr(&stopped).contains("--resume"),
+        "{}",
+        stderr(&stopped)
+    );
+    // The journal and the audit trail are up to date, and the run says where it stopped.
+    let journal = std::fs::read_to_string(dir.join("plan/journal.jsonl")).expect("journal");
+    assert!(journal.contains("stopped: POST"), "{journal}");
+    assert!(dir.join("plan/audit-trail.csv").exists());
+
+    ok(run_online(dir, &fake, RESUME));
+    assert_reclaimed(&fake);
+    assert_each_change_applied_once(&fake);
+}
+
+#[test]
+fn a_write_that_timed_out_after_graph_made_it_is_recognised_not_failed() {
+    let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
+    let (temp, fake) = served(|config| {
+        config.faults = vec![Fault::HoldAfterApply {
+            path_prefix: fay_license.clone(),
+            after: 0,
+            times: 1,
+            delay: Duration::from_secs(3),
+        }];
+    });
+    let dir = temp.path();
+    reclaim_plan(dir);
+    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    // The first attempt times out after Graph removed the license; the retry is refused
+    // ("does not have a corresponding license"); reading back shows the change is in place.
+    let output = online(dir, &fake, EXECUTE)
+        .env("SEATWISE_GRAPH_TIMEOUT_MS", "1000")
+        .output()
+        .expect("run apply");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let statuses: Vec<u16> = writes(&fake)
+        .iter()
+        .filter(|request| request.path_and_query == fay_license)
+        .map(|request| request.status)
+        .collect();
+    assert_eq!(statuses.last(), Some(&400), "{statuses:?}");
+    let rows = trail_rows(&dir.join("plan/audit-trail.csv"));
+    let fay = rows
+        .iter()
+        .find(|row| row["user_principal_name"] == "fay@contoso.com")
+        .expect("fay's row");
+    assert_eq!(fay["result"], "applied", "{fay:?}");
+    assert!(fay["detail"].contains("earlier attempt"), "{fay:?}");
+    assert_reclaimed(&fake);
+    // So the rollback gives fay her license back.
+    let rollback = read_json(&dir.join("plan/rollback/plan.json"));
+    assert!(
+        rollback["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .any(|action| action["user_principal_name"] == "fay@contoso.com")
+    );
+}
+
+/// Waits until the fake has applied (and is holding the answer to) a write to `path`.
+fn wait_for_held(fake: &FakeGraph, path: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !fake
+        .requests()
+        .iter()
+        .any(|request| request.path_and_query == path && request.applied)
+    {
+        assert!(Instant::now() < deadline, "the held request never arrived");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_second_run_of_the_same_plan_waits_its_turn_and_ctrl_c_finishes_cleanly() {
+    let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
+    let (temp, fake) = served(|config| {
+        config.faults = vec![Fault::HoldAfterApply {
+            path_prefix: fay_license.clone(),
+            after: 0,
+            times: 1,
+            delay: Duration::from_secs(2),
+        }];
+    });
+    let dir = temp.path();
+    reclaim_plan(dir);
+    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    let mut first = online(
+        dir,
+        &fake,
+        &[
+            "apply",
+            "plan/plan.json",
+            "--execute",
+            "--on",
+            "2026-11-20",
+            "--concurrency",
+            "1",
+        ],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("spawn apply");
+    wait_for_held(&fake, &fay_license);
+
+    // While the first run holds the plan, a second one is refused before it sends anything.
+    let writes_before = writes(&fake).len();
+    let second = run_online(dir, &fake, RESUME);
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        stderr(&second).contains("another seatwise run"),
+        "{}",
+        stderr(&second)
+    );
+    assert_eq!(writes(&fake).len(), writes_before);
+
+    // Ctrl-C: the action in flight finishes and is recorded, nothing new starts.
+    let interrupted = Command::new("kill")
+        .args(["-INT", &first.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(interrupted.success());
+    let output = first.wait_with_output().expect("first run");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("interrupted"),
+        "{}",
+        stderr(&output)
+    );
+    let journal = std::fs::read_to_string(dir.join("plan/journal.jsonl")).expect("journal");
+    assert!(journal.contains("\"interrupted: "), "{journal}");
+    let fay_id = read_json(&dir.join("plan/plan.json"))["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .find(|action| action["user_principal_name"] == "fay@contoso.com")
+        .and_then(|action| action["id"].as_str().map(str::to_string))
+        .expect("fay's action");
+    let rows = trail_rows(&dir.join("plan/audit-trail.csv"));
+    assert!(
+        rows.iter()
+            .any(|row| row["action_id"] == fay_id && row["result"] == "applied"),
+        "the action in flight was recorded: {rows:?}"
+    );
+
+    ok(run_online(dir, &fake, RESUME));
+    assert_reclaimed(&fake);
+    assert_each_change_applied_once(&fake);
+}
