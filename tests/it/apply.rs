@@ -1127,7 +1127,7 @@ fn a_second_run_of_the_same_plan_waits_its_turn_and_ctrl_c_finishes_cleanly() {
     let dir = temp.path();
     reclaim_plan(dir);
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
-    let mut first = online(
+    let first = online(
         dir,
         &fake,
         &[
