@@ -179,8 +179,9 @@ Beside the plan, --execute writes journal.jsonl (the write-ahead journal), audit
 rollback/plan.json (the undo of what was changed, with its CSV, PowerShell and $batch forms).
 
 Exit codes: 0 every action settled (applied, already done, stale, manual, or deferred to a
-later date); 2 bad usage, an unapproved or edited plan; 3 Graph refused a change or kept
-failing (rerun with --resume: nothing is applied twice).
+later date); 2 bad usage, an unapproved or edited plan, another run of the same plan, or
+Ctrl-C (the actions in flight finish first); 3 Graph refused a change or kept failing (rerun
+with --resume: nothing is applied twice).
 
 Example:
   export SEATWISE_CLIENT_SECRET=...

@@ -216,7 +216,7 @@ pub enum ApplyError {
     Task { problem: String },
     #[error(transparent)]
     Emit(#[from] EmitError),
-    #[error("{}: cannot write: {source}", path.display())]
+    #[error("{}: cannot read or write: {source}", path.display())]
     Write {
         path: PathBuf,
         #[source]
