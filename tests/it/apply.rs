@@ -22,6 +22,16 @@ use std::time::{Duration, Instant};
 const SECRET: &str = "test-secret-value-7f3a";
 /// Applies the reclaim plan after its grace period.
 const EXECUTE: &[&str] = &["apply", "plan/plan.json", "--execute", "--on", "2026-11-20"];
+/// Applies it one action at a time, so a test knows what is in flight.
+const EXECUTE_SERIALLY: &[&str] = &[
+    "apply",
+    "plan/plan.json",
+    "--execute",
+    "--on",
+    "2026-11-20",
+    "--concurrency",
+    "1",
+];
 /// Continues it.
 const RESUME: &[&str] = &[
     "apply",
@@ -65,6 +75,18 @@ fn run_online(dir: &Path, fake: &FakeGraph, args: &[&str]) -> Output {
     online(dir, fake, args).output().expect("run seatwise")
 }
 
+/// Sets a SKU's purchased seats in the served tenant.
+fn set_prepaid(fake: &FakeGraph, sku_id: &str, seats: i64) {
+    let tenant = fake.tenant();
+    let mut tenant = tenant.lock().expect("tenant lock");
+    let sku = tenant
+        .subscribed_skus
+        .iter_mut()
+        .find(|sku| sku["skuId"] == sku_id)
+        .expect("the SKU is in the tenant");
+    sku.insert("prepaidUnits".into(), json!({"enabled": seats}));
+}
+
 /// Audits the tenant and plans a reclaim under [`POLICY`] into `plan/plan.json`.
 fn reclaim_plan(dir: &Path) -> Value {
     std::fs::write(dir.join("policy.toml"), POLICY).expect("write policy");
@@ -84,6 +106,14 @@ fn reclaim_plan(dir: &Path) -> Value {
         ],
     ));
     read_json(&dir.join("plan/plan.json"))
+}
+
+/// The plans tenant served as `adjust` says, with a reclaim plan approved by two people.
+fn approved_reclaim(adjust: impl FnOnce(&mut FakeGraphConfig)) -> (tempfile::TempDir, FakeGraph) {
+    let (temp, fake) = served(adjust);
+    reclaim_plan(temp.path());
+    approve(temp.path(), "plan/plan.json", &["Dana", "Lee"]);
+    (temp, fake)
 }
 
 fn approve(dir: &Path, plan: &str, by: &[&str]) {
@@ -371,10 +401,8 @@ fn unapproved_and_edited_plans_are_refused_before_any_request() {
 
 #[test]
 fn actions_overtaken_by_reality_are_skipped_with_the_reason() {
-    let (temp, fake) = served(|_| {});
+    let (temp, fake) = approved_reclaim(|_| {});
     let dir = temp.path();
-    reclaim_plan(dir);
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     {
         let tenant = fake.tenant();
         let mut tenant = tenant.lock().expect("lock");
@@ -469,7 +497,7 @@ fn actions_overtaken_by_reality_are_skipped_with_the_reason() {
 fn throttling_and_server_errors_mid_apply_are_retried_and_applied_once() {
     let ada_license = format!("/v1.0/users/{}/assignLicense", user_id(1));
     let team_members = format!("/v1.0/groups/{TEAM_GROUP}/members/");
-    let (temp, fake) = served(|config| {
+    let (temp, fake) = approved_reclaim(|config| {
         config.faults = vec![
             Fault::TooManyRequests {
                 path_prefix: ada_license.clone(),
@@ -485,8 +513,6 @@ fn throttling_and_server_errors_mid_apply_are_retried_and_applied_once() {
         ];
     });
     let dir = temp.path();
-    reclaim_plan(dir);
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     let output = ok(run_online(dir, &fake, EXECUTE));
     assert_reclaimed(&fake);
     assert_each_change_applied_once(&fake);
@@ -508,7 +534,7 @@ fn throttling_and_server_errors_mid_apply_are_retried_and_applied_once() {
 #[test]
 fn a_process_killed_mid_apply_resumes_without_applying_anything_twice() {
     let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
-    let (temp, fake) = served(|config| {
+    let (temp, fake) = approved_reclaim(|config| {
         config.faults = vec![Fault::HoldAfterApply {
             path_prefix: fay_license.clone(),
             after: 0,
@@ -517,39 +543,14 @@ fn a_process_killed_mid_apply_resumes_without_applying_anything_twice() {
         }];
     });
     let dir = temp.path();
-    reclaim_plan(dir);
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
 
     // Kill the process while Graph has made fay's change but not yet answered.
-    let mut child = online(
-        dir,
-        &fake,
-        &[
-            "apply",
-            "plan/plan.json",
-            "--execute",
-            "--on",
-            "2026-11-20",
-            "--concurrency",
-            "1",
-        ],
-    )
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("spawn apply");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let held = fake
-            .requests()
-            .iter()
-            .any(|request| request.path_and_query == fay_license && request.applied);
-        if held {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the held request never arrived");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut child = online(dir, &fake, EXECUTE_SERIALLY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn apply");
+    wait_for_held(&fake, &fay_license);
     child.kill().expect("kill");
     let _ = child.wait();
     let journal = std::fs::read_to_string(dir.join("plan/journal.jsonl")).expect("journal");
@@ -644,17 +645,8 @@ fn graph_refusals_are_recorded_and_resume_retries_them() {
 fn assignment_strategies_apply_end_to_end() {
     let (temp, fake) = served(|_| {});
     let dir = temp.path();
-    {
-        // Room for the group's Power BI when moved holders join it.
-        let tenant = fake.tenant();
-        let mut tenant = tenant.lock().expect("lock");
-        let pbi = tenant
-            .subscribed_skus
-            .iter_mut()
-            .find(|sku| sku["skuId"] == PBI)
-            .expect("pbi");
-        pbi.insert("prepaidUnits".into(), json!({"enabled": 20}));
-    }
+    // Room for the group's Power BI when moved holders join it.
+    set_prepaid(&fake, PBI, 20);
     let plan_and_apply = |name: &str, strategy: &[&str]| -> Value {
         let out = format!("{name}/plan.json");
         let mut args = vec!["plan", "assign", "--snapshot", "snapshot"];
@@ -732,16 +724,7 @@ fn assignment_strategies_apply_end_to_end() {
     let requests = dir.join("requests.csv");
     let requests = requests.to_str().expect("utf-8 path");
     // Premium has two seats and both are taken: make room first.
-    {
-        let tenant = fake.tenant();
-        let mut tenant = tenant.lock().expect("lock");
-        let premium = tenant
-            .subscribed_skus
-            .iter_mut()
-            .find(|sku| sku["skuId"] == PREMIUM)
-            .expect("premium");
-        premium.insert("prepaidUnits".into(), json!({"enabled": 5}));
-    }
+    set_prepaid(&fake, PREMIUM, 5);
     plan_and_apply("requests", &["--requests", requests]);
     assert_eq!(sources(&fake, 2)[PREMIUM], set(&[DIRECT]));
     assert_each_change_applied_once(&fake);
@@ -878,10 +861,8 @@ fn emitted_batches_sent_to_graph_leave_the_tenant_as_apply_does() {
 
 #[test]
 fn a_journal_of_another_version_of_the_plan_is_refused() {
-    let (temp, fake) = served(|_| {});
+    let (temp, fake) = approved_reclaim(|_| {});
     let dir = temp.path();
-    reclaim_plan(dir);
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     ok(run_online(dir, &fake, EXECUTE));
     // A new plan written over the applied one, and approved.
     ok(run_in(
@@ -952,17 +933,8 @@ fn without_sign_in_activity_the_run_says_what_it_could_not_check() {
 fn rolling_back_a_move_into_a_group_gives_direct_licenses_back_first() {
     let (temp, fake) = served(|_| {});
     let dir = temp.path();
-    {
-        // Room for the group's Power BI when moved holders join it.
-        let tenant = fake.tenant();
-        let mut tenant = tenant.lock().expect("lock");
-        let pbi = tenant
-            .subscribed_skus
-            .iter_mut()
-            .find(|sku| sku["skuId"] == PBI)
-            .expect("pbi");
-        pbi.insert("prepaidUnits".into(), json!({"enabled": 20}));
-    }
+    // Room for the group's Power BI when moved holders join it.
+    set_prepaid(&fake, PBI, 20);
     ok(run_in(
         dir,
         &[
@@ -1024,7 +996,7 @@ fn rolling_back_a_move_into_a_group_gives_direct_licenses_back_first() {
 #[test]
 fn graph_failing_beyond_the_retries_stops_the_run_and_resume_finishes_it() {
     let ada_license = format!("/v1.0/users/{}/assignLicense", user_id(1));
-    let (temp, fake) = served(|config| {
+    let (temp, fake) = approved_reclaim(|config| {
         config.faults = vec![Fault::ServiceUnavailable {
             path_prefix: ada_license.clone(),
             after: 0,
@@ -1032,8 +1004,6 @@ fn graph_failing_beyond_the_retries_stops_the_run_and_resume_finishes_it() {
         }];
     });
     let dir = temp.path();
-    reclaim_plan(dir);
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     let stopped = online(dir, &fake, EXECUTE)
         .env("SEATWISE_GRAPH_MAX_ATTEMPTS", "3")
         .output()
@@ -1057,7 +1027,7 @@ fn graph_failing_beyond_the_retries_stops_the_run_and_resume_finishes_it() {
 #[test]
 fn a_write_that_timed_out_after_graph_made_it_is_recognised_not_failed() {
     let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
-    let (temp, fake) = served(|config| {
+    let (temp, fake) = approved_reclaim(|config| {
         config.faults = vec![Fault::HoldAfterApply {
             path_prefix: fay_license.clone(),
             after: 0,
@@ -1066,8 +1036,6 @@ fn a_write_that_timed_out_after_graph_made_it_is_recognised_not_failed() {
         }];
     });
     let dir = temp.path();
-    reclaim_plan(dir);
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     // The first attempt times out after Graph removed the license; the retry is refused
     // ("does not have a corresponding license"); reading back shows the change is in place.
     let output = online(dir, &fake, EXECUTE)
@@ -1116,7 +1084,7 @@ fn wait_for_held(fake: &FakeGraph, path: &str) {
 #[test]
 fn a_second_run_of_the_same_plan_waits_its_turn_and_ctrl_c_finishes_cleanly() {
     let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
-    let (temp, fake) = served(|config| {
+    let (temp, fake) = approved_reclaim(|config| {
         config.faults = vec![Fault::HoldAfterApply {
             path_prefix: fay_license.clone(),
             after: 0,
@@ -1125,25 +1093,11 @@ fn a_second_run_of_the_same_plan_waits_its_turn_and_ctrl_c_finishes_cleanly() {
         }];
     });
     let dir = temp.path();
-    reclaim_plan(dir);
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
-    let first = online(
-        dir,
-        &fake,
-        &[
-            "apply",
-            "plan/plan.json",
-            "--execute",
-            "--on",
-            "2026-11-20",
-            "--concurrency",
-            "1",
-        ],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("spawn apply");
+    let first = online(dir, &fake, EXECUTE_SERIALLY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn apply");
     wait_for_held(&fake, &fay_license);
 
     // While the first run holds the plan, a second one is refused before it sends anything.
