@@ -8,11 +8,13 @@
 //! ([`rollback`]) that undoes exactly what was changed. Without `--execute` nothing is written
 //! to the tenant or the journal: the run reports what it would do.
 //!
-//! Actions run in dependency order (a level at a time); within a level, actions of different
-//! users run side by side and one user's actions run in plan order. A failure of Graph itself
-//! (throttling or outages beyond the retries, a refused token, no connection) stops the run:
-//! the journal keeps what happened and `--resume` continues. A refusal of one change (HTTP
-//! 4xx) is recorded as that action's failure and the run goes on.
+//! This module orchestrates a run: refusals, the plan lock, dependency levels, units run side
+//! by side, the end-of-run files. One action's steps live in [`execute`]. Actions run in
+//! dependency order (a level at a time); within a level, actions of different users run side
+//! by side, one user's actions (and additions to one group) in plan order. A failure of Graph
+//! itself (throttling or outages beyond the retries, a refused token, no connection) stops
+//! the run: the journal keeps what happened and `--resume` continues. A refusal of one change
+//! (HTTP 4xx) is recorded as that action's failure and the run goes on.
 
 pub mod decide;
 mod execute;
