@@ -2,7 +2,7 @@
 //! made on the strength of a stale audit.
 //!
 //! One user read (`GET /users/{id}` with the license, account and sign-in properties) and,
-//! for group mechanisms, the user's direct groups (`/users/{id}/memberOf/microsoft.graph.group`)
+//! for group mechanisms, the user's direct groups (`/users/{id}/memberOf`, groups only)
 //! or the group itself (`GET /groups/{id}`). Tenants without Entra ID P1 refuse
 //! `signInActivity` with 403; the reader then drops it for the rest of the run and says so,
 //! and "the user became active" can no longer be checked.
@@ -143,6 +143,9 @@ struct StateShape {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GroupShape {
+    /// In `memberOf`: `#microsoft.graph.group`, or a directory role or administrative unit.
+    #[serde(default, rename = "@odata.type")]
+    odata_type: Option<String>,
     id: String,
     #[serde(default)]
     display_name: Option<String>,
@@ -276,7 +279,7 @@ impl LiveReader {
     /// The groups the user is a direct member of (every page).
     pub async fn direct_groups(&self, user_id: &str) -> Result<Vec<LiveGroup>, GraphError> {
         let mut target = format!(
-            "/v1.0/users/{}/memberOf/microsoft.graph.group?$select={GROUP_SELECT}&$top=999",
+            "/v1.0/users/{}/memberOf?$select={GROUP_SELECT}&$top=999",
             encode(user_id)
         );
         let mut groups = Vec::new();
@@ -289,7 +292,14 @@ impl LiveReader {
                         target: format!("/v1.0/users/{user_id}/memberOf"),
                         problem: error.to_string(),
                     })?;
-                groups.push(LiveGroup::from(shape));
+                // memberOf also lists directory roles and administrative units.
+                let is_group = shape
+                    .odata_type
+                    .as_deref()
+                    .is_none_or(|kind| kind.eq_ignore_ascii_case("#microsoft.graph.group"));
+                if is_group {
+                    groups.push(LiveGroup::from(shape));
+                }
             }
             match page.next_link {
                 Some(next) => target = next,
