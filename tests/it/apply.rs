@@ -212,8 +212,16 @@ fn a_dry_run_reads_and_reports_but_changes_nothing() {
         fake.tenant().lock().expect("lock").snapshot_fingerprint(),
         start
     );
-    // Grace periods cannot be skipped by naming a later date.
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    // Nothing was applied, so there is nothing to roll back.
+    let nothing = run_online(dir, &fake, &["rollback", "plan/plan.json", "--execute"]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(
+        stderr(&nothing).contains("nothing to roll back"),
+        "{}",
+        stderr(&nothing)
+    );
+    // Grace periods cannot be skipped by naming a later date.
     let ahead = run_online(
         dir,
         &fake,
