@@ -426,11 +426,6 @@ mod tests {
             usage_location: Some("US".into()),
             last_sign_in: parse_timestamp("2026-06-01T09:00:00.4Z").ok(),
             sign_in_known: true,
-            licenses: if assignments.is_empty() {
-                Vec::new()
-            } else {
-                vec![(SKU.into(), Vec::new())]
-            },
             assignments,
         }
     }
@@ -440,7 +435,6 @@ mod tests {
             id: "g1".into(),
             display_name: Some("LIC".into()),
             dynamic,
-            membership_rule: None,
             licenses: if carries {
                 vec![SKU.into()]
             } else {

@@ -100,7 +100,6 @@ pub enum Record {
         plan: String,
         plan_sha256: String,
         approvers: Vec<String>,
-        execute: bool,
     },
     /// About to send a request.
     Intent {

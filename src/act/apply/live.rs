@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const USER_SELECT: &str =
-    "id,userPrincipalName,accountEnabled,usageLocation,assignedLicenses,licenseAssignmentStates";
-const GROUP_SELECT: &str = "id,displayName,groupTypes,membershipRule,assignedLicenses";
+    "id,userPrincipalName,accountEnabled,usageLocation,licenseAssignmentStates";
+const GROUP_SELECT: &str = "id,displayName,groupTypes,assignedLicenses";
 
 /// One `licenseAssignmentStates` entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,8 +49,6 @@ pub struct LiveUser {
     /// False when the tenant refused `signInActivity`.
     pub sign_in_known: bool,
     pub assignments: Vec<LiveAssignment>,
-    /// The SKUs in `assignedLicenses`, with their disabled plans.
-    pub licenses: Vec<(String, Vec<String>)>,
 }
 
 impl LiveUser {
@@ -71,13 +69,6 @@ impl LiveUser {
             .filter_map(|assignment| assignment.assigned_by_group.as_deref())
             .collect()
     }
-
-    /// True when the user holds the SKU at all (from any source).
-    pub fn holds(&self, sku_id: &str) -> bool {
-        self.licenses
-            .iter()
-            .any(|(sku, _)| sku.eq_ignore_ascii_case(sku_id))
-    }
 }
 
 /// A group as Graph reports it now.
@@ -86,15 +77,10 @@ pub struct LiveGroup {
     pub id: String,
     pub display_name: Option<String>,
     pub dynamic: bool,
-    pub membership_rule: Option<String>,
     pub licenses: Vec<String>,
 }
 
 impl LiveGroup {
-    pub fn name(&self) -> &str {
-        self.display_name.as_deref().unwrap_or(&self.id)
-    }
-
     pub fn carries(&self, sku_id: &str) -> bool {
         self.licenses
             .iter()
@@ -113,8 +99,6 @@ struct UserShape {
     #[serde(default)]
     usage_location: Option<String>,
     #[serde(default)]
-    assigned_licenses: Option<Vec<LicenseShape>>,
-    #[serde(default)]
     license_assignment_states: Option<Vec<StateShape>>,
     #[serde(default)]
     sign_in_activity: Option<Value>,
@@ -124,8 +108,6 @@ struct UserShape {
 #[serde(rename_all = "camelCase")]
 struct LicenseShape {
     sku_id: String,
-    #[serde(default)]
-    disabled_plans: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -152,8 +134,6 @@ struct GroupShape {
     #[serde(default)]
     group_types: Option<Vec<String>>,
     #[serde(default)]
-    membership_rule: Option<String>,
-    #[serde(default)]
     assigned_licenses: Option<Vec<LicenseShape>>,
 }
 
@@ -167,7 +147,6 @@ impl From<GroupShape> for LiveGroup {
                 .any(|kind| kind.eq_ignore_ascii_case("DynamicMembership")),
             id: shape.id.to_ascii_lowercase(),
             display_name: shape.display_name,
-            membership_rule: shape.membership_rule,
             licenses: shape
                 .assigned_licenses
                 .unwrap_or_default()
@@ -260,17 +239,6 @@ impl LiveReader {
                     assigned_by_group: state.assigned_by_group.map(|id| id.to_ascii_lowercase()),
                     state: state.state.unwrap_or_default(),
                     disabled_plans: state.disabled_plans.unwrap_or_default(),
-                })
-                .collect(),
-            licenses: shape
-                .assigned_licenses
-                .unwrap_or_default()
-                .into_iter()
-                .map(|license| {
-                    (
-                        license.sku_id.to_ascii_lowercase(),
-                        license.disabled_plans.unwrap_or_default(),
-                    )
                 })
                 .collect(),
         }))

@@ -477,7 +477,6 @@ pub async fn run(
             plan: files.plan.display().to_string(),
             plan_sha256: sha.clone(),
             approvers: approvers.clone(),
-            execute: true,
         })?;
         Some(journal)
     } else {
