@@ -9,7 +9,6 @@ use anyhow::{Context, bail};
 use seatwise::act::apply::{self, ActionReport, ApplyObserver, ApplySettings, ApplySummary, Mode};
 use seatwise::graph::{GraphClient, RetryObserver};
 use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -123,7 +122,7 @@ fn execute(
             .lock()
             .unwrap_or_else(PoisonError::into_inner),
     );
-    print_reports(&settings.plan_path, settings, &mut collected, stdout)?;
+    print_reports(settings, &mut collected, stdout)?;
     let summary = outcome?;
     print_summary(settings, &summary, stdout)?;
     let failed = summary.counts.get("failed").copied().unwrap_or(0);
@@ -135,17 +134,12 @@ fn execute(
 }
 
 fn print_reports(
-    plan: &Path,
     settings: &ApplySettings,
     reports: &mut [ActionReport],
     stdout: &mut dyn Write,
 ) -> anyhow::Result<()> {
     // Plan order: the plan lists actions in the order people reviewed them.
-    let order: Vec<String> = seatwise::act::approval::read_plan(plan)
-        .map(|plan| plan.actions.into_iter().map(|action| action.id).collect())
-        .unwrap_or_default();
-    let position = |id: &str| order.iter().position(|known| known == id);
-    reports.sort_by_key(|report| (position(&report.action_id), report.action_id.clone()));
+    reports.sort_by_key(|report| report.position);
     for report in reports.iter() {
         writeln!(
             stdout,

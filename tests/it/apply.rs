@@ -337,7 +337,7 @@ fn reclaim_applies_every_mechanism_and_rollback_restores_the_start_exactly() {
     assert!(dir.join("plan/rollback/plan.ps1").exists());
     let dry = ok(run_online(dir, &fake, &["rollback", "plan/plan.json"]));
     assert!(stdout(&dry).contains("would-apply"), "{}", stdout(&dry));
-    ok(run_online(
+    let undone = ok(run_online(
         dir,
         &fake,
         &["rollback", "plan/plan.json", "--execute"],
@@ -347,6 +347,20 @@ fn reclaim_applies_every_mechanism_and_rollback_restores_the_start_exactly() {
         start,
         "rollback must restore the starting state exactly"
     );
+    // Each action is reported in the order of the plan being run (the rollback plan's).
+    let reported: Vec<String> = stdout(&undone)
+        .lines()
+        .filter(|line| line.starts_with("applied "))
+        .filter_map(|line| line.split_whitespace().nth(1).map(str::to_string))
+        .filter(|word| word.starts_with("act-"))
+        .collect();
+    let planned: Vec<String> = rollback["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|action| action["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(reported, planned);
     let rows = trail_rows(&dir.join("plan/audit-trail.csv"));
     assert!(
         rows.iter()

@@ -68,8 +68,10 @@ impl std::fmt::Display for Stop {
     }
 }
 
+/// The report of an action; its `position` is filled in by the unit that ran it.
 pub fn report(action: &Action, step: Step, detail: impl Into<String>) -> ActionReport {
     ActionReport {
+        position: 0,
         action_id: action.id.clone(),
         mechanism: action.mechanism,
         target: action

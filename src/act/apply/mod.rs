@@ -118,6 +118,8 @@ impl Step {
 /// One action's report.
 #[derive(Debug, Clone)]
 pub struct ActionReport {
+    /// Where the action stands in the plan being run (reports arrive in any order).
+    pub position: usize,
     pub action_id: String,
     pub mechanism: Mechanism,
     /// The user's principal name, or the group's name.
@@ -525,14 +527,17 @@ pub async fn run(
     let mut failure: Option<Stop> = None;
     for level in levels {
         // One unit per user (or group): its actions run in plan order.
-        let mut units: BTreeMap<String, Vec<Action>> = BTreeMap::new();
+        let mut units: BTreeMap<String, Vec<(usize, Action)>> = BTreeMap::new();
         for position in level {
             let action = &target.actions[position];
             if steps.contains_key(&action.id) {
                 continue;
             }
             let key = unit_key(action);
-            units.entry(key).or_default().push(action.clone());
+            units
+                .entry(key)
+                .or_default()
+                .push((position, action.clone()));
         }
         let before = Arc::new(steps.clone());
         let mut running = JoinSet::new();
@@ -544,12 +549,13 @@ pub async fn run(
             running.spawn(async move {
                 let _permit = semaphore.acquire_owned().await;
                 let mut reports = Vec::new();
-                for action in actions {
+                for (position, action) in actions {
                     if context.stop.load(Ordering::Relaxed) {
                         break;
                     }
                     match run_action(&context, &action, &before, prior.get(&action.id)).await {
-                        Ok(report) => {
+                        Ok(mut report) => {
+                            report.position = position;
                             context.observer.reported(&report);
                             reports.push(report);
                         }
