@@ -598,11 +598,23 @@ pub async fn run(
             },
         })?;
         summary.files.push(journal.path().to_path_buf());
-        write_trail(&plan, &sha, &files)?;
+        // Both journals as they are now, read once for the audit trail and the rollback plan.
+        let apply_records = journal::read(&files.journal)?;
+        let rollback_records = journal::read(&files.rollback_journal)?;
+        let undo = rollback_of(&plan, &sha, &files, &apply_records);
+        let mut logs = vec![trail::RunLog {
+            plan: &plan,
+            records: &apply_records,
+        }];
+        if !rollback_records.is_empty() {
+            logs.push(trail::RunLog {
+                plan: &undo,
+                records: &rollback_records,
+            });
+        }
+        write_trail(&files.trail, &logs)?;
         summary.files.push(files.trail.clone());
         if settings.mode == Mode::Apply {
-            let records = journal::read(&files.journal)?;
-            let undo = rollback_of(&plan, &sha, &files, &records);
             emit::write_all(&undo, &files.rollback_plan)?;
             summary.files.push(files.rollback_plan.clone());
         }
@@ -641,27 +653,13 @@ fn rollback_of(plan: &Plan, sha: &str, files: &PlanFiles, records: &[Record]) ->
     )
 }
 
-/// Rewrites `audit-trail.csv` from both journals.
-fn write_trail(plan: &Plan, sha: &str, files: &PlanFiles) -> Result<(), ApplyError> {
-    let apply_records = journal::read(&files.journal)?;
-    let rollback_records = journal::read(&files.rollback_journal)?;
-    let undo = rollback_of(plan, sha, files, &apply_records);
-    let mut logs = vec![trail::RunLog {
-        plan,
-        records: &apply_records,
-    }];
-    if !rollback_records.is_empty() {
-        logs.push(trail::RunLog {
-            plan: &undo,
-            records: &rollback_records,
-        });
-    }
-    let bytes = trail::render(&logs);
-    let staging = files.trail.with_extension("csv.partial");
-    std::fs::write(&staging, bytes)
-        .and_then(|()| std::fs::rename(&staging, &files.trail))
+/// Rewrites `audit-trail.csv` (written aside, then renamed into place).
+fn write_trail(path: &Path, logs: &[trail::RunLog<'_>]) -> Result<(), ApplyError> {
+    let staging = path.with_extension("csv.partial");
+    std::fs::write(&staging, trail::render(logs))
+        .and_then(|()| std::fs::rename(&staging, path))
         .map_err(|source| ApplyError::Write {
-            path: files.trail.clone(),
+            path: path.to_path_buf(),
             source,
         })
 }
@@ -718,13 +716,16 @@ mod tests {
     }
 
     #[test]
-    fn unknown_and_circular_dependencies_are_refused() {
+    fn unknown_circular_and_duplicate_actions_are_refused() {
         let unknown = plan(vec![action("a", &["nowhere"])]);
         let error = levels(&unknown, Path::new("plan.json")).expect_err("unknown");
         assert!(error.to_string().contains("nowhere"), "{error}");
         let circular = plan(vec![action("a", &["b"]), action("b", &["a"])]);
         let error = levels(&circular, Path::new("plan.json")).expect_err("cycle");
         assert!(error.to_string().contains("cycle"), "{error}");
+        let twice = plan(vec![action("a", &[]), action("a", &[])]);
+        let error = levels(&twice, Path::new("plan.json")).expect_err("duplicate");
+        assert!(error.to_string().contains("more than once"), "{error}");
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub fn rollback_plan(
         .filter(|action| changed(action))
         .collect();
     let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+    // Per undo: how many of the group's licenses the member held before leaving it.
+    let mut held: BTreeMap<String, usize> = BTreeMap::new();
     let mut actions = Vec::new();
     for original in &undone {
         let Some(mechanism) = inverse(original.mechanism) else {
@@ -62,10 +64,15 @@ pub fn rollback_plan(
             &original.sku_id,
         );
         ids.insert(original.id.as_str(), id.clone());
-        let restore = standings
+        let recorded = standings
             .get(&original.id)
-            .and_then(|standing| standing.restore().disabled_plans.clone())
+            .map(|standing| standing.restore().clone())
             .unwrap_or_default();
+        held.insert(
+            id.clone(),
+            recorded.held_through_group.as_ref().map_or(0, Vec::len),
+        );
+        let restore = recorded.disabled_plans.unwrap_or_default();
         actions.push(Action {
             id,
             mechanism,
@@ -120,7 +127,7 @@ pub fn rollback_plan(
             .collect();
     }
     restore_before_removing(&mut actions);
-    seat_holders_first(&mut actions, &undone, standings);
+    seat_holders_first(&mut actions, &held);
     Plan {
         schema: crate::act::plan::SCHEMA.to_string(),
         strategy: STRATEGY.to_string(),
@@ -178,20 +185,8 @@ fn restore_before_removing(actions: &mut [Action]) {
 /// Members re-added to a group compete for its seats in the order they are added. Among the
 /// re-additions to one group, those who held more of its licenses go first, so a seat that
 /// ran short goes back to whoever had it.
-fn seat_holders_first(
-    actions: &mut [Action],
-    undone: &[&Action],
-    standings: &BTreeMap<String, Standing>,
-) {
-    let held = |action: &Action| -> usize {
-        let original = action.reason.strip_prefix(REASON_PREFIX).unwrap_or("");
-        undone
-            .iter()
-            .find(|candidate| candidate.id == original)
-            .and_then(|original| standings.get(&original.id))
-            .and_then(|standing| standing.restore().held_through_group.as_ref())
-            .map_or(0, Vec::len)
-    };
+fn seat_holders_first(actions: &mut [Action], held: &BTreeMap<String, usize>) {
+    let held = |action: &Action| held.get(&action.id).copied().unwrap_or(0);
     let mut groups: Vec<String> = Vec::new();
     for action in actions.iter() {
         if action.mechanism == Mechanism::AddToGroup
