@@ -664,6 +664,11 @@ impl Shared {
         }
     }
 
+    /// Items per page: `$top` (default [`DEFAULT_PAGE`]), at most `cap`, at least 1.
+    pub fn page_size(&self, options: &QueryOptions, cap: usize) -> usize {
+        options.top.unwrap_or(DEFAULT_PAGE).min(cap).max(1)
+    }
+
     /// Start offset from `$skiptoken` (0 when absent).
     pub fn start_offset(&self, scope: &str, options: &QueryOptions) -> Result<usize, GraphError> {
         match options.skiptoken.as_deref() {
@@ -761,7 +766,7 @@ impl Shared {
         } else {
             self.config.max_page_size
         };
-        let size = options.top.unwrap_or(DEFAULT_PAGE).min(cap).max(1);
+        let size = self.page_size(&options, cap);
         let scope = format!("/{version}/users");
         let start = self.start_offset(&scope, &options)?;
 
@@ -862,11 +867,7 @@ impl Shared {
         };
         Self::require_count_consistency(incoming, &options)?;
         let selection = self.resolve_group_select(&options)?;
-        let size = options
-            .top
-            .unwrap_or(DEFAULT_PAGE)
-            .min(self.config.max_page_size)
-            .max(1);
+        let size = self.page_size(&options, self.config.max_page_size);
         let scope = format!("/{version}/groups");
         let start = self.start_offset(&scope, &options)?;
 
@@ -927,11 +928,7 @@ impl Shared {
         )?;
         Self::require_count_consistency(incoming, &options)?;
         let selection = self.resolve_user_select(&options)?;
-        let size = options
-            .top
-            .unwrap_or(DEFAULT_PAGE)
-            .min(self.config.max_page_size)
-            .max(1);
+        let size = self.page_size(&options, self.config.max_page_size);
         let tenant = lock(&self.tenant);
         let group = tenant
             .group(group_id)

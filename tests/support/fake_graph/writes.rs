@@ -22,7 +22,7 @@ use super::batch::{self, BatchItem};
 use super::errors::{GraphError, insert_text};
 use super::faults::Terminal;
 use super::licensing::{LicenseChanges, malformed_json};
-use super::odata::{self, CollectionWriter, DEFAULT_PAGE};
+use super::odata::{self, CollectionWriter};
 use super::server::{
     Answer, Incoming, MAX_BODY, Shared, graph_json, graph_route, into_response, lock, no_content,
 };
@@ -143,11 +143,7 @@ impl Shared {
         )?;
         Self::require_count_consistency(incoming, &options)?;
         let selection = self.resolve_group_select(&options)?;
-        let size = options
-            .top
-            .unwrap_or(DEFAULT_PAGE)
-            .min(self.config.max_page_size)
-            .max(1);
+        let size = self.page_size(&options, self.config.max_page_size);
         let tenant = lock(&self.tenant);
         let found = tenant
             .user(user)
