@@ -837,9 +837,9 @@ fn emitted_batches_sent_to_graph_leave_the_tenant_as_apply_does() {
         .map(|entry| entry.expect("entry").path())
         .collect();
     files.sort();
-    let runtime = crate::fake_graph_writes::runtime();
-    let client = crate::fake_graph_writes::client();
-    let token = runtime.block_on(crate::fake_graph_writes::token(&client, &batched));
+    let runtime = crate::fake_graph_smoke::runtime();
+    let client = crate::fake_graph_smoke::client();
+    let token = runtime.block_on(crate::fake_graph_smoke::token(&client, &batched));
     let mut sent = 0;
     for file in files {
         let body = read_json(&file);

@@ -59,14 +59,14 @@ fn start(snapshot: &Path, adjust: impl FnOnce(&mut FakeGraphConfig)) -> FakeGrap
     FakeGraph::start(config)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("test runtime")
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
@@ -119,7 +119,8 @@ async fn fetch_token(
         .expect("token request")
 }
 
-async fn token(client: &reqwest::Client, graph: &FakeGraph) -> String {
+/// A token for the fake's test app registration.
+pub(crate) async fn token(client: &reqwest::Client, graph: &FakeGraph) -> String {
     let response = fetch_token(client, graph, SECRET).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("token JSON");

@@ -19,10 +19,7 @@ use serde_json::{Value, json};
 use crate::fake_graph::{
     DIRECT, FakeGraph, FakeGraphConfig, Fault, TenantFingerprint, TenantState,
 };
-
-const CLIENT_ID: &str = "test-client";
-const SECRET: &str = "test-secret-value-7f3a";
-const SCOPE: &str = "https://graph.microsoft.com/.default";
+use crate::fake_graph_smoke::{client, runtime, token};
 
 fn sample() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/sample")
@@ -35,45 +32,6 @@ fn start(adjust: impl FnOnce(&mut FakeGraphConfig)) -> FakeGraph {
     };
     adjust(&mut config);
     FakeGraph::start(config)
-}
-
-pub(crate) fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("test runtime")
-}
-
-pub(crate) fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("http client")
-}
-
-pub(crate) async fn token(client: &reqwest::Client, graph: &FakeGraph) -> String {
-    let url = format!(
-        "{}/{}/oauth2/v2.0/token",
-        graph.base_url(),
-        graph.tenant_id()
-    );
-    let response = client
-        .post(url)
-        .form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", CLIENT_ID),
-            ("client_secret", SECRET),
-            ("scope", SCOPE),
-        ])
-        .send()
-        .await
-        .expect("token request");
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.expect("token JSON");
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_string()
 }
 
 pub(crate) struct Answer {
