@@ -225,11 +225,11 @@ fn print_summary(
             "note: the tenant refused signInActivity, so recent sign-ins could not be re-checked"
         )?;
     }
-    if summary.open > 0 && settings.execute {
+    if summary.open() > 0 && settings.execute {
         writeln!(
             stdout,
             "{} action(s) failed or are deferred; fix the cause or wait, then rerun with --resume",
-            summary.open
+            summary.open()
         )?;
     }
     for file in &summary.files {

@@ -642,6 +642,11 @@ fn graph_refusals_are_recorded_and_resume_retries_them() {
     set_consumed(2);
     let refused = run_online(dir, &fake, &["apply", "manual/plan.json", "--execute"]);
     assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stdout(&refused).contains("1 action(s) failed or are deferred"),
+        "{}",
+        stdout(&refused)
+    );
     let rows = trail_rows(&dir.join("manual/audit-trail.csv"));
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["result"], "failed");

@@ -153,10 +153,18 @@ pub struct ApplySummary {
     pub currency: String,
     /// Files written (journal, audit trail, rollback plan).
     pub files: Vec<PathBuf>,
-    /// Failed or deferred actions: `--resume` takes them up again.
-    pub open: usize,
     /// True when the tenant refused `signInActivity` (activity could not be re-checked).
     pub sign_in_unavailable: bool,
+}
+
+impl ApplySummary {
+    /// Actions of this run that `--resume` takes up again (failed or deferred).
+    pub fn open(&self) -> usize {
+        [ActionResult::Failed, ActionResult::Deferred]
+            .iter()
+            .filter_map(|result| self.counts.get(result.as_str()))
+            .sum()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -674,7 +682,6 @@ fn count(summary: &mut ApplySummary, report: &ActionReport) {
                 summary.monthly_added += report.monthly_amount;
             }
         }
-        Step::Settled(ActionResult::Failed | ActionResult::Deferred) => summary.open += 1,
         Step::Settled(_) => {}
     }
 }
