@@ -555,15 +555,7 @@ fn throttling_and_server_errors_mid_apply_are_retried_and_applied_once() {
 
 #[test]
 fn a_process_killed_mid_apply_resumes_without_applying_anything_twice() {
-    let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
-    let (temp, fake) = approved_reclaim(|config| {
-        config.faults = vec![Fault::HoldAfterApply {
-            path_prefix: fay_license.clone(),
-            after: 0,
-            times: 1,
-            delay: Duration::from_secs(5),
-        }];
-    });
+    let (temp, fake, fay_license) = holding_fays_removal(Duration::from_secs(5));
     let dir = temp.path();
 
     // Kill the process while Graph has made fay's change but not yet answered.
@@ -1053,15 +1045,7 @@ fn graph_failing_beyond_the_retries_stops_the_run_and_resume_finishes_it() {
 
 #[test]
 fn a_write_that_timed_out_after_graph_made_it_is_recognised_not_failed() {
-    let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
-    let (temp, fake) = approved_reclaim(|config| {
-        config.faults = vec![Fault::HoldAfterApply {
-            path_prefix: fay_license.clone(),
-            after: 0,
-            times: 1,
-            delay: Duration::from_secs(3),
-        }];
-    });
+    let (temp, fake, fay_license) = holding_fays_removal(Duration::from_secs(3));
     let dir = temp.path();
     // The first attempt times out after Graph removed the license; the retry is refused
     // ("does not have a corresponding license"); reading back shows the change is in place.
@@ -1095,6 +1079,21 @@ fn a_write_that_timed_out_after_graph_made_it_is_recognised_not_failed() {
     );
 }
 
+/// An approved reclaim whose fake Graph removes fay's license and then holds the answer for
+/// `delay`; also the path of that write.
+fn holding_fays_removal(delay: Duration) -> (tempfile::TempDir, FakeGraph, String) {
+    let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
+    let (temp, fake) = approved_reclaim(|config| {
+        config.faults = vec![Fault::HoldAfterApply {
+            path_prefix: fay_license.clone(),
+            after: 0,
+            times: 1,
+            delay,
+        }];
+    });
+    (temp, fake, fay_license)
+}
+
 /// Waits until the fake has applied (and is holding the answer to) a write to `path`.
 fn wait_for_held(fake: &FakeGraph, path: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -1110,15 +1109,7 @@ fn wait_for_held(fake: &FakeGraph, path: &str) {
 
 #[test]
 fn a_second_run_of_the_same_plan_waits_its_turn_and_ctrl_c_finishes_cleanly() {
-    let fay_license = format!("/v1.0/users/{}/assignLicense", user_id(6));
-    let (temp, fake) = approved_reclaim(|config| {
-        config.faults = vec![Fault::HoldAfterApply {
-            path_prefix: fay_license.clone(),
-            after: 0,
-            times: 1,
-            delay: Duration::from_secs(2),
-        }];
-    });
+    let (temp, fake, fay_license) = holding_fays_removal(Duration::from_secs(2));
     let dir = temp.path();
     let first = online(dir, &fake, EXECUTE_SERIALLY)
         .stdout(Stdio::piped())
