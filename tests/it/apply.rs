@@ -91,6 +91,11 @@ fn set_prepaid(fake: &FakeGraph, sku_id: &str, seats: i64) {
 fn reclaim_plan(dir: &Path) -> Value {
     std::fs::write(dir.join("policy.toml"), POLICY).expect("write policy");
     ok(run_in(dir, &["audit", "snapshot", "--out", "audit"]));
+    plan_reclaim_on(dir, "2026-11-02")
+}
+
+/// Plans the reclaim of the audit in `dir` as on `date`, into `plan/plan.json`.
+fn plan_reclaim_on(dir: &Path, date: &str) -> Value {
     ok(run_in(
         dir,
         &[
@@ -102,7 +107,7 @@ fn reclaim_plan(dir: &Path) -> Value {
             "--out",
             "plan/plan.json",
             "--on",
-            "2026-11-02",
+            date,
         ],
     ));
     read_json(&dir.join("plan/plan.json"))
@@ -884,20 +889,7 @@ fn a_journal_of_another_version_of_the_plan_is_refused() {
     let dir = temp.path();
     ok(run_online(dir, &fake, EXECUTE));
     // A new plan written over the applied one, and approved.
-    ok(run_in(
-        dir,
-        &[
-            "plan",
-            "reclaim",
-            "audit",
-            "--policy",
-            "policy.toml",
-            "--out",
-            "plan/plan.json",
-            "--on",
-            "2026-11-03",
-        ],
-    ));
+    plan_reclaim_on(dir, "2026-11-03");
     approve(dir, "plan/plan.json", &["Dana", "Lee"]);
     let writes_before = writes(&fake).len();
     let refused = run_online(dir, &fake, RESUME);
