@@ -1,4 +1,4 @@
-<#
+﻿<#
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
@@ -20,7 +20,7 @@ try {
     }
 } catch {
     $failures += [pscustomobject]@{ Action = 'act-d3fcf88f434a'; Target = 'ada@contoso.com'; Error = $_.Exception.Message }
-    Write-Warning "act-d3fcf88f434a: $($_.Exception.Message)"
+    Write-Warning ('act-d3fcf88f434a: ' + $_.Exception.Message)
 }
 
 # act-a6d9668cf827: remove bob@contoso.com from group Sales Team (frees POWER_BI_PRO) (inactive-holder/inactive)
@@ -32,7 +32,7 @@ try {
     }
 } catch {
     $failures += [pscustomobject]@{ Action = 'act-a6d9668cf827'; Target = 'bob@contoso.com'; Error = $_.Exception.Message }
-    Write-Warning "act-a6d9668cf827: $($_.Exception.Message)"
+    Write-Warning ('act-a6d9668cf827: ' + $_.Exception.Message)
 }
 
 # act-c6e09bcf6e28: remove license SPE_E5 from cy@contoso.com (inactive-holder/inactive)
@@ -44,7 +44,7 @@ try {
     }
 } catch {
     $failures += [pscustomobject]@{ Action = 'act-c6e09bcf6e28'; Target = 'cy@contoso.com'; Error = $_.Exception.Message }
-    Write-Warning "act-c6e09bcf6e28: $($_.Exception.Message)"
+    Write-Warning ('act-c6e09bcf6e28: ' + $_.Exception.Message)
 }
 
 # act-68a667a7e135: remove cy@contoso.com from group Sales Team (frees SPE_E5) (inactive-holder/inactive)
@@ -56,7 +56,7 @@ try {
     }
 } catch {
     $failures += [pscustomobject]@{ Action = 'act-68a667a7e135'; Target = 'cy@contoso.com'; Error = $_.Exception.Message }
-    Write-Warning "act-68a667a7e135: $($_.Exception.Message)"
+    Write-Warning ('act-68a667a7e135: ' + $_.Exception.Message)
 }
 
 # act-4acebe13ac8f: MANUAL: SPE_E5 for dee@contoso.com (inactive-holder/inactive)
@@ -72,7 +72,7 @@ try {
     }
 } catch {
     $failures += [pscustomobject]@{ Action = 'act-d7374af310f1'; Target = 'fay@contoso.com'; Error = $_.Exception.Message }
-    Write-Warning "act-d7374af310f1: $($_.Exception.Message)"
+    Write-Warning ('act-d7374af310f1: ' + $_.Exception.Message)
 }
 
 if ($failures.Count -gt 0) {
