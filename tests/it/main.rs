@@ -12,4 +12,5 @@ mod generate;
 mod graph_ingest;
 mod ingest;
 mod plans;
+mod real_exports;
 mod util;
