@@ -15,4 +15,5 @@ mod ingest;
 mod plans;
 mod ps1_escaping;
 mod ps_tokens;
+mod real_exports;
 mod util;
