@@ -64,9 +64,15 @@ pub struct AuditArgs {
     /// duplicate-assignment, idle-seats, inactive-holder, missing-premium, unused-premium).
     #[arg(long, value_name = "KIND", num_args = 1.., value_delimiter = ',')]
     pub fail_on: Vec<String>,
-    /// Skip malformed rows and count them in the data-quality section instead of stopping.
+    /// Skip malformed rows and count them in the data-quality section instead of stopping
+    /// (at most 5 % of the users or subscribed SKUs; beyond that the export is refused).
     #[arg(long)]
     pub lenient: bool,
+    /// Assert that the audit exports hold every LaunchPowerApp record of the window. Without
+    /// it, exports with no launch at all, or not covering the window, make premium use
+    /// unknown and no unused-premium is raised.
+    #[arg(long)]
+    pub audit_complete: bool,
     /// Report how long each stage took, on stderr.
     #[arg(long)]
     pub verbose: bool,

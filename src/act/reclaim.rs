@@ -202,15 +202,45 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
             finding.reason.as_deref().unwrap_or("unspecified")
         );
         let mut new_actions = Vec::new();
-        let unknown_source = sources.is_empty();
-        for source in if unknown_source {
-            vec!["direct".to_string()]
-        } else {
-            sources
-        } {
+        // SPEC §3: when the export does not say how the license is assigned (older exports
+        // without licenseAssignmentStates), nothing is guessed: an admin looks and acts.
+        let unknown_source = sources.is_empty()
+            || sources
+                .iter()
+                .any(|source| source == crate::model::columns::UNKNOWN_SOURCE);
+        if unknown_source {
+            new_actions.push(Action {
+                id: action_id(Mechanism::Manual, Some(&user_id), None, &finding.sku_id),
+                mechanism: Mechanism::Manual,
+                user_id: Some(user_id.clone()),
+                user_principal_name: Some(user.user_principal_name.clone()),
+                group_id: None,
+                group_display_name: None,
+                sku_id: finding.sku_id.clone(),
+                sku_part_number: finding.sku_part_number.clone(),
+                disabled_plans: Vec::new(),
+                reason: reason.clone(),
+                observed: observed.clone(),
+                monthly_amount: 0.0,
+                together_with: Vec::new(),
+                depends_on: Vec::new(),
+                frees: Vec::new(),
+                also_removes: Vec::new(),
+                not_before: Some(not_before.clone()),
+                note: Some(
+                    "the source of this license is unknown (the export has no licenseAssignmentStates): check whether it is assigned directly or by a group, and remove it there".to_string(),
+                ),
+            });
+        }
+        for source in if unknown_source { Vec::new() } else { sources } {
             let action = if source == "direct" {
                 Action {
-                    id: action_id(Mechanism::RemoveDirect, Some(&user_id), None, &finding.sku_id),
+                    id: action_id(
+                        Mechanism::RemoveDirect,
+                        Some(&user_id),
+                        None,
+                        &finding.sku_id,
+                    ),
                     mechanism: Mechanism::RemoveDirect,
                     user_id: Some(user_id.clone()),
                     user_principal_name: Some(user.user_principal_name.clone()),
@@ -225,11 +255,9 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
                     together_with: Vec::new(),
                     depends_on: Vec::new(),
                     frees: Vec::new(),
-            also_removes: Vec::new(),
+                    also_removes: Vec::new(),
                     not_before: Some(not_before.clone()),
-                    note: unknown_source.then(|| {
-                        "the snapshot has no assignment state for this license; planned as direct".to_string()
-                    }),
+                    note: None,
                 }
             } else {
                 group_action(

@@ -4,6 +4,8 @@
 //! The shared inputs are collected once here (each is read by several rules); the rules add
 //! their filters lazily and the pipeline collects them together.
 
+use super::evidence::Evidence;
+use super::launch_owner;
 use super::window::AuditWindow;
 use crate::catalogue::Catalogue;
 use crate::model::{Snapshot, columns};
@@ -20,6 +22,17 @@ pub const IS_DISABLED: &str = "is_disabled";
 pub const LAST_PREMIUM_USE: &str = "last_premium_use";
 pub const PREMIUM_APPS_USED: &str = "premium_apps_used";
 pub const LAUNCHED_IN_WINDOW: &str = "launched_in_window";
+/// False for a SKU whose subscription is `Suspended`, `Deleted` or `LockedOut`: not paid for,
+/// so its holders and seats are no savings.
+pub const IS_PAID: &str = "is_paid";
+/// Seats the tenant pays for: `prepaidUnits.enabled` plus the `warning` (grace period) seats,
+/// zero for a SKU that is not paid.
+pub const PURCHASED_SEATS: &str = "purchased_seats";
+
+/// `capabilityStatus` values of subscriptions the tenant no longer pays for.
+pub const UNPAID_STATUSES: [&str; 3] = ["Suspended", "Deleted", "LockedOut"];
+/// `capabilityStatus` of a subscription in its grace period: still paid, but ending.
+pub const ENDING_STATUS: &str = "Warning";
 /// The `;`-joined sources (`direct`, group ids) of an assignment.
 pub const SOURCES: &str = "sources";
 
@@ -28,9 +41,11 @@ pub struct RuleInputs {
     /// Users with department label, `is_active`, `is_disabled`, times as Int64 milliseconds.
     pub users: LazyFrame,
     /// One row per SKU the tenant buys or any user holds: id, part number, display name,
-    /// premium flag, price (null when unpriced), prepaid and consumed units.
+    /// premium flag, price (null when unpriced), prepaid and consumed units, subscription
+    /// status, whether it is paid and the seats paid for.
     pub skus: LazyFrame,
-    /// Per lower-case UPN: `last_premium_use`, `premium_apps_used` (in the window).
+    /// Per directory user (SPEC §2 matching): `last_premium_use`, `premium_apps_used` (in the
+    /// window).
     pub premium_use: LazyFrame,
     /// Per (user, SKU) holding: the user's, the SKU's and the premium-use columns.
     pub holders: LazyFrame,
@@ -62,6 +77,7 @@ impl RuleInputs {
         prices: &BTreeMap<String, Money>,
         price_frame: DataFrame,
         window: AuditWindow,
+        evidence: &Evidence,
     ) -> PolarsResult<RuleInputs> {
         let start = window.start_millis();
         let end = window.end_millis();
@@ -127,8 +143,25 @@ impl RuleInputs {
                 .alias(columns::SKU_PART_NUMBER),
                 col(columns::PREMIUM).fill_null(lit(false)),
                 col(columns::PREPAID_ENABLED).fill_null(lit(0i64)),
+                col(columns::PREPAID_WARNING).fill_null(lit(0i64)),
                 col(columns::CONSUMED_UNITS).fill_null(lit(0i64)),
+                col(columns::CAPABILITY_STATUS)
+                    .is_in(
+                        lit(Series::new("unpaid".into(), UNPAID_STATUSES)
+                            .implode()?
+                            .into_series()),
+                        false,
+                    )
+                    .fill_null(lit(false))
+                    .not()
+                    .alias(IS_PAID),
             ])
+            .with_column(
+                when(col(IS_PAID))
+                    .then(col(columns::PREPAID_ENABLED) + col(columns::PREPAID_WARNING))
+                    .otherwise(lit(0i64))
+                    .alias(PURCHASED_SEATS),
+            )
             .with_column(
                 col(columns::SKU_PART_NUMBER)
                     .str()
@@ -147,11 +180,15 @@ impl RuleInputs {
                 col(columns::PREMIUM),
                 col(columns::MONTHLY_PRICE),
                 col(columns::PREPAID_ENABLED),
+                col(columns::PREPAID_WARNING),
                 col(columns::CONSUMED_UNITS),
+                col(columns::CAPABILITY_STATUS),
+                col(IS_PAID),
+                col(PURCHASED_SEATS),
             ]);
 
-        let premium_use_known = snapshot.apps.is_some() && snapshot.quality.audit_files > 0;
-        let premium_use = premium_launches(snapshot)?
+        let premium_use = attributed_launches(snapshot)?
+            .filter(col(columns::USER_ID).is_not_null())
             .filter(millis(columns::LAUNCHED_AT).lt(lit(end)))
             .with_column(
                 millis(columns::LAUNCHED_AT)
@@ -159,7 +196,7 @@ impl RuleInputs {
                     .alias(LAUNCHED_IN_WINDOW),
             )
             .filter(col(columns::APP_IS_PREMIUM))
-            .group_by([col(columns::USER_KEY)])
+            .group_by([col(columns::USER_ID)])
             .agg([
                 millis(columns::LAUNCHED_AT).max().alias(LAST_PREMIUM_USE),
                 col(columns::APP_ID)
@@ -190,8 +227,8 @@ impl RuleInputs {
             )
             .left_join(
                 premium_use.clone(),
-                col(columns::USER_KEY),
-                col(columns::USER_KEY),
+                col(columns::USER_ID),
+                col(columns::USER_ID),
             )
             .with_column(col(PREMIUM_APPS_USED).fill_null(lit(0u32)));
         let holders = materialise(holders)?;
@@ -214,8 +251,8 @@ impl RuleInputs {
             premium_use,
             holders,
             window,
-            activity_known: snapshot.metadata.sign_in_activity_collected,
-            premium_use_known,
+            activity_known: evidence.activity_known(),
+            premium_use_known: evidence.premium_use_known(),
             premium_license,
         })
     }
@@ -250,6 +287,15 @@ pub fn premium_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
         col(columns::APP_ID)
             .is_in(lit(premium_ids), false)
             .alias(columns::APP_IS_PREMIUM),
+    ))
+}
+
+/// Premium-flagged launches with their owner (SPEC §2): [`columns::USER_ID`], null for users
+/// not in the directory, and [`launch_owner::UPN_DIFFERS`].
+pub fn attributed_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
+    Ok(launch_owner::attribute(
+        premium_launches(snapshot)?,
+        snapshot.users.clone().lazy(),
     ))
 }
 

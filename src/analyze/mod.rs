@@ -4,13 +4,16 @@
 //! ([`rules`]), collects them together once, and turns the rows into typed [`Finding`]s with a
 //! [`Summary`] and the data-quality counts a reader needs to trust them.
 
+pub mod evidence;
 pub mod finding;
 pub mod inputs;
+pub mod launch_owner;
 pub mod quality;
 pub mod rules;
 pub mod summary;
 pub mod window;
 
+pub use evidence::{Evidence, EvidenceInputs};
 pub use finding::{Finding, FindingKind};
 pub use quality::AnalysisQuality;
 pub use summary::Summary;
@@ -32,9 +35,18 @@ pub enum AnalyzeError {
     UnknownKind(String),
 }
 
+/// What the person running the audit asserts about the snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnalyzeOptions {
+    /// `--audit-complete`: the audit exports hold every launch of the window, even if they
+    /// hold none or their records do not span it.
+    pub audit_complete: bool,
+}
+
 /// Everything an audit reports.
 pub struct Analysis {
     pub window: AuditWindow,
+    pub evidence: Evidence,
     pub currency: String,
     pub price_book: PriceBookOrigin,
     pub findings: Vec<Finding>,
@@ -48,28 +60,31 @@ pub fn analyze(
     catalogue: &Catalogue,
     bundled_prices: PriceBook,
     window: AuditWindow,
+    options: AnalyzeOptions,
 ) -> Result<Analysis, AnalyzeError> {
     let (price_book, price_book_origin) = bundled_prices.overridden_by(snapshot.prices.clone());
     let prices = price_book.effective_on(window.as_of);
+    let evidence = Evidence::decide(&evidence_inputs(snapshot, options), window);
     let inputs = RuleInputs::prepare(
         snapshot,
         catalogue,
         &prices,
         price_book.frame_on(window.as_of)?,
         window,
+        &evidence,
     )?;
 
-    let all_rules = concat(
-        [
-            rules::assignment_error::find(snapshot, &inputs),
-            rules::duplicate_assignment::find(snapshot, &inputs),
-            rules::idle_seats::find(inputs.skus.clone()),
-            rules::inactive_holder::find(&inputs),
-            rules::missing_premium::find(&inputs),
-            rules::unused_premium::find(&inputs),
-        ],
-        UnionArgs::default(),
-    )?;
+    let mut rule_frames = vec![
+        rules::idle_seats::find(inputs.skus.clone()),
+        rules::inactive_holder::find(&inputs),
+        rules::missing_premium::find(&inputs),
+        rules::unused_premium::find(&inputs),
+    ];
+    if !evidence.assignment_states_missing {
+        rule_frames.push(rules::assignment_error::find(snapshot, &inputs));
+        rule_frames.push(rules::duplicate_assignment::find(snapshot, &inputs));
+    }
+    let all_rules = concat(rule_frames, UnionArgs::default())?;
     let (findings_frame, skus_frame) = {
         let mut frames = collect_all([all_rules, inputs.skus.clone()])?;
         let skus_frame = frames.pop();
@@ -88,9 +103,10 @@ pub fn analyze(
     findings.sort_by_cached_key(Finding::sort_key);
 
     let summary = Summary::compute(snapshot, &skus_frame, &findings)?;
-    let quality = AnalysisQuality::compute(snapshot, &inputs, &skus_frame)?;
+    let quality = AnalysisQuality::compute(snapshot, &inputs, &skus_frame, &evidence, &price_book)?;
     Ok(Analysis {
         window,
+        evidence,
         currency: price_book_origin.currency.clone(),
         price_book: price_book_origin,
         findings,
@@ -99,11 +115,30 @@ pub fn analyze(
     })
 }
 
+/// The counts the evidence decision reads, from what ingestion noticed.
+fn evidence_inputs(snapshot: &Snapshot, options: AnalyzeOptions) -> EvidenceInputs {
+    let quality = &snapshot.quality;
+    EvidenceInputs {
+        users: snapshot.users.height(),
+        users_without_sign_in_activity: quality.users_without_sign_in_activity,
+        sign_in_activity_collected: snapshot.metadata.sign_in_activity_collected,
+        has_app_inventory: snapshot.apps.is_some(),
+        audit_files: quality.audit_files,
+        launch_rows: quality.launch_rows,
+        audit_query: snapshot.metadata.audit_query,
+        audit_records_span: quality.audit_records_span,
+        licensed_users: quality.licensed_users,
+        licensed_users_without_assignment_states: quality.licensed_users_without_assignment_states,
+        audit_complete: options.audit_complete,
+    }
+}
+
 fn collect_all<const N: usize>(frames: [LazyFrame; N]) -> PolarsResult<Vec<DataFrame>> {
     frames.into_iter().map(LazyFrame::collect).collect()
 }
 
-/// Orders assignment sources with `direct` first, then group ids.
+/// Orders assignment sources with `direct` first, then group ids; a pair with no
+/// `licenseAssignmentStates` entry (an older export) has the source `unknown`, never a guess.
 fn split_sources(joined: Option<&str>) -> Vec<String> {
     let mut sources: Vec<String> = joined
         .unwrap_or("")
@@ -115,6 +150,9 @@ fn split_sources(joined: Option<&str>) -> Vec<String> {
         (left != columns::DIRECT, left).cmp(&(right != columns::DIRECT, right))
     });
     sources.dedup();
+    if sources.is_empty() {
+        sources.push(columns::UNKNOWN_SOURCE.to_string());
+    }
     sources
 }
 

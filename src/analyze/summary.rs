@@ -2,6 +2,7 @@
 //! compliance would cost.
 
 use super::finding::{Finding, FindingKind};
+use super::inputs::PURCHASED_SEATS;
 use crate::model::{Snapshot, columns};
 use crate::money::Money;
 use polars::prelude::*;
@@ -20,7 +21,7 @@ pub struct Summary {
     pub licensed_users: usize,
     /// Every kind, with zero counts too.
     pub by_kind: BTreeMap<FindingKind, KindTotal>,
-    /// Σ over SKUs of `prepaidUnits.enabled` × price.
+    /// Σ over paid SKUs of the purchased seats (`prepaidUnits.enabled` + `warning`) × price.
     pub monthly_cost: Money,
     pub monthly_savings: Money,
     pub monthly_cost_to_comply: Money,
@@ -37,7 +38,7 @@ impl Summary {
             .column(columns::USER_ID)?
             .as_materialized_series()
             .n_unique()?;
-        let prepaid = skus.column(columns::PREPAID_ENABLED)?.i64()?;
+        let prepaid = skus.column(PURCHASED_SEATS)?.i64()?;
         let prices = skus.column(columns::MONTHLY_PRICE)?.i64()?;
         let monthly_cost = (0..skus.height())
             .map(|row| Money(prepaid.get(row).unwrap_or(0) * prices.get(row).unwrap_or(0)))

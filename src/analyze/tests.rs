@@ -247,7 +247,9 @@ impl TenantBuilder {
             columns::SKU_ID => self.skus.iter().map(|row| row.0.clone()).collect::<Vec<_>>(),
             columns::SKU_PART_NUMBER => self.skus.iter().map(|row| row.1.clone()).collect::<Vec<_>>(),
             columns::PREPAID_ENABLED => self.skus.iter().map(|row| row.2).collect::<Vec<_>>(),
+            columns::PREPAID_WARNING => self.skus.iter().map(|_| 0i64).collect::<Vec<_>>(),
             columns::CONSUMED_UNITS => self.skus.iter().map(|row| row.3).collect::<Vec<_>>(),
+            columns::CAPABILITY_STATUS => self.skus.iter().map(|_| "Enabled").collect::<Vec<_>>(),
         )
         .expect("skus frame");
         let apps = df!(
@@ -255,6 +257,7 @@ impl TenantBuilder {
             columns::APP_IS_PREMIUM => self.apps.iter().map(|row| row.1).collect::<Vec<_>>(),
         )
         .expect("apps frame");
+        let launch_count = self.launches.len();
         let mut launches = empty_launches().expect("empty launches");
         let launch_rows = DataFrame::new_infer_height(vec![
             Column::new(
@@ -262,6 +265,13 @@ impl TenantBuilder {
                 self.launches
                     .iter()
                     .map(|row| row.0.clone())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new(
+                columns::USER_OBJECT_ID.into(),
+                self.launches
+                    .iter()
+                    .map(|_| None::<String>)
                     .collect::<Vec<_>>(),
             ),
             Column::new(
@@ -293,6 +303,8 @@ impl TenantBuilder {
             dir: "hand-built".into(),
             metadata: SnapshotMetadata {
                 sign_in_activity_collected: self.activity_known,
+                // As `ingest graph` records it: a query over the whole window.
+                audit_query: Some((at("2026-08-04T00:00:00Z"), at("2026-11-01T06:00:00Z"))),
                 ..SnapshotMetadata::default()
             },
             users: users_frame,
@@ -307,6 +319,7 @@ impl TenantBuilder {
             prices: None,
             quality: IngestQuality {
                 audit_files: 1,
+                launch_rows: launch_count,
                 ..IngestQuality::default()
             },
         }
@@ -318,7 +331,14 @@ fn run(snapshot: &Snapshot) -> Analysis {
         as_of: as_of(),
         days: 90,
     };
-    analyze(snapshot, &catalogue(), prices(), window).expect("analysis runs")
+    analyze(
+        snapshot,
+        &catalogue(),
+        prices(),
+        window,
+        super::AnalyzeOptions::default(),
+    )
+    .expect("analysis runs")
 }
 
 /// (kind, user id or SKU part number for SKU findings, SKU part number, reason, amount in cents)
@@ -765,7 +785,9 @@ fn a_pair_is_never_both_inactive_holder_and_unused_premium() {
         .user("c", None)
         .holds("a", PREMIUM, &["direct"])
         .holds("b", PREMIUM, &["direct"])
-        .holds("c", PREMIUM, &["direct"]);
+        .holds("c", PREMIUM, &["direct"])
+        // The exports hold a launch, so premium use is knowable (SPEC §3).
+        .launch("a@contoso.com", STANDARD_APP, "2026-10-01T08:00:00Z");
     let analysis = run(&no_idle_seats(tenant).build());
     let mut pairs: Vec<(String, String)> = analysis
         .findings

@@ -187,6 +187,25 @@ impl PriceBook {
             .collect()
     }
 
+    /// The first day the book prices `part_number`, when every row for it starts after
+    /// `as_of`: such a SKU is unpriced on `as_of` because the book starts later, not because
+    /// it is free.
+    pub fn starts_after(&self, part_number: &str, as_of: NaiveDate) -> Option<NaiveDate> {
+        let mut first: Option<NaiveDate> = None;
+        for entry in &self.entries {
+            if !entry.part_number.eq_ignore_ascii_case(part_number) {
+                continue;
+            }
+            match entry.effective_from {
+                Some(from) if from > as_of => {
+                    first = Some(first.map_or(from, |known| known.min(from)));
+                }
+                _ => return None,
+            }
+        }
+        first
+    }
+
     /// The prices in force on `as_of` as a frame: `sku_key` (lower-case part number) and
     /// `monthly_price` in micro-units.
     pub fn frame_on(&self, as_of: NaiveDate) -> PolarsResult<DataFrame> {

@@ -3,7 +3,7 @@
 use super::{ExitStatus, UsageError, parse_date, today_utc};
 use crate::cli::AuditArgs;
 use anyhow::{Context, bail};
-use seatwise::analyze::{AuditWindow, FindingKind, analyze};
+use seatwise::analyze::{AnalyzeOptions, AuditWindow, FindingKind, analyze};
 use seatwise::catalogue::{Catalogue, PriceBook};
 use seatwise::ingest::error::Strictness;
 use seatwise::ingest::{IngestOptions, read_snapshot};
@@ -56,7 +56,10 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
 
     let catalogue = Catalogue::bundled().context("the bundled SKU catalogue is unreadable")?;
     let prices = PriceBook::bundled().context("the bundled price book is unreadable")?;
-    let analysis = analyze(&snapshot, &catalogue, prices, window)?;
+    let options = AnalyzeOptions {
+        audit_complete: args.audit_complete,
+    };
+    let analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
     stages.lap("analyse")?;
 
     let out_dir = args

@@ -60,6 +60,29 @@ pub enum IngestError {
         dir.display()
     )]
     NotASnapshot { dir: PathBuf, missing: String },
+    #[error(
+        "{}: --lenient skipped {rejected} of {records} {collection} records ({percent}), more than the {limit} % it may skip\nhint: an export this damaged cannot be trusted; fix or re-export it (the first rejection: {first})",
+        source_path.display(),
+        percent = share_text(*rejected, *records),
+        limit = LENIENT_LIMIT_PERCENT
+    )]
+    TooManyRejected {
+        source_path: PathBuf,
+        collection: String,
+        rejected: usize,
+        records: usize,
+        first: Box<Rejection>,
+    },
+    #[error(
+        "{} and {}: two sources for {what}\nhint: keep one of them in the snapshot folder",
+        first.display(),
+        second.display()
+    )]
+    TwoSources {
+        first: PathBuf,
+        second: PathBuf,
+        what: String,
+    },
     #[error("{}: required file is missing: {what}", path.display())]
     MissingFile { path: PathBuf, what: String },
     #[error("{}: building the frame failed: {message}", path.display())]
@@ -88,6 +111,43 @@ impl IngestError {
             source,
         }
     }
+}
+
+/// The share of a required collection's records `--lenient` may skip: beyond it (or when it
+/// would skip every record) the export is refused rather than reported as a smaller tenant.
+pub const LENIENT_LIMIT_PERCENT: usize = 5;
+
+fn share_text(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "all".to_string();
+    }
+    let tenths = part.saturating_mul(1000) / whole;
+    format!("{}.{} %", tenths / 10, tenths % 10)
+}
+
+/// Refuses a required collection when `--lenient` skipped every record, or more than
+/// [`LENIENT_LIMIT_PERCENT`] of them.
+pub fn check_lenient_limit(
+    source_path: &Path,
+    collection: &str,
+    records: usize,
+    rejected: &[Rejection],
+) -> Result<(), IngestError> {
+    let Some(first) = rejected.first() else {
+        return Ok(());
+    };
+    let over_limit = rejected.len() >= records
+        || rejected.len().saturating_mul(100) > records.saturating_mul(LENIENT_LIMIT_PERCENT);
+    if over_limit {
+        return Err(IngestError::TooManyRejected {
+            source_path: source_path.to_path_buf(),
+            collection: collection.to_string(),
+            rejected: rejected.len(),
+            records,
+            first: Box::new(first.clone()),
+        });
+    }
+    Ok(())
 }
 
 /// Whether malformed rows stop ingestion or are skipped and counted.
@@ -124,12 +184,25 @@ impl RejectionLog {
         }
     }
 
+    /// How many rejections were recorded.
+    pub fn len(&self) -> usize {
+        self.rejections.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rejections.is_empty()
+    }
+
     pub fn strictness(&self) -> Strictness {
         self.strictness
     }
 
     pub fn absorb(&mut self, other: RejectionLog) {
         self.rejections.extend(other.rejections);
+    }
+
+    pub fn rejections(&self) -> &[Rejection] {
+        &self.rejections
     }
 
     pub fn into_rejections(self) -> Vec<Rejection> {

@@ -57,7 +57,7 @@ pub fn read_groups(
 ) -> Result<GroupFrames, IngestError> {
     let mut groups = Vec::new();
     if let Some(path) = path {
-        let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+        let bytes = super::encoding::read_utf8(path)?;
         let records = split_records(path, &bytes, log)?;
         for record in records {
             let parsed = serde_json::from_str::<GroupRecord>(record.raw.get())

@@ -7,6 +7,7 @@
 pub mod apps;
 pub mod audit;
 pub mod csv_records;
+pub mod encoding;
 pub mod error;
 pub mod graph;
 pub mod groups;
@@ -59,6 +60,16 @@ pub fn locate_files(dir: &Path) -> Result<SnapshotFiles, IngestError> {
         files_with_extension(&dir.join("users"), "json")?
     };
     let subscribed_skus = existing("subscribedSkus.json");
+    let apps = match (existing("apps.csv"), existing("apps.json")) {
+        (Some(csv), Some(json)) => {
+            return Err(IngestError::TwoSources {
+                first: csv,
+                second: json,
+                what: "the Power Apps inventory".to_string(),
+            });
+        }
+        (csv, json) => csv.or(json),
+    };
     match (subscribed_skus, users.is_empty()) {
         (None, true) => Err(IngestError::NotASnapshot {
             dir: dir.to_path_buf(),
@@ -77,7 +88,7 @@ pub fn locate_files(dir: &Path) -> Result<SnapshotFiles, IngestError> {
             subscribed_skus,
             users,
             groups: existing("groups.json"),
-            apps: existing("apps.csv"),
+            apps,
             prices: existing("prices.csv"),
             metadata: existing("snapshot.json"),
             audit: files_with_extension(&dir.join("audit"), "csv")?,
@@ -124,6 +135,11 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         || audit::read_audit_files(&files.audit, strictness),
     );
     let users = users?;
+    let users_source = match files.users.as_slice() {
+        [single] => single.clone(),
+        _ => dir.join("users"),
+    };
+    error::check_lenient_limit(&users_source, "user", users.records, &users.rejected)?;
     let audit = audit?;
     let groups = groups::read_groups(files.groups.as_deref(), &mut log)?;
     let apps = match &files.apps {
@@ -146,9 +162,13 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         repeated_users: users.repeated_users,
         users_without_sign_in_activity: users.users_without_sign_in_activity,
         users_activity_from_attempts: users.users_activity_from_attempts,
+        licensed_users: users.licensed_users,
+        licensed_users_without_assignment_states: users.licensed_users_without_assignment_states,
         audit_files: files.audit.len(),
         audit_rows: audit.rows,
         launch_rows: audit.launch_rows,
+        duplicate_launch_records: audit.duplicate_launch_records,
+        audit_records_span: audit.first_record.zip(audit.last_record),
         other_operations: audit.other_operations,
         group_members_not_users: groups.members_not_users,
     };
@@ -175,34 +195,62 @@ case_insensitive_record! {
         collected_at: Option<String> = "collectedAt",
         source: Option<String> = "source",
         sign_in_activity_collected: Option<bool> = "signInActivityCollected",
+        audit_query: Option<AuditQueryRecord> = "auditQuery",
+    }
+}
+
+case_insensitive_record! {
+    struct AuditQueryRecord {
+        start: Option<String> = "filterStartDateTime",
+        end: Option<String> = "filterEndDateTime",
     }
 }
 
 fn read_metadata(path: &Path) -> Result<SnapshotMetadata, IngestError> {
-    let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
-    let record: MetadataRecord =
-        serde_json::from_slice(json_records::strip_bom(&bytes)).map_err(|error| {
-            let (field, problem) = record::split_field_path(&error.to_string());
-            IngestError::Malformed(rejection(
-                path,
-                Location::Line(error.line() as u64),
-                if field.is_empty() {
-                    "(document)".to_string()
-                } else {
-                    field
-                },
-                problem,
-            ))
-        })?;
+    let bytes = encoding::read_utf8(path)?;
+    let record: MetadataRecord = serde_json::from_slice(&bytes).map_err(|error| {
+        let (field, problem) = record::split_field_path(&error.to_string());
+        IngestError::Malformed(rejection(
+            path,
+            Location::Line(error.line() as u64),
+            if field.is_empty() {
+                "(document)".to_string()
+            } else {
+                field
+            },
+            problem,
+        ))
+    })?;
     let collected_at = match record.collected_at.flatten() {
         Some(text) => Some(timestamp::parse_timestamp(&text).map_err(|problem| {
             IngestError::Malformed(rejection(path, Location::File, "collectedAt", problem))
         })?),
         None => None,
     };
+    let audit_query = match record.audit_query.flatten() {
+        Some(query) => {
+            let bound = |value: Option<Option<String>>, field: &str| match value.flatten() {
+                Some(text) => timestamp::parse_timestamp(&text).map_err(|problem| {
+                    IngestError::Malformed(rejection(path, Location::File, field, problem))
+                }),
+                None => Err(IngestError::Malformed(rejection(
+                    path,
+                    Location::File,
+                    field,
+                    "required property of auditQuery is missing",
+                ))),
+            };
+            Some((
+                bound(query.start, "auditQuery.filterStartDateTime")?,
+                bound(query.end, "auditQuery.filterEndDateTime")?,
+            ))
+        }
+        None => None,
+    };
     Ok(SnapshotMetadata {
         tenant_id: record.tenant_id.flatten(),
         collected_at,
+        audit_query,
         source: record.source.flatten(),
         sign_in_activity_collected: record.sign_in_activity_collected.flatten().unwrap_or(true),
     })

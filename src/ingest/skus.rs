@@ -43,9 +43,10 @@ struct SubscribedSku {
 
 /// Reads `subscribedSkus.json` into the `subscribed_skus` frame.
 pub fn read_subscribed_skus(path: &Path, log: &mut RejectionLog) -> Result<DataFrame, IngestError> {
-    let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+    let bytes = super::encoding::read_utf8(path)?;
     let mut file_log = RejectionLog::new(log.strictness());
     let records = split_records(path, &bytes, &mut file_log)?;
+    let record_count = records.len();
     let mut skus: Vec<SubscribedSku> = Vec::with_capacity(records.len());
     for record in records {
         match serde_json::from_str::<SubscribedSkuRecord>(record.raw.get()) {
@@ -70,6 +71,7 @@ pub fn read_subscribed_skus(path: &Path, log: &mut RejectionLog) -> Result<DataF
             }
         }
     }
+    super::error::check_lenient_limit(path, "subscribed SKU", record_count, file_log.rejections())?;
     log.absorb(file_log);
     frame(&skus).map_err(|error| IngestError::frame(path, error))
 }

@@ -64,10 +64,11 @@ pub struct CsvRow<'a> {
 }
 
 impl CsvTable {
-    /// Reads `path`; `required` columns must be present.
+    /// Reads `path` (UTF-8 or UTF-16, a `#TYPE` line skipped); `required` columns must be
+    /// present.
     pub fn open(path: &Path, required: &[&str]) -> Result<CsvTable, IngestError> {
-        let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
-        let text = String::from_utf8(strip_bom(&bytes).to_vec()).map_err(|error| {
+        let bytes = super::encoding::read_utf8(path)?;
+        let text = String::from_utf8(bytes).map_err(|error| {
             IngestError::Malformed(rejection(
                 path,
                 Location::File,
@@ -97,6 +98,9 @@ impl CsvTable {
             })?;
             let line = lines.line_at(record.position().map_or(0, |position| position.byte()));
             if headers.is_none() {
+                if line == 1 && is_type_line(record.iter().next().unwrap_or_default().as_bytes()) {
+                    continue;
+                }
                 headers = Some(HeaderMap::new(record.iter().map(str::as_bytes)));
                 continue;
             }
@@ -154,6 +158,13 @@ impl CsvRow<'_> {
     pub fn location(&self) -> Location {
         Location::Line(self.line)
     }
+}
+
+/// True for the `#TYPE …` line Windows PowerShell 5.1's `Export-Csv` writes first unless
+/// told `-NoTypeInformation`: it names the .NET type of the exported objects, not a column.
+pub fn is_type_line(first_field: &[u8]) -> bool {
+    let field = strip_bom(first_field);
+    field.len() >= 5 && field[..5].eq_ignore_ascii_case(b"#TYPE")
 }
 
 /// A CSV syntax or encoding error, placed on its line when known.

@@ -9,21 +9,55 @@ use chrono::NaiveDate;
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
+/// `0001-01-01T00:00:00Z`, .NET's `DateTime.MinValue`: Graph's way of saying "never".
+pub const NEVER_PLACEHOLDER_MILLIS: i64 = -62_135_596_800_000;
+
 /// Parses a timestamp into milliseconds since the Unix epoch, UTC.
 ///
 /// Accepted: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fffffff]][Z|±HH:MM|±HHMM]` (a space may
-/// replace `T`), and `M/D/YYYY h:mm[:ss] [AM|PM]`. Surrounding whitespace is ignored.
+/// replace `T`), `M/D/YYYY h:mm[:ss] [AM|PM]`, and `/Date(ms)/` (with an optional `±HHMM`
+/// suffix, which only says where the writer was: the milliseconds are UTC), as Windows
+/// PowerShell 5.1's `ConvertTo-Json` writes dates. Surrounding whitespace is ignored.
 pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err("empty timestamp".to_string());
     }
-    let parsed = if trimmed.as_bytes().get(4) == Some(&b'-') {
+    let parsed = if let Some(inner) = trimmed.strip_prefix("/Date(") {
+        parse_dotnet_json_date(inner)
+    } else if trimmed.as_bytes().get(4) == Some(&b'-') {
         parse_iso(trimmed.as_bytes())
     } else {
         parse_us_style(trimmed.as_bytes())
     };
     parsed.ok_or_else(|| format!("not a timestamp: {trimmed:?}"))
+}
+
+/// Parses a timestamp property of an export, where Graph's placeholders stand for "no value"
+/// (SPEC §3): an empty string is null, and `0001-01-01T00:00:00Z` is "never".
+pub fn parse_optional_timestamp(text: &str) -> Result<Option<i64>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let millis = parse_timestamp(text)?;
+    Ok((millis != NEVER_PLACEHOLDER_MILLIS).then_some(millis))
+}
+
+/// The part of `/Date(1663842405000)/` after `/Date(`.
+fn parse_dotnet_json_date(inner: &str) -> Option<i64> {
+    let digits = inner.strip_suffix(")/")?;
+    let end = digits
+        .char_indices()
+        .skip(1)
+        .find(|(_, character)| matches!(character, '+' | '-'))
+        .map_or(digits.len(), |(index, _)| index);
+    let (millis, offset) = digits.split_at(end);
+    let valid_offset = offset.is_empty()
+        || (offset.len() == 5 && offset[1..].bytes().all(|byte| byte.is_ascii_digit()));
+    if !valid_offset {
+        return None;
+    }
+    millis.parse::<i64>().ok()
 }
 
 /// Days since 1970-01-01 for a calendar date, or `None` when the date does not exist.
@@ -233,6 +267,36 @@ mod tests {
         assert_eq!(millis("9/14/2026 6:54:24 AM"), expected);
         assert_eq!(millis(" 9/14/2026 6:54:24 am "), expected);
         assert_eq!(millis("2026-09-14 06:54:24"), expected);
+    }
+
+    #[test]
+    fn powershell_5_json_dates_are_utc_milliseconds() {
+        assert_eq!(millis("/Date(1663842405000)/"), 1_663_842_405_000);
+        assert_eq!(millis("/Date(1663842405000+0200)/"), 1_663_842_405_000);
+        assert_eq!(millis("/Date(-62135596800000)/"), NEVER_PLACEHOLDER_MILLIS);
+        for broken in [
+            "/Date(abc)/",
+            "/Date(1663842405000",
+            "/Date(1663842405000+02)/",
+        ] {
+            assert!(parse_timestamp(broken).is_err(), "{broken} accepted");
+        }
+    }
+
+    #[test]
+    fn graph_placeholders_mean_no_value() {
+        assert_eq!(parse_optional_timestamp(""), Ok(None));
+        assert_eq!(parse_optional_timestamp("  "), Ok(None));
+        assert_eq!(parse_optional_timestamp("0001-01-01T00:00:00Z"), Ok(None));
+        assert_eq!(
+            parse_optional_timestamp("/Date(-62135596800000)/"),
+            Ok(None)
+        );
+        assert_eq!(
+            parse_optional_timestamp("2026-09-14T06:54:24Z"),
+            Ok(Some(1_789_368_864_000))
+        );
+        assert!(parse_optional_timestamp("soon").is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use super::error::{IngestError, Location, Rejection, RejectionLog, Strictness, rejection};
 use super::json_records::split_records;
-use super::timestamp::parse_timestamp;
+use super::timestamp::parse_optional_timestamp;
 use crate::case_insensitive_record;
 use crate::model::columns;
 use polars::prelude::*;
@@ -83,6 +83,9 @@ struct User {
     last_non_interactive_sign_in: Option<i64>,
     last_successful_sign_in: Option<i64>,
     sign_in_activity_present: bool,
+    /// False when the record lacks `licenseAssignmentStates` (older exports): how its
+    /// licenses are assigned is then unknown.
+    assignment_states_present: bool,
     activity_counts_failed_attempts: bool,
     holdings: Vec<String>,
     states: Vec<AssignmentState>,
@@ -102,21 +105,28 @@ pub struct UserFrames {
     pub repeated_users: usize,
     pub users_without_sign_in_activity: usize,
     pub users_activity_from_attempts: usize,
+    /// Users holding a license whose record lacks `licenseAssignmentStates`.
+    pub licensed_users_without_assignment_states: usize,
+    pub licensed_users: usize,
+    /// User records read, accepted or rejected.
+    pub records: usize,
     pub rejected: Vec<Rejection>,
 }
 
 /// Reads every users file (pages, arrays or JSON Lines) into frames.
 pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrames, IngestError> {
-    let per_file: Vec<Result<(Vec<SourcedUser>, RejectionLog), IngestError>> = files
+    let per_file: Vec<Result<UsersFileRead, IngestError>> = files
         .par_iter()
         .map(|path| read_users_file(path, strictness))
         .collect();
     let mut log = RejectionLog::new(strictness);
     let mut users = Vec::new();
+    let mut records = 0;
     for result in per_file {
-        let (file_users, file_log) = result?;
-        users.extend(file_users);
-        log.absorb(file_log);
+        let file = result?;
+        records += file.records;
+        users.extend(file.users);
+        log.absorb(file.log);
     }
     let (users, repeated_users) = drop_repeated_users(users, &mut log)?;
     let users_without_sign_in_activity = users
@@ -126,6 +136,14 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
     let users_activity_from_attempts = users
         .iter()
         .filter(|user| user.activity_counts_failed_attempts)
+        .count();
+    let licensed_users = users
+        .iter()
+        .filter(|user| !user.holdings.is_empty())
+        .count();
+    let licensed_users_without_assignment_states = users
+        .iter()
+        .filter(|user| !user.holdings.is_empty() && !user.assignment_states_present)
         .count();
     let label = files.first().map_or(Path::new("users"), PathBuf::as_path);
     let (users_frame, holdings, assignment_states) =
@@ -137,17 +155,26 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
         repeated_users,
         users_without_sign_in_activity,
         users_activity_from_attempts,
+        licensed_users_without_assignment_states,
+        licensed_users,
+        records,
         rejected: log.into_rejections(),
     })
 }
 
-fn read_users_file(
-    path: &Path,
-    strictness: Strictness,
-) -> Result<(Vec<SourcedUser>, RejectionLog), IngestError> {
-    let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+/// The users of one file, its rejections and how many records it held.
+struct UsersFileRead {
+    users: Vec<SourcedUser>,
+    log: RejectionLog,
+    records: usize,
+}
+
+fn read_users_file(path: &Path, strictness: Strictness) -> Result<UsersFileRead, IngestError> {
+    let bytes = super::encoding::read_utf8(path)?;
     let mut log = RejectionLog::new(strictness);
     let records = split_records(path, &bytes, &mut log)?;
+    // Lines of a JSON Lines file that are not JSON at all are records too.
+    let record_count = records.len() + log.len();
     let mut users = Vec::with_capacity(records.len());
     for record in records {
         let parsed = serde_json::from_str::<UserRecord>(record.raw.get())
@@ -162,7 +189,11 @@ fn read_users_file(
             Err(problem) => log.reject(problem)?,
         }
     }
-    Ok((users, log))
+    Ok(UsersFileRead {
+        users,
+        log,
+        records: record_count,
+    })
 }
 
 /// Turns a serde message such as "in `signInActivity`: in `lastSignInDateTime`: invalid type…"
@@ -188,8 +219,7 @@ fn timestamp_field(
     value: Option<&Option<String>>,
 ) -> Result<Option<i64>, Rejection> {
     match value {
-        Some(Some(text)) => parse_timestamp(text)
-            .map(Some)
+        Some(Some(text)) => parse_optional_timestamp(text)
             .map_err(|problem| rejection(path, location.clone(), field, problem)),
         _ => Ok(None),
     }
@@ -274,6 +304,7 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
     holdings.sort();
     holdings.dedup();
 
+    let assignment_states_present = matches!(raw.license_assignment_states, Some(Some(_)));
     let mut states = Vec::new();
     for (index, state) in raw
         .license_assignment_states
@@ -325,6 +356,7 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
         last_non_interactive_sign_in,
         last_successful_sign_in,
         sign_in_activity_present,
+        assignment_states_present,
         activity_counts_failed_attempts,
         holdings,
         states,

@@ -61,6 +61,10 @@ pub const ENVIRONMENT: &str = "environment";
 pub const APP_IS_PREMIUM: &str = "app_is_premium";
 pub const LAUNCHED_AT: &str = "launched_at";
 pub const RECORD_ID: &str = "record_id";
+/// The Entra object id a launch record carries (`UserKey` or `enduser.id`), when a GUID.
+pub const USER_OBJECT_ID: &str = "user_object_id";
 
 /// The value of [`ASSIGNED_BY`] for a direct assignment.
 pub const DIRECT: &str = "direct";
+/// A finding's source when the export does not say how the license is assigned.
+pub const UNKNOWN_SOURCE: &str = "unknown";

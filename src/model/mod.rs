@@ -14,6 +14,7 @@
 //! GUIDs are lower case everywhere; times are UTC milliseconds (`Datetime(ms)`).
 
 pub mod columns;
+pub mod guid;
 pub mod schema;
 
 use crate::catalogue::PriceBook;
@@ -31,6 +32,9 @@ pub struct SnapshotMetadata {
     /// False when the collector could not read `signInActivity` (no Entra ID P1 or no
     /// AuditLog.Read.All): activity is then unknown, not absent.
     pub sign_in_activity_collected: bool,
+    /// The audit query window `ingest graph` ran (start, end; epoch milliseconds): the
+    /// launches' coverage when present (SPEC §3).
+    pub audit_query: Option<(i64, i64)>,
 }
 
 /// A tenant snapshot read into frames.
@@ -61,9 +65,19 @@ pub struct IngestQuality {
     pub repeated_users: usize,
     pub users_without_sign_in_activity: usize,
     pub users_activity_from_attempts: usize,
+    /// Users holding at least one license.
+    pub licensed_users: usize,
+    /// Licensed users whose record lacks `licenseAssignmentStates` (older exports): their
+    /// assignment sources are unknown.
+    pub licensed_users_without_assignment_states: usize,
     pub audit_files: usize,
     pub audit_rows: usize,
     pub launch_rows: usize,
+    /// Launch records exported more than once (same record id and content), counted once.
+    pub duplicate_launch_records: usize,
+    /// Earliest and latest time of any audit record (epoch milliseconds).
+    #[serde(skip)]
+    pub audit_records_span: Option<(i64, i64)>,
     /// Rows of operations other than `LaunchPowerApp`, by operation.
     pub other_operations: BTreeMap<String, usize>,
     /// Group members that are not users (nested groups, devices): they get no license.

@@ -100,10 +100,13 @@ pub fn apps() -> Schema {
     ])
 }
 
-/// One row per `LaunchPowerApp` audit record.
+/// One row per `LaunchPowerApp` audit record (each record id once): the record's user
+/// principal name in lower case (empty when it carries only an object id), the object id
+/// when it carries one as a GUID, the app, the time and the record id.
 pub fn launches() -> Schema {
     schema(&[
         (USER_KEY, DataType::String),
+        (USER_OBJECT_ID, DataType::String),
         (APP_ID, DataType::String),
         (LAUNCHED_AT, timestamp()),
         (RECORD_ID, DataType::String),

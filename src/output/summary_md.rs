@@ -3,6 +3,9 @@
 //! and by department), and the data-quality notes that bound how far to trust the numbers.
 
 use super::AuditReport;
+use crate::analyze::evidence::{
+    COVERAGE_END_SLACK_DAYS, COVERAGE_START_SLACK_DAYS, CoverageSource,
+};
 use crate::analyze::{Finding, FindingKind};
 use crate::ingest::timestamp::format_millis;
 use crate::money::Money;
@@ -202,16 +205,67 @@ fn write_quality(text: &mut String, report: &AuditReport) {
     let ingest = &report.snapshot.quality;
     let analysis = &report.analysis.quality;
     let _ = writeln!(text, "\n## Data quality\n");
-    if !analysis.activity_known {
+    if let Some(reason) = analysis.activity_unknown_because {
         let _ = writeln!(
             text,
-            "- **Sign-in activity was not collected** (it needs Entra ID P1 and AuditLog.Read.All): inactive and never-signed-in holders cannot be told apart from active ones, so only disabled holders are reported."
+            "- **Sign-in activity is unknown**: {reason}. Inactive and never-signed-in holders cannot be told apart from active ones, so only disabled holders are reported."
         );
     }
-    if !analysis.premium_use_known {
+    if let Some(reason) = analysis.premium_use_unknown_because {
         let _ = writeln!(
             text,
-            "- **Premium use is unknown** (the snapshot lacks apps.csv or audit exports): no `unused-premium` or `missing-premium` finding can be raised."
+            "- **Premium use is unknown**: {reason}. No `unused-premium` finding is raised; `missing-premium` only for launches that were seen."
+        );
+    }
+    if let Some(coverage) = &analysis.audit_coverage {
+        let source = match coverage.from {
+            CoverageSource::SnapshotQuery => "the audit query recorded in snapshot.json",
+            CoverageSource::Records => "the earliest to the latest exported record",
+        };
+        let verdict = if coverage.covers_window {
+            "covers the window"
+        } else {
+            "does **not** cover the window"
+        };
+        let _ = writeln!(
+            text,
+            "- Audit coverage ({source}): {} to {}; it {verdict} ({} to {}, allowing {COVERAGE_START_SLACK_DAYS} days late and {COVERAGE_END_SLACK_DAYS} days early)",
+            coverage.first,
+            coverage.last,
+            report.analysis.window.first_day(),
+            report.analysis.window.as_of,
+        );
+    }
+    if !analysis.rules_not_evaluated.is_empty() {
+        let kinds: Vec<&str> = analysis
+            .rules_not_evaluated
+            .iter()
+            .map(|kind| kind.as_str())
+            .collect();
+        let _ = writeln!(
+            text,
+            "- **Not evaluated**: {} (no user record carries licenseAssignmentStates, as in older exports); every finding's source reads `unknown`",
+            kinds.join(", ")
+        );
+    } else if analysis.licensed_users_without_assignment_states > 0 {
+        let _ = writeln!(
+            text,
+            "- {} licensed users lack licenseAssignmentStates: their sources read `unknown`, and they are not checked for duplicate or failed assignments",
+            analysis.licensed_users_without_assignment_states
+        );
+    }
+    for sku in &analysis.unpaid_skus {
+        let _ = writeln!(
+            text,
+            "- **{}** is `{}`: not paid for, so its {} holders and its seats are not savings",
+            sku.sku_part_number, sku.capability_status, sku.holders
+        );
+    }
+    for sku in &analysis.ending_skus {
+        let _ = writeln!(
+            text,
+            "- **{}** is in `Warning` (grace period): still paid, {} seats are ending; renew or let them lapse",
+            sku.sku_part_number, sku.warning_seats
         );
     }
     let _ = writeln!(
@@ -224,6 +278,20 @@ fn write_quality(text: &mut String, report: &AuditReport) {
         analysis.launches_after_as_of,
         ingest.other_operations.values().sum::<usize>()
     );
+    if ingest.duplicate_launch_records > 0 {
+        let _ = writeln!(
+            text,
+            "- {} launch records were exported more than once (same record id and content) and counted once",
+            ingest.duplicate_launch_records
+        );
+    }
+    if analysis.launch_records_upn_differs > 0 {
+        let _ = writeln!(
+            text,
+            "- {} launch records name their user by another user principal name than today's (renamed users); they were matched by object id",
+            analysis.launch_records_upn_differs
+        );
+    }
     let _ = writeln!(
         text,
         "- Launches in the window by users not in the directory: {} by {} users ({} of premium apps); not findings",
@@ -255,6 +323,13 @@ fn write_quality(text: &mut String, report: &AuditReport) {
             text,
             "- SKUs without a price, never counted as waste: {}",
             analysis.unpriced_skus.join(", ")
+        );
+    }
+    for sku in &analysis.unpriced_before_book {
+        let _ = writeln!(
+            text,
+            "- {} is unpriced: the book starts on {}",
+            sku.sku_part_number, sku.book_starts
         );
     }
     if !analysis.uncatalogued_skus.is_empty() {

@@ -62,7 +62,7 @@ pub fn with_user_and_sku(pairs: LazyFrame, inputs: &RuleInputs) -> LazyFrame {
         )
         .left_join(
             inputs.premium_use.clone(),
-            col(columns::USER_KEY),
-            col(columns::USER_KEY),
+            col(columns::USER_ID),
+            col(columns::USER_ID),
         )
 }

@@ -1,17 +1,20 @@
-//! `idle-seats`: purchased seats of a priced SKU that nobody holds
-//! (`prepaidUnits.enabled − consumedUnits > 0`).
+//! `idle-seats`: purchased seats of a priced, paid SKU that nobody holds
+//! (`prepaidUnits.enabled` + grace-period `warning` seats − `consumedUnits` > 0). A suspended,
+//! deleted or locked-out subscription is not paid for, so its seats are no saving.
 
 use super::super::finding::FindingKind;
+use super::super::inputs::{IS_PAID, PURCHASED_SEATS};
 use super::{FindingColumns, SEATS};
 use crate::model::columns;
 use polars::prelude::*;
 
 pub fn find(skus: LazyFrame) -> LazyFrame {
     let candidates = skus
-        .with_column((col(columns::PREPAID_ENABLED) - col(columns::CONSUMED_UNITS)).alias(SEATS))
+        .with_column((col(PURCHASED_SEATS) - col(columns::CONSUMED_UNITS)).alias(SEATS))
         .filter(
             col(columns::MONTHLY_PRICE)
                 .gt(lit(0i64))
+                .and(col(IS_PAID))
                 .and(col(SEATS).gt(lit(0i64))),
         );
     let null_string = || lit(NULL).cast(DataType::String);

@@ -1,8 +1,9 @@
-//! `inactive-holder`: a priced SKU held by a user who is disabled, never signed in, or not
-//! active in the window. `disabled` wins over the other reasons.
+//! `inactive-holder`: a priced, paid SKU held by a user who is disabled, never signed in, or
+//! not active in the window. `disabled` wins over the other reasons; without sign-in
+//! evidence only `disabled` is raised.
 
 use super::super::finding::FindingKind;
-use super::super::inputs::{IS_ACTIVE, IS_DISABLED, RuleInputs};
+use super::super::inputs::{IS_ACTIVE, IS_DISABLED, IS_PAID, RuleInputs};
 use super::{FindingColumns, REASON};
 use crate::model::columns;
 use polars::prelude::*;
@@ -40,7 +41,7 @@ pub fn find(inputs: &RuleInputs) -> LazyFrame {
     let candidates = inputs
         .holders
         .clone()
-        .filter(col(columns::MONTHLY_PRICE).gt(lit(0i64)))
+        .filter(col(columns::MONTHLY_PRICE).gt(lit(0i64)).and(col(IS_PAID)))
         .with_column(reason.alias(REASON))
         .filter(col(REASON).is_not_null());
     FindingColumns {

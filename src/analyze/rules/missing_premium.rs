@@ -23,8 +23,8 @@ pub fn find(inputs: &RuleInputs) -> LazyFrame {
         .clone()
         .join(
             inputs.premium_use.clone(),
-            [col(columns::USER_KEY)],
-            [col(columns::USER_KEY)],
+            [col(columns::USER_ID)],
+            [col(columns::USER_ID)],
             JoinArgs::new(JoinType::Inner),
         )
         .filter(col(PREMIUM_APPS_USED).gt(lit(0u32)))

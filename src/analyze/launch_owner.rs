@@ -1,0 +1,118 @@
+//! Whose launch is it? (SPEC §2)
+//!
+//! A launch record carries the user principal name at the time of the launch and, in most
+//! records, the user's Entra object id. Names change (a marriage, a new domain) and are reused
+//! after their owner leaves, so the object id decides when the record carries one as a GUID:
+//! the launch belongs to the directory user with that id, or to an unknown user when nobody
+//! has it, even if a current user now has the record's name. Only a record without a GUID
+//! (no id at all, or a PUID in an older record) is matched by name, case-insensitively, and
+//! only to a name exactly one user has.
+
+use crate::model::columns;
+use polars::prelude::*;
+
+/// True for a launch matched by object id whose record names the user differently: a user
+/// renamed since (reported in data quality).
+pub const UPN_DIFFERS: &str = "upn_differs";
+
+const ID_MATCH: &str = "id_match";
+const ID_OWNER_KEY: &str = "id_owner_key";
+const NAME_MATCH: &str = "name_match";
+const NAME_OWNER: &str = "name_owner";
+const NAME_HOLDERS: &str = "name_holders";
+
+/// `launches` with [`columns::USER_ID`] (null for an unknown user) and [`UPN_DIFFERS`].
+pub fn attribute(launches: LazyFrame, users: LazyFrame) -> LazyFrame {
+    let by_id = users.clone().select([
+        col(columns::USER_ID).alias(ID_MATCH),
+        col(columns::USER_KEY).alias(ID_OWNER_KEY),
+    ]);
+    let by_name = users
+        .group_by([col(columns::USER_KEY).alias(NAME_MATCH)])
+        .agg([
+            col(columns::USER_ID).first().alias(NAME_OWNER),
+            len().alias(NAME_HOLDERS),
+        ])
+        .filter(col(NAME_HOLDERS).eq(lit(1u32)))
+        .select([col(NAME_MATCH), col(NAME_OWNER)]);
+    let has_object_id = col(columns::USER_OBJECT_ID).is_not_null();
+    launches
+        .join(
+            by_id,
+            [col(columns::USER_OBJECT_ID)],
+            [col(ID_MATCH)],
+            JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::KeepColumns),
+        )
+        .join(
+            by_name,
+            [col(columns::USER_KEY)],
+            [col(NAME_MATCH)],
+            JoinArgs::new(JoinType::Left).with_coalesce(JoinCoalesce::KeepColumns),
+        )
+        .with_columns([
+            when(has_object_id.clone())
+                .then(col(ID_MATCH))
+                .otherwise(col(NAME_OWNER))
+                .alias(columns::USER_ID),
+            has_object_id
+                .and(col(ID_OWNER_KEY).is_not_null())
+                .and(col(columns::USER_KEY).neq(lit("")))
+                .and(col(columns::USER_KEY).neq(col(ID_OWNER_KEY)))
+                .alias(UPN_DIFFERS),
+        ])
+        .drop(cols([ID_MATCH, ID_OWNER_KEY, NAME_MATCH, NAME_OWNER]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ADA: &str = "11111111-1111-1111-1111-111111111111";
+    const NEW_BOB: &str = "22222222-2222-2222-2222-222222222222";
+    const GONE: &str = "99999999-9999-9999-9999-999999999999";
+
+    #[test]
+    fn the_object_id_decides_and_names_only_stand_in() {
+        let users = df!(
+            columns::USER_ID => [ADA, NEW_BOB],
+            columns::USER_KEY => ["ada.lovelace@contoso.com", "bob@contoso.com"],
+        )
+        .expect("users");
+        let launches = df!(
+            // Ada renamed since; Bob's name reused by a new user after the old Bob left;
+            // a legacy record with a PUID; a record with no id of a current name; a stranger.
+            columns::USER_KEY => ["ada@contoso.com", "bob@contoso.com", "ada.lovelace@contoso.com", "bob@contoso.com", "eve@contoso.com"],
+            columns::USER_OBJECT_ID => [Some(ADA), Some(GONE), None, None, None],
+        )
+        .expect("launches");
+        let attributed = attribute(launches.lazy(), users.lazy())
+            .collect()
+            .expect("attribute");
+        let owners: Vec<Option<&str>> = attributed
+            .column(columns::USER_ID)
+            .and_then(|column| column.str())
+            .expect("owners")
+            .iter()
+            .collect();
+        assert_eq!(
+            owners,
+            vec![Some(ADA), None, Some(ADA), Some(NEW_BOB), None]
+        );
+        let renamed: Vec<Option<bool>> = attributed
+            .column(UPN_DIFFERS)
+            .and_then(|column| column.bool())
+            .expect("flags")
+            .iter()
+            .collect();
+        assert_eq!(
+            renamed,
+            vec![
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(false),
+                Some(false)
+            ]
+        );
+    }
+}
