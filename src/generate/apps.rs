@@ -1,8 +1,9 @@
 //! The synthetic Power Apps inventory and its `apps.csv`.
 //!
-//! Premium use is decided by joining audit launches to the inventory's three premium flags, so
+//! Premium use is decided by joining audit launches to the inventory's four premium flags, so
 //! the inventory must be realistic in the ways that matter: about a third of the apps premium
-//! (each flag occurring on its own at least once), Zipf-like popularity, several environments
+//! (each flag occurring on its own at least once, including an app that is premium only because
+//! a code component calls an external service), Zipf-like popularity, several environments
 //! including the tenant's default one, display names with a comma and a double quote, and apps
 //! deleted since (launched in the audit log but absent from `apps.csv`). The file is written the
 //! way `Get-AdminPowerApp | Select ... | Export-Csv -NoTypeInformation` writes it: every field
@@ -30,12 +31,20 @@ pub struct App {
     pub uses_custom_api: bool,
     /// `UsesOnPremiseGateway`.
     pub uses_gateway: bool,
+    /// `UsesPcfExternalServiceUsage`: a code component that calls an external service.
+    pub uses_pcf_external: bool,
 }
 
 impl App {
-    /// SPEC §1: an app is premium when any of the three flags is set.
+    /// SPEC §1: an app is premium when any of the four flags is set.
     pub fn is_premium(&self) -> bool {
-        self.uses_premium_api || self.uses_custom_api || self.uses_gateway
+        self.uses_premium_api || self.uses_custom_api || self.uses_gateway || self.uses_pcf_external
+    }
+
+    /// Premium only through its code component's external service use.
+    pub fn is_premium_only_through_pcf(&self) -> bool {
+        self.uses_pcf_external
+            && !(self.uses_premium_api || self.uses_custom_api || self.uses_gateway)
     }
 }
 
@@ -65,6 +74,13 @@ pub struct Inventory {
     pub premium_popularity: ZipfTable,
     /// Popularity law over `standard_by_popularity`.
     pub standard_popularity: ZipfTable,
+}
+
+impl Inventory {
+    /// The first live app that is premium only through `UsesPcfExternalServiceUsage`.
+    pub fn pcf_only_app(&self) -> Option<usize> {
+        self.apps.iter().position(App::is_premium_only_through_pcf)
+    }
 }
 
 /// How many live apps a tenant of `users` users has: about 30 for a small tenant, a few hundred
@@ -113,7 +129,7 @@ pub fn build_inventory(tenant_id: Guid, users: usize, as_of_day: i64, rng: &mut 
         .into_iter()
         .map(|display_name| standard_app(display_name, environments.len(), rng))
         .collect();
-    let premium_count = quota(live_count, 1.0 / 3.0, 3);
+    let premium_count = quota(live_count, 1.0 / 3.0, 4);
     let mut order: Vec<usize> = (0..apps.len()).collect();
     rng.shuffle(&mut order);
     for (rank, &index) in order.iter().take(premium_count).enumerate() {
@@ -122,10 +138,12 @@ pub fn build_inventory(tenant_id: Guid, users: usize, as_of_day: i64, rng: &mut 
             0 => app.uses_premium_api = true,
             1 => app.uses_custom_api = true,
             2 => app.uses_gateway = true,
+            3 => app.uses_pcf_external = true,
             _ => {
                 app.uses_premium_api = rng.chance(0.8);
                 app.uses_custom_api = rng.chance(0.3);
                 app.uses_gateway = rng.chance(0.1);
+                app.uses_pcf_external = rng.chance(0.05);
                 if !app.is_premium() {
                     app.uses_premium_api = true;
                 }
@@ -180,6 +198,7 @@ fn standard_app(display_name: String, environment_count: usize, rng: &mut Rng) -
         uses_premium_api: false,
         uses_custom_api: false,
         uses_gateway: false,
+        uses_pcf_external: false,
     }
 }
 
@@ -197,6 +216,7 @@ pub fn write_apps_csv(path: &Path, inventory: &Inventory) -> Result<(), Generate
         "UsesPremiumApi",
         "UsesCustomApi",
         "UsesOnPremiseGateway",
+        "UsesPcfExternalServiceUsage",
     ])?;
     for app in &inventory.apps {
         let id = app.id.to_string();
@@ -211,6 +231,7 @@ pub fn write_apps_csv(path: &Path, inventory: &Inventory) -> Result<(), Generate
             power_shell_bool(app.uses_premium_api),
             power_shell_bool(app.uses_custom_api),
             power_shell_bool(app.uses_gateway),
+            power_shell_bool(app.uses_pcf_external),
         ])?;
     }
     file.finish()

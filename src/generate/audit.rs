@@ -35,6 +35,8 @@ struct Pending {
     at: i64,
     actor: usize,
     pinned: Option<PinnedApp>,
+    /// The record carries the actor's PUID instead of the object id.
+    puid_key: bool,
 }
 
 /// Letter case in which a UPN is written.
@@ -45,12 +47,13 @@ enum Case {
     Upper,
 }
 
-fn push_upn(out: &mut String, actor: &Actor, case: Case) {
+/// Writes the UPN `(as stored, lowercase)` in `case`.
+fn push_upn(out: &mut String, (upn, upn_lower): (&str, &str), case: Case) {
     out.clear();
     match case {
-        Case::Lower => out.push_str(&actor.upn_lower),
-        Case::AsStored => out.push_str(&actor.upn),
-        Case::Upper => out.extend(actor.upn.chars().flat_map(char::to_uppercase)),
+        Case::Lower => out.push_str(upn_lower),
+        Case::AsStored => out.push_str(upn),
+        Case::Upper => out.extend(upn.chars().flat_map(char::to_uppercase)),
     }
 }
 
@@ -122,6 +125,7 @@ pub fn write_audit(
                 at: pinned.at,
                 actor: pinned.actor,
                 pinned: Some(pinned.app),
+                puid_key: pinned.puid_key,
             });
             next_pinned += 1;
         }
@@ -164,6 +168,7 @@ fn place_background_events(
                 at: event_time(rng, day, earliest, latest),
                 actor: index,
                 pinned: None,
+                puid_key: false,
             });
         }
     }
@@ -192,6 +197,22 @@ impl<'a> AppPicker<'a> {
         let rank = self.inventory.premium_popularity.sample(rng);
         let index = *self.inventory.premium_by_popularity.get(rank)?;
         self.inventory.apps.get(index)
+    }
+
+    /// A premium app by popularity among those premium through a connector or the gateway
+    /// (not only through a code component): a pinned case exercises one rule, not two.
+    fn premium_by_connector(self, rng: &mut Rng) -> Option<&'a App> {
+        for _ in 0..16 {
+            let app = self.premium(rng)?;
+            if !app.is_premium_only_through_pcf() {
+                return Some(app);
+            }
+        }
+        self.inventory
+            .premium_by_popularity
+            .iter()
+            .filter_map(|&index| self.inventory.apps.get(index))
+            .find(|app| !app.is_premium_only_through_pcf())
     }
 
     fn standard(self, rng: &mut Rng) -> Option<&'a App> {
@@ -286,19 +307,23 @@ impl EventWriter<'_> {
         actor: &Actor,
         day: i64,
     ) -> Result<(), GenerateError> {
-        push_upn(&mut self.data_upn, actor, random_case(rng, 0.8, 0.15));
+        // A renamed user's older records carry the name they had then.
+        let upn = actor.upn_at(event.at);
+        push_upn(&mut self.data_upn, upn, random_case(rng, 0.8, 0.15));
         if rng.chance(0.75) {
             self.row_upn.clone_from(&self.data_upn);
         } else {
-            push_upn(&mut self.row_upn, actor, random_case(rng, 0.4, 0.4));
+            push_upn(&mut self.row_upn, upn, random_case(rng, 0.4, 0.4));
         }
         let mut ip = actor.ip;
         if rng.chance(0.2) {
             ip[3] = rng.between(1, 254) as u8;
         }
         let user_agent = *rng.pick(USER_AGENTS);
+        let puid = if event.puid_key { actor.puid } else { None };
         let user = RecordUser {
             object_id: actor.object_id,
+            puid,
             upn: &self.data_upn,
             ip,
             guest: actor.guest,
@@ -315,12 +340,13 @@ impl EventWriter<'_> {
         let header = match event.pinned {
             Some(pinned) => {
                 let app = match pinned {
-                    PinnedApp::Premium => picker.premium(rng),
+                    PinnedApp::Premium => picker.premium_by_connector(rng),
                     PinnedApp::Deleted(index) => picker
                         .inventory
                         .deleted
                         .get(index)
                         .map(|deleted| &deleted.app),
+                    PinnedApp::Live(index) => picker.inventory.apps.get(index),
                 };
                 let launch = Operation::LaunchPowerApp;
                 power_app_or_sign_in(builder, picker, rng, draft, launch, app)

@@ -5,6 +5,10 @@
 //! with BOM, minimal quoting, `CreationDate` like `2026-09-14T06:54:24.0000000Z ` with a trailing
 //! space) and `Search-UnifiedAuditLog | Export-Csv` output (every field quoted, no BOM,
 //! `CreationDate` like `9/14/2026 6:54:24 AM`, with or without a leading `RecordType` column).
+//! The first `Search-UnifiedAuditLog` file with a `RecordType` column was exported by Windows
+//! PowerShell 5.1 without `-NoTypeInformation`, so it starts with a `#TYPE` line. Exports overlap
+//! the way an admin's repeated downloads do: the last launch of the first Purview file is also the
+//! first row of the second one, byte for byte (one record, exported twice).
 //! Rows stream straight into buffered files; a row is never held longer than it takes to write.
 
 use std::path::PathBuf;
@@ -12,7 +16,7 @@ use std::path::PathBuf;
 use memchr::memchr_iter;
 
 use super::GenerateError;
-use super::audit_record::{RecordHeader, record_type_name};
+use super::audit_record::{Operation, RecordHeader, record_type_name};
 use super::output::{TextFile, create_dir};
 use super::time;
 
@@ -20,6 +24,17 @@ use super::time;
 pub const MAX_ROWS_PER_FILE: usize = 50_000;
 /// Even a small tenant's log is split into this many files, so every shape occurs.
 const MIN_FILES: usize = 4;
+/// The file (0-based) that Windows PowerShell 5.1's `Export-Csv` wrote with type information.
+const TYPE_INFORMATION_FILE: usize = 3;
+/// The type line `Export-Csv` writes for `Search-UnifiedAuditLog` results without
+/// `-NoTypeInformation`. Microsoft does not document the type name: this one is the name public
+/// parsers of such exports skip (`Deserialized.` because Exchange Online PowerShell returns
+/// objects through remoting). Readers skip any `#TYPE` first line, whatever the name.
+const TYPE_INFORMATION: &str =
+    "#TYPE Deserialized.Microsoft.Exchange.Data.ApplicationLogic.UnifiedAuditLogEvent\r\n";
+/// The file whose last launch row is exported again, and the file that repeats it first.
+const OVERLAP_FROM_FILE: usize = 0;
+const OVERLAP_INTO_FILE: usize = 2;
 
 /// The layout of one export file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +112,8 @@ pub struct AuditSink {
     rows_in_file: usize,
     totals: AuditTotals,
     line: String,
+    /// The last launch row written to [`OVERLAP_FROM_FILE`], repeated in [`OVERLAP_INTO_FILE`].
+    overlap: String,
 }
 
 /// Appends `text` as a quoted CSV field, doubling embedded quotes.
@@ -123,8 +140,11 @@ fn push_minimal(line: &mut String, text: &str) {
 }
 
 impl AuditSink {
-    /// A sink for about `expected_rows` rows under `dir` (created on first use).
+    /// A sink for about `expected_rows` rows (the overlapping row not included) under `dir`
+    /// (created on first use).
     pub fn new(dir: PathBuf, expected_rows: usize) -> Self {
+        // The overlapping row is written twice.
+        let expected_rows = expected_rows + 1;
         let files = expected_rows.div_ceil(MAX_ROWS_PER_FILE).max(MIN_FILES);
         let rows_per_file = expected_rows.div_ceil(files).clamp(1, MAX_ROWS_PER_FILE);
         Self {
@@ -134,6 +154,7 @@ impl AuditSink {
             rows_in_file: 0,
             totals: AuditTotals { rows: 0, files: 0 },
             line: String::with_capacity(4096),
+            overlap: String::new(),
         }
     }
 
@@ -144,11 +165,21 @@ impl AuditSink {
         if self.totals.files == 0 {
             create_dir(&self.dir)?;
         }
-        let (shape, number) = Shape::of_file(self.totals.files);
+        let index = self.totals.files;
+        let (shape, number) = Shape::of_file(index);
         let mut file = TextFile::create(&self.dir.join(shape.file_name(number)))?;
+        if index == TYPE_INFORMATION_FILE {
+            file.write_str(TYPE_INFORMATION)?;
+        }
         file.write_str(shape.header())?;
-        self.current = Some((file, shape));
         self.rows_in_file = 0;
+        if index == OVERLAP_INTO_FILE && !self.overlap.is_empty() {
+            // Both files are Purview exports, so the repeated row is the identical line.
+            file.write_str(&self.overlap)?;
+            self.rows_in_file += 1;
+            self.totals.rows += 1;
+        }
+        self.current = Some((file, shape));
         self.totals.files += 1;
         Ok(())
     }
@@ -195,6 +226,11 @@ impl AuditSink {
             }
         }
         file.write_str(line)?;
+        if self.totals.files == OVERLAP_FROM_FILE + 1
+            && row.header.operation == Operation::LaunchPowerApp
+        {
+            self.overlap.clone_from(line);
+        }
         self.rows_in_file += 1;
         self.totals.rows += 1;
         Ok(())
@@ -249,11 +285,11 @@ mod tests {
                 2
             )
         );
-        let sink = AuditSink::new(PathBuf::from("unused"), 2_000_000);
+        let sink = AuditSink::new(PathBuf::from("unused"), 1_999_999);
         assert_eq!(sink.rows_per_file, MAX_ROWS_PER_FILE);
         let sink = AuditSink::new(PathBuf::from("unused"), 2_000_001);
         assert!(sink.rows_per_file <= MAX_ROWS_PER_FILE);
-        let sink = AuditSink::new(PathBuf::from("unused"), 1_000);
+        let sink = AuditSink::new(PathBuf::from("unused"), 999);
         assert_eq!(sink.rows_per_file, 250);
         let sink = AuditSink::new(PathBuf::from("unused"), 0);
         assert_eq!(sink.rows_per_file, 1);

@@ -9,6 +9,13 @@
 //! deleted users; launches of a deleted app; premium launches exactly at the window's first
 //! second and one second before it; and a handful after the as-of date, which the audit must
 //! ignore. Background launches never fall after a user's last sign-in activity.
+//!
+//! It also plans the identity cases that only object-id matching gets right: users renamed since
+//! their launches (their records carry the old user principal name and the current object id;
+//! one of them a premium holder whose every premium launch in the window is under the old name),
+//! a deleted user whose name a current user now holds (their launches carry the deleted user's
+//! own object id), a launch keyed by a Passport-style id instead of a GUID (matched by name), and
+//! a launch of the app that is premium only through its code component.
 
 use std::collections::HashSet;
 
@@ -48,15 +55,43 @@ pub struct Actor {
     pub remaining: u32,
     /// Probability that a background launch is of a premium app.
     pub premium_affinity: f64,
+    /// The user principal name before a rename, carried by the records up to a moment.
+    pub former_upn: Option<FormerUpn>,
+    /// A Passport-style user key (PUID) that some of the actor's records carry instead of the
+    /// object id.
+    pub puid: Option<u64>,
+}
+
+impl Actor {
+    /// The user principal name `(as stored, lowercase)` that a record made `at` carries.
+    pub fn upn_at(&self, at: i64) -> (&str, &str) {
+        match &self.former_upn {
+            Some(former) if at <= former.until => (&former.upn, &former.upn_lower),
+            _ => (&self.upn, &self.upn_lower),
+        }
+    }
+}
+
+/// A user principal name a user had before being renamed.
+#[derive(Debug, Clone)]
+pub struct FormerUpn {
+    /// The old user principal name.
+    pub upn: String,
+    /// Its lowercase form.
+    pub upn_lower: String,
+    /// Records made at or before this instant carry the old name.
+    pub until: i64,
 }
 
 /// Which app a pinned launch opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PinnedApp {
-    /// A premium app from the inventory.
+    /// A premium app from the inventory, premium through a connector or the gateway.
     Premium,
     /// The deleted app at this index of `Inventory::deleted` (absent from `apps.csv`).
     Deleted(usize),
+    /// The live app at this index of `Inventory::apps`.
+    Live(usize),
 }
 
 /// A `LaunchPowerApp` event that must exist.
@@ -68,6 +103,8 @@ pub struct PinnedLaunch {
     pub actor: usize,
     /// What kind of app.
     pub app: PinnedApp,
+    /// The record carries the actor's PUID as `UserKey` and no `enduser.id`.
+    pub puid_key: bool,
 }
 
 /// Everything the audit stream needs to know in advance.
@@ -141,6 +178,23 @@ fn background_events(zero_probability: f64, rng: &mut Rng) -> f64 {
     }
 }
 
+/// The first of `base@domain` (unless `numbered`), `base2@domain`, `base3@domain`… that is not
+/// taken yet (lowercase comparison); the result is added to `taken`.
+fn unused_upn(base: &str, domain: &str, numbered: bool, taken: &mut HashSet<String>) -> String {
+    let mut suffix = if numbered { 2 } else { 1 };
+    loop {
+        let upn = if suffix == 1 {
+            format!("{base}@{domain}")
+        } else {
+            format!("{base}{suffix}@{domain}")
+        };
+        if taken.insert(upn.to_lowercase()) {
+            return upn;
+        }
+        suffix += 1;
+    }
+}
+
 fn client_ip(rng: &mut Rng) -> [u8; 4] {
     const PREFIXES: [[u8; 2]; 5] = [[20, 190], [40, 77], [52, 113], [86, 14], [104, 28]];
     let prefix = rng.pick(&PREFIXES);
@@ -193,8 +247,12 @@ pub fn plan_audit(
     planner.plan_missing_premium();
     planner.plan_window_edges();
     planner.plan_deleted_app_launches(inventory);
+    planner.plan_pcf_only_use(inventory);
+    planner.plan_puid_keyed_launches();
     planner.plan_after_as_of();
     planner.add_deleted_users();
+    planner.add_reused_upn_owner();
+    planner.plan_renamed_users();
     let mut plan = planner.plan;
     plan.pinned
         .sort_by(|left, right| right.at.cmp(&left.at).then(left.actor.cmp(&right.actor)));
@@ -261,6 +319,8 @@ impl Planner<'_> {
                 latest,
                 remaining,
                 premium_affinity: 0.0,
+                former_upn: None,
+                puid: None,
             });
         }
     }
@@ -289,7 +349,12 @@ impl Planner<'_> {
             return;
         }
         let at = self.rng.between(earliest, latest);
-        self.plan.pinned.push(PinnedLaunch { at, actor, app });
+        self.plan.pinned.push(PinnedLaunch {
+            at,
+            actor,
+            app,
+            puid_key: false,
+        });
     }
 
     /// Indices of users matching a predicate, shuffled.
@@ -378,6 +443,7 @@ impl Planner<'_> {
                 at: window_start + offset,
                 actor: index,
                 app: PinnedApp::Premium,
+                puid_key: false,
             });
         }
     }
@@ -411,6 +477,7 @@ impl Planner<'_> {
                 at,
                 actor: index,
                 app: PinnedApp::Deleted(deleted_index),
+                puid_key: false,
             });
         }
     }
@@ -445,6 +512,223 @@ impl Planner<'_> {
                 at,
                 actor: index,
                 app: PinnedApp::Premium,
+                puid_key: false,
+            });
+        }
+    }
+
+    /// Every user principal name (lowercase) the audit log already uses, current or former.
+    fn taken_upns(&self) -> HashSet<String> {
+        let mut taken: HashSet<String> = self
+            .tenant
+            .users
+            .iter()
+            .map(|user| user.upn.to_lowercase())
+            .collect();
+        for actor in &self.plan.actors {
+            taken.insert(actor.upn_lower.clone());
+            if let Some(former) = &actor.former_upn {
+                taken.insert(former.upn_lower.clone());
+            }
+        }
+        taken
+    }
+
+    /// Per actor, whether a launch of theirs is pinned (at or after `from`).
+    fn pinned_actors(&self, from: i64) -> Vec<bool> {
+        let mut pinned = vec![false; self.plan.actors.len()];
+        for launch in self.plan.pinned.iter().filter(|launch| launch.at >= from) {
+            if let Some(flag) = pinned.get_mut(launch.actor) {
+                *flag = true;
+            }
+        }
+        pinned
+    }
+
+    /// Indices (shuffled) of directory users matching `keep` that no other case has claimed: no
+    /// premium affinity, no pinned launch, no rename and no PUID.
+    fn untouched(&mut self, keep: impl Fn(&Self, &User) -> bool) -> Vec<usize> {
+        let pinned = self.pinned_actors(i64::MIN);
+        let candidates = self.shuffled(keep);
+        candidates
+            .into_iter()
+            .filter(|&index| {
+                let actor = &self.plan.actors[index];
+                actor.premium_affinity == 0.0
+                    && actor.former_upn.is_none()
+                    && actor.puid.is_none()
+                    && !pinned[index]
+            })
+            .collect()
+    }
+
+    /// Members who could open an app in the window: enabled, active and signed in after the
+    /// window's first day, created before it.
+    fn steady_member(&self, user: &User) -> bool {
+        let window_start = self.clock.window_start();
+        !user.guest
+            && user.enabled
+            && user.created < window_start
+            && user.last_activity.is_some_and(|at| at > window_start + DAY)
+    }
+
+    /// One active member without premium rights whose only premium use is the app that is
+    /// premium only through its code component (`UsesPcfExternalServiceUsage`).
+    fn plan_pcf_only_use(&mut self, inventory: &Inventory) {
+        let Some(app) = inventory.pcf_only_app() else {
+            return;
+        };
+        let candidates = self.untouched(|planner, user| {
+            planner.steady_member(user) && !Self::has_premium_rights(user)
+        });
+        if let Some(&index) = candidates.first() {
+            self.pin_in_window(index, PinnedApp::Live(app));
+        }
+    }
+
+    /// Members whose launch records carry a PUID instead of the object id (older records do):
+    /// each opens a premium app once in the window, by a record that only their user principal
+    /// name ties to them. They hold no premium rights, so the launch makes them missing-premium.
+    fn plan_puid_keyed_launches(&mut self) {
+        let member_count = self.tenant.users.iter().filter(|user| !user.guest).count();
+        let candidates = self.untouched(|planner, user| {
+            planner.steady_member(user) && !Self::has_premium_rights(user)
+        });
+        for index in candidates.into_iter().take(quota(member_count, 0.005, 1)) {
+            let puid = 0x1003_0000_0000_0000 | self.rng.below(1 << 48);
+            self.plan.actors[index].puid = Some(puid);
+            let before = self.plan.pinned.len();
+            self.pin_in_window(index, PinnedApp::Premium);
+            if let Some(pinned) = self.plan.pinned.get_mut(before) {
+                pinned.puid_key = true;
+            }
+        }
+    }
+
+    /// A deleted user whose user principal name a current premium holder now has: the deleted
+    /// user opened premium apps in the window under that name and their own object id, so the
+    /// launches are an unknown user's, never the new holder's (who uses no premium app). The
+    /// holder was renamed to the freed name after the deleted user left.
+    fn add_reused_upn_owner(&mut self) {
+        let untouched = self.untouched(|planner, user| {
+            planner.steady_member(user) && user.holds(Sku::PowerAppsPerUser)
+        });
+        let ends_in_digit = |index: &usize| {
+            self.tenant.users[*index]
+                .upn
+                .split('@')
+                .next()
+                .is_some_and(|local| local.ends_with(|c: char| c.is_ascii_digit()))
+        };
+        let Some(holder) = untouched
+            .iter()
+            .copied()
+            .find(|index| !ends_in_digit(index))
+            .or_else(|| untouched.first().copied())
+        else {
+            return;
+        };
+        let window_start = self.clock.window_start();
+        let left_at = self
+            .clock
+            .instant_days_ago(self.rng.between(25, 60), self.rng);
+        if left_at <= window_start {
+            return;
+        }
+        let history_start = self.history_start();
+        let events = background_events(0.3, self.rng);
+        let remaining = self.scaled_events(events, history_start, left_at);
+        let ip = client_ip(self.rng);
+        let object_id = self.rng.guid();
+        let user = &self.tenant.users[holder];
+        let (upn, upn_lower) = (user.upn.clone(), user.upn.to_lowercase());
+        let (local, domain) = upn_lower.split_once('@').unwrap_or((&upn_lower, ""));
+        let mut taken = self.taken_upns();
+        // The name a namesake gets while the first holder is still there.
+        let former = unused_upn(local, domain, true, &mut taken);
+        let renamed_at = left_at + self.rng.between(DAY, 14 * DAY);
+        self.plan.actors[holder].former_upn = Some(FormerUpn {
+            upn_lower: former.to_lowercase(),
+            upn: former,
+            until: renamed_at,
+        });
+        let actor = self.plan.actors.len();
+        self.plan.actors.push(Actor {
+            upn,
+            upn_lower,
+            object_id,
+            ip,
+            guest: false,
+            earliest: history_start,
+            latest: left_at,
+            remaining,
+            premium_affinity: 0.3,
+            former_upn: None,
+            puid: None,
+        });
+        let at = self.rng.between(window_start, left_at);
+        self.plan.pinned.push(PinnedLaunch {
+            at,
+            actor,
+            app: PinnedApp::Premium,
+            puid_key: false,
+        });
+    }
+
+    /// Members renamed since their launches (a changed surname): records made before the rename
+    /// carry the old user principal name with the current object id. The first is a premium
+    /// holder renamed after every launch, so all of their premium use in the window is under the
+    /// old name; the others were renamed at some point of the history.
+    fn plan_renamed_users(&mut self) {
+        let member_count = self.tenant.users.iter().filter(|user| !user.guest).count();
+        let count = quota(member_count, 0.01, 2);
+        let pinned = self.pinned_actors(i64::MIN);
+        let pinned_in_window = self.pinned_actors(self.clock.window_start());
+        let premium_users = self.shuffled(|planner, user| {
+            user.enabled && planner.is_active(user) && user.holds(Sku::PowerAppsPerUser)
+        });
+        let premium_user = premium_users.into_iter().find(|&index| {
+            let actor = &self.plan.actors[index];
+            actor.premium_affinity > 0.0
+                && actor.former_upn.is_none()
+                && actor.puid.is_none()
+                && pinned_in_window[index]
+        });
+        let others = self.shuffled(|planner, user| planner.steady_member(user));
+        let others: Vec<usize> = others
+            .into_iter()
+            .filter(|&index| {
+                let actor = &self.plan.actors[index];
+                actor.former_upn.is_none() && actor.puid.is_none() && !pinned[index]
+            })
+            .collect();
+        let chosen: Vec<(usize, bool)> = premium_user
+            .map(|index| (index, true))
+            .into_iter()
+            .chain(others.into_iter().map(|index| (index, false)))
+            .take(count)
+            .collect();
+        let mut taken = self.taken_upns();
+        for (index, after_every_launch) in chosen {
+            let actor = &self.plan.actors[index];
+            let (earliest, latest) = (actor.earliest, actor.latest);
+            let (local, domain) = actor
+                .upn_lower
+                .split_once('@')
+                .map(|(local, domain)| (local.to_string(), domain.to_string()))
+                .unwrap_or_default();
+            let first = local.split('.').next().unwrap_or(&local).to_string();
+            let last = self.rng.pick(LAST_NAMES).to_lowercase().replace(' ', "");
+            let former = unused_upn(&format!("{first}.{last}"), &domain, false, &mut taken);
+            let until = if after_every_launch {
+                latest
+            } else {
+                self.rng.between(earliest, latest)
+            };
+            self.plan.actors[index].former_upn = Some(FormerUpn {
+                upn_lower: former.to_lowercase(),
+                upn: former,
+                until,
             });
         }
     }
@@ -453,26 +737,13 @@ impl Planner<'_> {
     /// inside the window after opening premium apps.
     fn add_deleted_users(&mut self) {
         let count = quota(self.tenant.users.len(), 0.01, 3);
-        let mut taken: HashSet<String> = self
-            .plan
-            .actors
-            .iter()
-            .map(|actor| actor.upn_lower.clone())
-            .collect();
+        let mut taken = self.taken_upns();
         let domain = self.tenant.identity.domain.clone();
         let history_start = self.history_start();
         for rank in 0..count {
             let first = self.rng.pick(FIRST_NAMES).to_lowercase();
             let last = self.rng.pick(LAST_NAMES).to_lowercase().replace(' ', "");
-            let base = format!("{first}.{last}");
-            let mut prefix = base.clone();
-            let mut suffix = 2;
-            while taken.contains(&format!("{prefix}@{domain}")) {
-                prefix = format!("{base}{suffix}");
-                suffix += 1;
-            }
-            let upn = format!("{prefix}@{domain}");
-            taken.insert(upn.clone());
+            let upn = unused_upn(&format!("{first}.{last}"), &domain, false, &mut taken);
             let days_ago = match rank {
                 0 => 20,
                 1 => 45,
@@ -499,6 +770,8 @@ impl Planner<'_> {
                 latest: left_at,
                 remaining,
                 premium_affinity,
+                former_upn: None,
+                puid: None,
             });
             if rank < 2 {
                 let at = self.rng.between(self.clock.window_start(), left_at);
@@ -506,6 +779,7 @@ impl Planner<'_> {
                     at,
                     actor,
                     app: PinnedApp::Premium,
+                    puid_key: false,
                 });
             }
         }

@@ -83,6 +83,9 @@ pub struct AppRef<'a> {
 pub struct RecordUser<'a> {
     /// Entra object id.
     pub object_id: Guid,
+    /// A Passport-style key (PUID) that a Power Apps record carries as `UserKey` instead of the
+    /// object id; such a record has no `enduser.id`.
+    pub puid: Option<u64>,
     /// The UPN as written inside `AuditData`.
     pub upn: &'a str,
     /// Client IP.
@@ -137,6 +140,19 @@ impl<'a> JsonObject<'a> {
         value.push_to(self.out);
         self.out.push('"');
         self
+    }
+
+    /// `UserKey`: the PUID when the record carries one (16 uppercase hex digits, e.g.
+    /// `10032001A2B3C4D5`), else the object id.
+    fn user_key(&mut self, user: RecordUser<'_>) -> &mut Self {
+        match user.puid {
+            Some(puid) => {
+                self.key("UserKey");
+                let _ = write!(self.out, "\"{puid:016X}\"");
+                self
+            }
+            None => self.guid("UserKey", user.object_id),
+        }
     }
 
     fn raw(&mut self, key: &str, value: &str) -> &mut Self {
@@ -300,7 +316,7 @@ impl RecordBuilder {
                     .string("Operation", operation.name())
                     .guid("OrganizationId", tenant_id)
                     .number("UserType", 0)
-                    .guid("UserKey", user.object_id)
+                    .user_key(user)
                     .string("Workload", "PowerApps")
                     .string("ResultStatus", "Succeeded")
                     .guid("ObjectId", app.id)
@@ -318,7 +334,7 @@ impl RecordBuilder {
                     .string("Operation", operation.name())
                     .guid("OrganizationId", tenant_id)
                     .number("UserType", 2)
-                    .guid("UserKey", user.object_id)
+                    .user_key(user)
                     .string("UserId", user.upn)
                     .ip("ClientIP", user.ip)
                     .string("Workload", "PowerPlatform")
@@ -329,7 +345,10 @@ impl RecordBuilder {
                 let order = PROPERTY_ORDERS[rng.index(PROPERTY_ORDERS.len())];
                 let out = object.nested("PropertyCollection");
                 out.push('[');
-                for (position, property) in order.iter().enumerate() {
+                let order = order.iter().filter(|property| {
+                    user.puid.is_none() || !matches!(property, Property::EndUserId)
+                });
+                for (position, property) in order.enumerate() {
                     if position > 0 {
                         out.push(',');
                     }
@@ -515,6 +534,7 @@ mod tests {
         let mut builder = RecordBuilder::new(tenant, "contoso.sharepoint.com".to_string());
         let user = RecordUser {
             object_id: rng.guid(),
+            puid: None,
             upn: "ada@contoso.com",
             ip: [20, 190, 1, 2],
             guest: false,
@@ -546,6 +566,21 @@ mod tests {
                     .unwrap_or_default(),
             };
             assert_eq!(found, app_id.to_string());
+        }
+        // A PUID-keyed launch carries the PUID as UserKey and no enduser.id.
+        let keyed = RecordUser {
+            puid: Some(0x1003_2001_A2B3_C4D5),
+            ..user
+        };
+        for shape in [PowerAppsShape::Legacy, PowerAppsShape::PowerPlatform] {
+            for _ in 0..8 {
+                builder.power_app(&mut rng, 0, Operation::LaunchPowerApp, shape, keyed, app);
+                let data: serde_json::Value =
+                    serde_json::from_str(&builder.audit_data).unwrap_or_default();
+                assert_eq!(data["UserKey"], "10032001A2B3C4D5");
+                assert!(!builder.audit_data.contains("enduser.id"));
+                assert!(!builder.audit_data.contains(&user.object_id.to_string()));
+            }
         }
         builder.user_logged_in(&mut rng, 0, user);
         let data: serde_json::Value = serde_json::from_str(&builder.audit_data).unwrap_or_default();

@@ -11,9 +11,16 @@
 //! values are never copied from the binary: when the two disagree, the SPEC decides, and the
 //! assertion stays on the SPEC side. Money is computed in integer cents.
 //!
+//! Launches are tied to users as SPEC §2 says: by the object id the record carries (`UserKey`,
+//! else `enduser.id`, when it is a GUID), to nobody when no directory user has that id, and only
+//! without a GUID id by the user principal name; a record exported twice (same `AuditData.Id`)
+//! counts once, and a `#TYPE` first line is skipped.
+//!
 //! Cases: the committed `data/sample` tenant; a tenant made by `seatwise generate --users 400
 //! --seed 11 --as-of 2026-10-15`; and that tenant audited with `--window-days 30 --as-of
-//! 2026-09-30`. Every finding kind must occur in each case, so no comparison passes vacuously.
+//! 2026-09-30`. Every finding kind must occur in each case, so no comparison passes vacuously;
+//! the first two must also hold a renamed premium holder, a reused user principal name and a
+//! launch matched by name only, whose findings are checked one by one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -87,9 +94,21 @@ fn str_field<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
 
+/// A CSV file's text without a `#TYPE …` first line (Windows PowerShell 5.1's `Export-Csv`).
+fn read_csv_text(path: &Path) -> String {
+    let text = read_text(path);
+    if text.starts_with("#TYPE") {
+        text.split_once('\n')
+            .map(|(_, rest)| rest.to_owned())
+            .unwrap_or_default()
+    } else {
+        text
+    }
+}
+
 /// A CSV file as a list of rows keyed by lower-cased, trimmed header names.
 fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = read_text(path);
+    let text = read_csv_text(path);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -113,7 +132,7 @@ fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
 }
 
 fn header_of(path: &Path) -> Vec<String> {
-    let text = read_text(path);
+    let text = read_csv_text(path);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -205,6 +224,25 @@ struct Expected {
     monthly_cost: i64,
     monthly_savings: i64,
     monthly_cost_to_comply: i64,
+    identity: IdentityCases,
+}
+
+/// Directory users whose premium use only the matching rule of SPEC §2 gets right, each with
+/// their user id and user principal name (lower case).
+#[derive(Debug, Default)]
+struct IdentityCases {
+    /// Active, enabled premium holders whose every premium launch in the window carries an older
+    /// user principal name (matched by object id): never `unused-premium`.
+    renamed_premium_holders: Vec<(String, String)>,
+    /// Users whose user principal name premium launches of a deleted user (an object id no
+    /// directory user has) carry, and who have no premium use of their own: never credited with
+    /// those launches. With the `unused-premium` rule applying to them (the flag), they must be
+    /// reported.
+    reused_upn_holders: Vec<(String, String, bool)>,
+    /// Users tied to a premium launch by user principal name only (a non-GUID key such as a
+    /// PUID, no `enduser.id`): credited with it, so either they hold a premium SKU (the flag)
+    /// and are not `unused-premium`, or they are `missing-premium`.
+    upn_matched_users: Vec<(String, String, bool)>,
 }
 
 impl Expected {
@@ -377,12 +415,64 @@ fn parse_user(raw: &Value) -> User {
     }
 }
 
-/// Premium launches in the window, per user principal name (lower case).
+/// Whether `text` is a GUID in its 8-4-4-4-12 form (braces allowed).
+fn is_guid(text: &str) -> bool {
+    let text = text.trim();
+    let text = text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .unwrap_or(text);
+    text.len() == 36
+        && text.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn guid_key(text: &str) -> String {
+    text.trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .to_lowercase()
+}
+
+/// How a premium launch in the window was tied to a user (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Match {
+    /// By object id to this directory user.
+    ById(String),
+    /// By object id to nobody in the directory: an unknown user.
+    UnknownId,
+    /// No GUID id; by user principal name to this directory user.
+    ByUpn(String),
+    /// No GUID id and no user with that name: an unknown user.
+    UnknownUpn,
+}
+
+/// One premium launch in the window, counted once per `AuditData.Id`.
+#[derive(Debug, Clone)]
+struct PremiumLaunch {
+    /// The user principal name the record carries (lower case).
+    upn: String,
+    matched: Match,
+}
+
+impl PremiumLaunch {
+    fn user(&self) -> Option<&str> {
+        match &self.matched {
+            Match::ById(id) | Match::ByUpn(id) => Some(id),
+            Match::UnknownId | Match::UnknownUpn => None,
+        }
+    }
+}
+
+/// Premium launches in the window, each tied to a directory user or to nobody (SPEC §1, §2).
 fn premium_launches(
     dir: &Path,
+    users: &[User],
     window_start: DateTime<Utc>,
     window_end: DateTime<Utc>,
-) -> HashMap<String, usize> {
+) -> Vec<PremiumLaunch> {
     let mut premium_apps = HashSet::new();
     let apps = dir.join("apps.csv");
     if apps.is_file() {
@@ -394,6 +484,7 @@ fn premium_launches(
             if is_true("usespremiumapi")
                 || is_true("usescustomapi")
                 || is_true("usesonpremisegateway")
+                || is_true("usespcfexternalserviceusage")
             {
                 premium_apps.insert(
                     row.get("appname")
@@ -404,7 +495,13 @@ fn premium_launches(
             }
         }
     }
-    let mut launches: HashMap<String, usize> = HashMap::new();
+    let ids: HashSet<&str> = users.iter().map(|u| u.id.as_str()).collect();
+    let by_upn: HashMap<&str, &str> = users
+        .iter()
+        .map(|u| (u.upn.as_str(), u.id.as_str()))
+        .collect();
+    let mut launches = Vec::new();
+    let mut seen_records: HashSet<String> = HashSet::new();
     let folder = dir.join("audit");
     if !folder.is_dir() {
         return launches;
@@ -440,6 +537,12 @@ fn premium_launches(
                 serde_json::from_str(&row["auditdata"])
                     .unwrap_or_else(|e| panic!("oracle: {} AuditData: {e}", file.display())),
             );
+            // A record exported twice (overlapping exports) counts once.
+            if let Some(id) = str_field(&data, "id").map(|id| id.trim().to_lowercase())
+                && !seen_records.insert(id)
+            {
+                continue;
+            }
             let time = match str_field(&data, "creationtime") {
                 Some(t) => parse_time(t),
                 None => parse_time(row.get("creationdate").expect("oracle: CreationDate")),
@@ -473,12 +576,76 @@ fn premium_launches(
             .unwrap_or_else(|| panic!("oracle: {} launch without app id: {data}", file.display()))
             .trim()
             .to_lowercase();
-            if premium_apps.contains(&app) {
-                *launches.entry(user).or_default() += 1;
+            if !premium_apps.contains(&app) {
+                continue;
             }
+            // The object id: UserKey when it is a GUID, else enduser.id when that is one.
+            let end_user_id = || {
+                data.get("propertycollection")
+                    .and_then(Value::as_array)?
+                    .iter()
+                    .find(|p| str_field(p, "name") == Some("enduser.id"))
+                    .and_then(|p| str_field(p, "value"))
+            };
+            let object_id = str_field(&data, "userkey")
+                .filter(|k| is_guid(k))
+                .or_else(|| end_user_id().filter(|k| is_guid(k)))
+                .map(guid_key);
+            let matched = match object_id {
+                Some(id) if ids.contains(id.as_str()) => Match::ById(id),
+                Some(_) => Match::UnknownId,
+                None => match by_upn.get(user.as_str()) {
+                    Some(id) => Match::ByUpn((*id).to_owned()),
+                    None => Match::UnknownUpn,
+                },
+            };
+            launches.push(PremiumLaunch { upn: user, matched });
         }
     }
     launches
+}
+
+/// Finds the users of [`IdentityCases`] among `users` and the window's premium launches.
+fn identity_cases(
+    users: &[User],
+    launches: &[PremiumLaunch],
+    window_start: DateTime<Utc>,
+    is_premium: &dyn Fn(&str) -> bool,
+) -> IdentityCases {
+    let mut cases = IdentityCases::default();
+    for user in users {
+        let active = user.last_activity.is_some_and(|t| t >= window_start);
+        let holds_premium = user.held.iter().any(|s| is_premium(s));
+        let unused_rule_applies = holds_premium && user.enabled && active;
+        let own: Vec<&PremiumLaunch> = launches
+            .iter()
+            .filter(|l| l.user() == Some(user.id.as_str()))
+            .collect();
+        if unused_rule_applies
+            && !own.is_empty()
+            && own
+                .iter()
+                .all(|l| matches!(l.matched, Match::ById(_)) && l.upn != user.upn)
+        {
+            cases
+                .renamed_premium_holders
+                .push((user.id.clone(), user.upn.clone()));
+        }
+        let someone_elses = launches
+            .iter()
+            .any(|l| l.matched == Match::UnknownId && l.upn == user.upn);
+        if someone_elses && own.is_empty() {
+            cases
+                .reused_upn_holders
+                .push((user.id.clone(), user.upn.clone(), unused_rule_applies));
+        }
+        if own.iter().any(|l| matches!(l.matched, Match::ByUpn(_))) {
+            cases
+                .upn_matched_users
+                .push((user.id.clone(), user.upn.clone(), holds_premium));
+        }
+    }
+    cases
 }
 
 /// SPEC §1–§3, literally: the findings and summary of `dir` as of `as_of` over `window_days`.
@@ -533,7 +700,13 @@ fn oracle(dir: &Path, as_of: NaiveDate, window_days: u64) -> Expected {
     let is_premium = |sku_id: &str| catalogue.get(sku_id).is_some_and(|(_, p)| *p);
 
     let users: Vec<User> = read_users(dir).iter().map(parse_user).collect();
-    let launches = premium_launches(dir, window_start, window_end);
+    let launches = premium_launches(dir, &users, window_start, window_end);
+    let mut uses_by_user: HashMap<&str, usize> = HashMap::new();
+    for launch in &launches {
+        if let Some(id) = launch.user() {
+            *uses_by_user.entry(id).or_default() += 1;
+        }
+    }
 
     let mut out = Expected {
         users: users.len() as i64,
@@ -570,7 +743,7 @@ fn oracle(dir: &Path, as_of: NaiveDate, window_days: u64) -> Expected {
 
     for user in &users {
         let active = user.last_activity.is_some_and(|t| t >= window_start);
-        let premium_uses = launches.get(&user.upn).copied().unwrap_or(0);
+        let premium_uses = uses_by_user.get(user.id.as_str()).copied().unwrap_or(0);
         for sku in &user.held {
             let price = price_of(sku);
             if price > 0 {
@@ -663,6 +836,8 @@ fn oracle(dir: &Path, as_of: NaiveDate, window_days: u64) -> Expected {
         }
     }
 
+    out.identity = identity_cases(&users, &launches, window_start, &is_premium);
+
     for (key, cents) in &out.findings {
         match key.0.as_str() {
             "inactive-holder" | "unused-premium" | "idle-seats" => out.monthly_savings += cents,
@@ -717,8 +892,66 @@ fn first_ten<T: std::fmt::Debug>(items: impl IntoIterator<Item = T>) -> String {
     format!("{} item(s):\n{}", items.len(), shown.join("\n"))
 }
 
-/// Audits `snapshot` with `extra` arguments and compares the result with the oracle.
-fn audit_and_compare(snapshot: &Path, as_of: NaiveDate, window_days: u64, extra: &[&str]) {
+/// Whether `findings` hold a finding of `kind` for user `id`.
+fn has_finding(findings: &BTreeMap<Key, i64>, kind: &str, id: &str) -> bool {
+    findings
+        .keys()
+        .any(|k| k.0 == kind && k.1.as_deref() == Some(id))
+}
+
+/// The identity cases of SPEC §2, checked on `findings` (the oracle's or the binary's): what is
+/// wrong with each user, if anything.
+fn identity_problems(identity: &IdentityCases, findings: &BTreeMap<Key, i64>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (id, upn) in &identity.renamed_premium_holders {
+        if has_finding(findings, "unused-premium", id) {
+            problems.push(format!(
+                "renamed premium holder {upn} ({id}) is unused-premium: its launches under an \
+                 older user principal name were not matched by object id"
+            ));
+        }
+    }
+    for (id, upn, unused_rule_applies) in &identity.reused_upn_holders {
+        if has_finding(findings, "missing-premium", id) {
+            problems.push(format!(
+                "{upn} ({id}) is missing-premium: credited with a deleted user's launches under \
+                 the reused user principal name"
+            ));
+        }
+        if *unused_rule_applies && !has_finding(findings, "unused-premium", id) {
+            problems.push(format!(
+                "{upn} ({id}) is not unused-premium: credited with a deleted user's launches \
+                 under the reused user principal name"
+            ));
+        }
+    }
+    for (id, upn, holds_premium) in &identity.upn_matched_users {
+        if *holds_premium && has_finding(findings, "unused-premium", id) {
+            problems.push(format!(
+                "{upn} ({id}) is unused-premium: a launch without a GUID user key was not \
+                 matched by user principal name"
+            ));
+        }
+        if !*holds_premium && !has_finding(findings, "missing-premium", id) {
+            problems.push(format!(
+                "{upn} ({id}) is not missing-premium: a launch without a GUID user key was not \
+                 matched by user principal name"
+            ));
+        }
+    }
+    problems
+}
+
+/// Audits `snapshot` with `extra` arguments and compares the result with the oracle. With
+/// `identity_cases`, the snapshot must hold every identity case of SPEC §2 (a renamed premium
+/// holder, a reused user principal name, a launch matched by name only).
+fn audit_and_compare(
+    snapshot: &Path,
+    as_of: NaiveDate,
+    window_days: u64,
+    extra: &[&str],
+    identity_cases: bool,
+) {
     let temp = tempfile::tempdir().expect("temp dir");
     let out = temp.path().join("audit");
     let mut args = vec![
@@ -740,6 +973,19 @@ fn audit_and_compare(snapshot: &Path, as_of: NaiveDate, window_days: u64, extra:
         "the oracle finds no {vacuous:?} findings in {}: this tenant cannot test those kinds",
         snapshot.display()
     );
+
+    let identity = &expected.identity;
+    if identity_cases {
+        assert!(
+            !identity.renamed_premium_holders.is_empty()
+                && identity.reused_upn_holders.iter().any(|case| case.2)
+                && !identity.upn_matched_users.is_empty(),
+            "{} lacks an identity case of SPEC §2: {identity:?}",
+            snapshot.display()
+        );
+    }
+    let oracle_problems = identity_problems(identity, &expected.findings);
+    assert!(oracle_problems.is_empty(), "oracle: {oracle_problems:?}");
 
     let report: Value = serde_json::from_str(&read_text(&out.join("findings.json")))
         .expect("findings.json is JSON");
@@ -878,6 +1124,8 @@ fn audit_and_compare(snapshot: &Path, as_of: NaiveDate, window_days: u64, extra:
         problems.push(format!("wrong idle seats: {}", first_ten(wrong_seats)));
     }
 
+    problems.extend(identity_problems(identity, &actual));
+
     // Order: kind, then user principal name (ignoring case), then SKU part number. Part numbers
     // are accepted in either byte order or case-insensitive order.
     let sort_key = |row: &Value, fold_part: bool| {
@@ -971,7 +1219,7 @@ fn committed_sample_matches_oracle() {
         "data/sample/snapshot.json is missing: the committed sample tenant is required"
     );
     let as_of = snapshot_as_of(&sample);
-    audit_and_compare(&sample, as_of, 90, &[]);
+    audit_and_compare(&sample, as_of, 90, &[], true);
 }
 
 #[test]
@@ -984,7 +1232,7 @@ fn generated_tenant_matches_oracle() {
         NaiveDate::from_ymd_opt(2026, 10, 15).expect("date"),
         "snapshot.json collectedAt of the generated tenant"
     );
-    audit_and_compare(&tenant, as_of, 90, &[]);
+    audit_and_compare(&tenant, as_of, 90, &[], true);
 }
 
 #[test]
@@ -997,5 +1245,6 @@ fn generated_tenant_with_short_window_and_earlier_as_of_matches_oracle() {
         as_of,
         30,
         &["--window-days", "30", "--as-of", "2026-09-30"],
+        false,
     );
 }

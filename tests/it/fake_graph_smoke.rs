@@ -687,6 +687,11 @@ fn launches_in_window(
     for file in files {
         let text = std::fs::read_to_string(&file).expect("audit file");
         let text = text.trim_start_matches('\u{feff}');
+        // Windows PowerShell 5.1's `Export-Csv` writes a `#TYPE` line before the header.
+        let text = match text.strip_prefix("#TYPE") {
+            Some(rest) => rest.split_once('\n').map_or("", |(_, rest)| rest),
+            None => text,
+        };
         let mut reader = csv::Reader::from_reader(text.as_bytes());
         let headers = reader.headers().expect("audit header").clone();
         let column = headers

@@ -4,7 +4,10 @@
 //! tests read its output back with plain `serde_json` and `csv` (never through other seatwise
 //! modules) and check the snapshot contract: byte-for-byte determinism, Graph-consistent
 //! licensing (consumed units, group members, assignment states), both audit CSV shapes and both
-//! record shapes, the 50,000-row file cap, and that every realism case actually occurs.
+//! record shapes, the 50,000-row file cap, and that every realism case actually occurs, including
+//! the identity cases of SPEC §2 (renamed users, a reused user principal name, a non-GUID user
+//! key), a `#TYPE` line, a record exported twice and an app premium only through a code
+//! component.
 
 // In a test a panic is the failure report.
 #![allow(clippy::unwrap_used)]
@@ -23,6 +26,8 @@ const SEARCH_HEADER: &str = "\"CreationDate\",\"UserIds\",\"Operations\",\"Audit
 const SEARCH_HEADER_WITH_TYPE: &str =
     "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"";
 const POWERAPPS_PER_USER: &str = "b30411f5-fea1-4a59-9ad9-3db7c7ead579";
+const TYPE_LINE: &str =
+    "#TYPE Deserialized.Microsoft.Exchange.Data.ApplicationLogic.UnifiedAuditLogEvent";
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 9, 14).unwrap()
@@ -106,11 +111,22 @@ struct AuditRow {
     creation_date: String,
     user: String,
     operation: String,
+    /// The `AuditData` text as written.
+    audit_data: String,
     data: Value,
 }
 
-/// Reads every audit file; returns the rows and, per file, `(name, header line, data rows)`.
-fn read_audit(dir: &Path) -> (Vec<AuditRow>, Vec<(String, String, usize)>) {
+/// One audit file: name, `#TYPE` line (if any), header line, data rows.
+#[derive(Debug)]
+struct AuditFile {
+    name: String,
+    type_line: Option<String>,
+    header: String,
+    rows: usize,
+}
+
+/// Reads every audit file; returns the rows and the files.
+fn read_audit(dir: &Path) -> (Vec<AuditRow>, Vec<AuditFile>) {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir.join("audit"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
@@ -121,12 +137,19 @@ fn read_audit(dir: &Path) -> (Vec<AuditRow>, Vec<(String, String, usize)>) {
     for path in paths {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let content = fs::read_to_string(&path).unwrap();
-        let header_line = content.split("\r\n").next().unwrap().to_string();
         assert!(content.ends_with("\r\n"), "{name} does not end with CRLF");
         assert!(
             !content.replace("\r\n", "").contains('\n'),
             "{name} has a bare LF line end"
         );
+        let (type_line, content) = match content.strip_prefix("#TYPE ") {
+            Some(_) => {
+                let (line, rest) = content.split_once("\r\n").unwrap();
+                (Some(line.to_string()), rest.to_string())
+            }
+            None => (None, content),
+        };
+        let header_line = content.split("\r\n").next().unwrap().to_string();
         let body = content.strip_prefix(BOM).unwrap_or(&content);
         let mut reader = csv::Reader::from_reader(body.as_bytes());
         let headers: Vec<String> = reader
@@ -151,12 +174,45 @@ fn read_audit(dir: &Path) -> (Vec<AuditRow>, Vec<(String, String, usize)>) {
                 creation_date: record[date_column].to_string(),
                 user: record[user_column].to_string(),
                 operation: record[operation_column].to_string(),
+                audit_data: record[data_column].to_string(),
                 data: serde_json::from_str(&record[data_column]).unwrap(),
             });
         }
-        files.push((name, header_line, count));
+        files.push(AuditFile {
+            name,
+            type_line,
+            header: header_line,
+            rows: count,
+        });
     }
     (rows, files)
+}
+
+/// The `PropertyCollection` value named `name`, if the record has one.
+fn property<'a>(data: &'a Value, name: &str) -> Option<&'a str> {
+    data["PropertyCollection"].as_array().and_then(|entries| {
+        entries
+            .iter()
+            .find(|entry| entry["Name"] == name)
+            .and_then(|entry| entry["Value"].as_str())
+    })
+}
+
+/// A GUID in Microsoft's lowercase 8-4-4-4-12 form.
+fn is_guid(text: &str) -> bool {
+    text.len() == 36
+        && text.char_indices().all(|(index, character)| match index {
+            8 | 13 | 18 | 23 => character == '-',
+            _ => character.is_ascii_hexdigit(),
+        })
+}
+
+/// A Passport-style user key: 16 uppercase hex digits.
+fn is_puid(text: &str) -> bool {
+    text.len() == 16
+        && text
+            .chars()
+            .all(|character| character.is_ascii_digit() || ('A'..='F').contains(&character))
 }
 
 /// The app GUID of a launch record, in either shape.
@@ -172,15 +228,31 @@ fn launched_app(data: &Value) -> Option<String> {
     })
 }
 
-/// `(app id, premium)` of each row of `apps.csv`.
-fn read_apps(dir: &Path) -> Vec<(String, String, bool)> {
+/// One row of `apps.csv`.
+#[derive(Debug, Clone)]
+struct AppRow {
+    id: String,
+    name: String,
+    /// Any of the four premium flags.
+    premium: bool,
+    /// Premium only through `UsesPcfExternalServiceUsage`.
+    pcf_only: bool,
+}
+
+/// The rows of `apps.csv`.
+fn read_apps(dir: &Path) -> Vec<AppRow> {
     let mut reader = csv::Reader::from_path(dir.join("apps.csv")).unwrap();
     reader
         .records()
         .map(|record| {
             let record = record.unwrap();
-            let premium = (3..6).any(|column| &record[column] == "True");
-            (record[0].to_string(), record[1].to_string(), premium)
+            let flag = |column: usize| &record[column] == "True";
+            AppRow {
+                id: record[0].to_string(),
+                name: record[1].to_string(),
+                premium: (3..7).any(flag),
+                pcf_only: flag(6) && !(3..6).any(flag),
+            }
         })
         .collect()
 }
@@ -596,7 +668,7 @@ fn apps_csv_is_written_like_export_csv() {
     let (_temp, dir, summary) = generate_fresh(300, 42);
     let content = fs::read_to_string(dir.join("apps.csv")).unwrap();
     assert!(content.starts_with(
-        "\"AppName\",\"DisplayName\",\"EnvironmentName\",\"UsesPremiumApi\",\"UsesCustomApi\",\"UsesOnPremiseGateway\"\r\n"
+        "\"AppName\",\"DisplayName\",\"EnvironmentName\",\"UsesPremiumApi\",\"UsesCustomApi\",\"UsesOnPremiseGateway\",\"UsesPcfExternalServiceUsage\"\r\n"
     ));
     assert!(!content.replace("\r\n", "").contains('\n'));
     for line in content.split("\r\n").filter(|line| !line.is_empty()) {
@@ -605,21 +677,26 @@ fn apps_csv_is_written_like_export_csv() {
     let apps = read_apps(&dir);
     assert_eq!(apps.len(), summary.apps);
     assert!((25..=40).contains(&apps.len()), "{}", apps.len());
-    let premium = apps.iter().filter(|(_, _, premium)| *premium).count();
+    let premium = apps.iter().filter(|app| app.premium).count();
     assert!(
         premium * 4 >= apps.len() && premium * 2 <= apps.len(),
         "{premium}"
     );
-    assert!(apps.iter().any(|(_, name, _)| name.contains(',')));
-    assert!(apps.iter().any(|(_, name, _)| name.contains('"')));
+    assert!(apps.iter().any(|app| app.name.contains(',')));
+    assert!(apps.iter().any(|app| app.name.contains('"')));
+    assert!(
+        apps.iter().any(|app| app.pcf_only),
+        "no app premium only through UsesPcfExternalServiceUsage"
+    );
     let mut reader = csv::Reader::from_path(dir.join("apps.csv")).unwrap();
     for record in reader.records() {
         let record = record.unwrap();
-        for column in 3..6 {
+        assert_eq!(record.len(), 7);
+        for column in 3..7 {
             assert!(matches!(&record[column], "True" | "False"));
         }
     }
-    for flag in 3..6 {
+    for flag in 3..7 {
         let mut reader = csv::Reader::from_path(dir.join("apps.csv")).unwrap();
         assert!(
             reader
@@ -642,10 +719,12 @@ fn audit_log_has_both_shapes_and_every_usage_case() {
         rows.len()
     );
 
-    // File shapes and the row cap.
+    // File shapes, the row cap, and the one export written with type information.
     let mut headers = BTreeSet::new();
-    for (name, header, count) in &files {
-        assert!(*count <= 50_000, "{name} has {count} rows");
+    let mut typed = Vec::new();
+    for file in &files {
+        let (name, header) = (&file.name, &file.header);
+        assert!(file.rows <= 50_000, "{name} has {} rows", file.rows);
         if name.starts_with("purview-") {
             assert_eq!(header, &format!("{BOM}{PURVIEW_HEADER}"));
         } else {
@@ -656,18 +735,54 @@ fn audit_log_has_both_shapes_and_every_usage_case() {
             );
             assert!(!header.starts_with(BOM));
         }
+        if let Some(line) = &file.type_line {
+            typed.push((name.as_str(), line.as_str(), header.as_str()));
+        }
         headers.insert(header.clone());
     }
     assert_eq!(headers.len(), 3, "{headers:?}");
+    assert_eq!(
+        typed,
+        vec![(
+            "search-unifiedauditlog-0002.csv",
+            TYPE_LINE,
+            SEARCH_HEADER_WITH_TYPE
+        )]
+    );
+
+    // One launch exported twice: the identical row in two Purview files; every other record once.
+    let mut by_record: HashMap<&str, Vec<&AuditRow>> = HashMap::new();
+    for row in &rows {
+        by_record
+            .entry(text(&row.data, "Id"))
+            .or_default()
+            .push(row);
+    }
+    let repeated: Vec<&Vec<&AuditRow>> = by_record.values().filter(|rows| rows.len() > 1).collect();
+    assert_eq!(repeated.len(), 1, "records exported more than once");
+    let twice = repeated[0];
+    assert_eq!(twice.len(), 2);
+    assert_ne!(twice[0].file, twice[1].file);
+    assert!(twice.iter().all(|row| row.file.starts_with("purview-")));
+    assert_eq!(twice[0].operation, "LaunchPowerApp");
+    for (first, second) in [
+        (&twice[0].creation_date, &twice[1].creation_date),
+        (&twice[0].user, &twice[1].user),
+        (&twice[0].operation, &twice[1].operation),
+        (&twice[0].audit_data, &twice[1].audit_data),
+    ] {
+        assert_eq!(first, second);
+    }
 
     let (_, users) = read_user_pages(&dir);
-    let directory: HashMap<String, &Value> = users
+    let by_id: HashMap<&str, &Value> = users.iter().map(|user| (text(user, "id"), user)).collect();
+    let by_upn: HashMap<String, &Value> = users
         .iter()
         .map(|user| (text(user, "userPrincipalName").to_lowercase(), user))
         .collect();
-    let apps: HashMap<String, bool> = read_apps(&dir)
+    let apps: HashMap<String, AppRow> = read_apps(&dir)
         .into_iter()
-        .map(|(id, _, premium)| (id, premium))
+        .map(|app| (app.id.clone(), app))
         .collect();
     let as_of = as_of().and_hms_opt(0, 0, 0).unwrap();
     let window_start = as_of - chrono::Duration::days(89);
@@ -676,8 +791,15 @@ fn audit_log_has_both_shapes_and_every_usage_case() {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut bump = |case: &'static str| *counts.entry(case).or_default() += 1;
     let mut premium_users_in_window: HashSet<String> = HashSet::new();
+    // Users with premium launches in the window under an older name, and under the current one.
+    let mut premium_under_former_upn: HashSet<String> = HashSet::new();
+    let mut premium_under_current_upn: HashSet<String> = HashSet::new();
+    let mut seen_records: HashSet<&str> = HashSet::new();
     for row in &rows {
         let data = &row.data;
+        if !seen_records.insert(text(data, "Id")) {
+            continue;
+        }
         let creation_time =
             NaiveDateTime::parse_from_str(text(data, "CreationTime"), "%Y-%m-%dT%H:%M:%S").unwrap();
         let row_time = if row.file.starts_with("purview-") {
@@ -715,32 +837,78 @@ fn audit_log_has_both_shapes_and_every_usage_case() {
                 if first["Name"] != "powerplatform.analytics.resource.power_app.id" {
                     bump("app id not first");
                 }
+                if let Some(name) = property(data, "enduser.principal_name") {
+                    assert_eq!(name, data_user);
+                }
                 bump("record type 256");
             }
             other => panic!("launch with record type {other:?}"),
         }
+        // The user key: the object id (repeated as enduser.id when present), or a PUID.
+        let user_key = text(data, "UserKey");
+        let end_user_id = property(data, "enduser.id");
+        let object_id = if is_guid(user_key) {
+            if let Some(end_user_id) = end_user_id {
+                assert_eq!(end_user_id, user_key);
+            }
+            Some(user_key)
+        } else {
+            assert!(is_puid(user_key), "user key {user_key}");
+            assert!(end_user_id.is_none(), "a PUID-keyed record with enduser.id");
+            bump("PUID user key");
+            None
+        };
         let app = launched_app(data).unwrap();
-        let premium = apps.get(&app).copied();
-        if premium.is_none() {
+        let app = apps.get(&app);
+        if app.is_none() {
             bump("deleted app");
         }
         if creation_time >= day_after {
             bump("after as_of");
             continue;
         }
-        let user = directory.get(&data_user.to_lowercase());
-        match user {
-            None => {
+        let premium_in_window = app.is_some_and(|app| app.premium) && creation_time >= window_start;
+        if premium_in_window && app.is_some_and(|app| app.pcf_only) {
+            bump("app premium only through a code component, in window");
+        }
+        match object_id.map(|id| by_id.get(id)) {
+            Some(None) => {
                 bump("deleted user");
-                if premium == Some(true) && creation_time >= window_start {
+                if premium_in_window {
                     bump("deleted user premium in window");
+                    if by_upn.contains_key(&data_user.to_lowercase()) {
+                        bump("deleted user premium in window under a reused name");
+                    }
                 }
             }
-            Some(user) => {
-                if text(user, "userPrincipalName") != data_user {
+            Some(Some(user)) => {
+                let id = text(user, "id").to_string();
+                let current = text(user, "userPrincipalName");
+                let renamed = !current.eq_ignore_ascii_case(data_user);
+                if renamed {
+                    assert!(
+                        !by_upn.contains_key(&data_user.to_lowercase()),
+                        "{data_user}: a former name that a current user holds"
+                    );
+                    bump("renamed user");
+                } else if current != data_user {
                     bump("audit user in another case than directory");
                 }
-                if premium == Some(true) && creation_time >= window_start {
+                if premium_in_window {
+                    if renamed {
+                        premium_under_former_upn.insert(id.clone());
+                    } else {
+                        premium_under_current_upn.insert(id.clone());
+                    }
+                    premium_users_in_window.insert(id);
+                }
+            }
+            None => {
+                let user = by_upn
+                    .get(&data_user.to_lowercase())
+                    .unwrap_or_else(|| panic!("PUID-keyed launch of unknown {data_user}"));
+                if premium_in_window {
+                    bump("PUID-keyed premium launch in window");
                     premium_users_in_window.insert(text(user, "id").to_string());
                 }
             }
@@ -755,6 +923,11 @@ fn audit_log_has_both_shapes_and_every_usage_case() {
         "after as_of",
         "deleted user",
         "deleted user premium in window",
+        "deleted user premium in window under a reused name",
+        "renamed user",
+        "PUID user key",
+        "PUID-keyed premium launch in window",
+        "app premium only through a code component, in window",
         "row user in another case",
         "audit user in another case than directory",
     ] {
@@ -808,5 +981,19 @@ fn audit_log_has_both_shapes_and_every_usage_case() {
     assert!(
         idle_holders >= 2,
         "inactive or disabled premium holders: {idle_holders}"
+    );
+    // A premium holder whose every premium launch in the window is under a former name.
+    let renamed_holders = users
+        .iter()
+        .filter(|user| holds(user, &[POWERAPPS_PER_USER]) && user["accountEnabled"] == true)
+        .filter(|user| active(user))
+        .filter(|user| {
+            let id = text(user, "id");
+            premium_under_former_upn.contains(id) && !premium_under_current_upn.contains(id)
+        })
+        .count();
+    assert!(
+        renamed_holders >= 1,
+        "no premium holder with premium use only under a former name"
     );
 }

@@ -346,9 +346,17 @@ impl Interner {
 /// Indexes one export; `None` when it is unreadable or has no AuditData column.
 fn index_file(path: &Path) -> Option<FileIndex> {
     let bytes = fs::read(path).ok()?;
-    let (body, bom) = match bytes.strip_prefix(b"\xef\xbb\xbf".as_slice()) {
+    // Bytes before the header: a BOM and a `#TYPE` line, both optional.
+    let (body, header_offset) = match bytes.strip_prefix(b"\xef\xbb\xbf".as_slice()) {
         Some(rest) => (rest, 3u64),
         None => (bytes.as_slice(), 0),
+    };
+    // Windows PowerShell 5.1's `Export-Csv` writes a `#TYPE` line before the header.
+    let (body, header_offset) = if body.starts_with(b"#TYPE") {
+        let line_end = body.iter().position(|&byte| byte == b'\n')? + 1;
+        (&body[line_end..], header_offset + line_end as u64)
+    } else {
+        (body, header_offset)
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -383,7 +391,7 @@ fn index_file(path: &Path) -> Option<FileIndex> {
             service: interner.intern(service),
             record_type: row.record_type,
             file: 0,
-            offset: start + bom,
+            offset: start + header_offset,
             len: u32::try_from(end - start).unwrap_or(u32::MAX),
         });
     }
