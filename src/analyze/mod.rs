@@ -123,6 +123,7 @@ fn evidence_inputs(snapshot: &Snapshot, options: AnalyzeOptions) -> EvidenceInpu
         users_without_sign_in_activity: quality.users_without_sign_in_activity,
         sign_in_activity_collected: snapshot.metadata.sign_in_activity_collected,
         has_app_inventory: snapshot.apps.is_some(),
+        app_inventory_empty: quality.app_inventory_empty,
         audit_files: quality.audit_files,
         launch_rows: quality.launch_rows,
         audit_query: snapshot.metadata.audit_query,

@@ -24,7 +24,7 @@ fn read_lenient(dir: &Path) -> Snapshot {
 
 fn malformed(result: Result<Snapshot, IngestError>) -> Rejection {
     match result {
-        Err(IngestError::Malformed(rejection)) => rejection,
+        Err(IngestError::Malformed(rejection) | IngestError::Unreadable(rejection)) => rejection,
         Err(other) => panic!("expected a malformed-input error, got {other}"),
         Ok(_) => panic!("expected a malformed-input error, the snapshot was accepted"),
     }
