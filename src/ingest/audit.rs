@@ -14,7 +14,7 @@ use super::encoding::{Encoding, read_utf8};
 use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use super::record::KeyIndex;
 use super::table::{HeaderMap, LineLocator, is_type_line};
-use super::timestamp::parse_timestamp;
+use super::timestamp::{parse_recorded_timestamp, parse_timestamp};
 use crate::case_insensitive_record;
 use crate::model::columns;
 use crate::model::guid::parse_guid;
@@ -638,11 +638,11 @@ fn read_launch(
     })?;
 
     let launched_at = match audit.creation_time.flatten() {
-        Some(text) => parse_timestamp(&text).map_err(|problem| {
+        Some(text) => parse_recorded_timestamp(&text).map_err(|problem| {
             rejection(path, location.clone(), "AuditData.CreationTime", problem)
         })?,
         None => match text_field(layout.creation_date, "CreationDate")? {
-            Some(text) => parse_timestamp(&text)
+            Some(text) => parse_recorded_timestamp(&text)
                 .map_err(|problem| rejection(path, location.clone(), "CreationDate", problem))?,
             None => {
                 return Err(rejection(

@@ -308,9 +308,11 @@ fn read_metadata(path: &Path) -> Result<SnapshotMetadata, IngestError> {
         ))
     })?;
     let collected_at = match record.collected_at.flatten() {
-        Some(text) => Some(timestamp::parse_timestamp(&text).map_err(|problem| {
-            IngestError::Unreadable(rejection(path, Location::File, "collectedAt", problem))
-        })?),
+        Some(text) => Some(
+            timestamp::parse_recorded_timestamp(&text).map_err(|problem| {
+                IngestError::Unreadable(rejection(path, Location::File, "collectedAt", problem))
+            })?,
+        ),
         None => None,
     };
     let audit_query = match record.audit_query.flatten() {

@@ -399,12 +399,54 @@ fn drop_repeated_users(
             _ => first_of_run = Some(index),
         }
     }
+    reject_shared_names(&users, &mut keep, log)?;
     let kept = users
         .into_iter()
         .zip(keep)
         .filter_map(|(sourced, keep)| keep.then_some(sourced.user))
         .collect();
     Ok((kept, repeated))
+}
+
+/// Two users with one user principal name (compared ignoring case) and different ids are
+/// ambiguous: a launch or a plan naming that UPN could mean either. The later record is
+/// rejected, naming the earlier one.
+fn reject_shared_names(
+    users: &[SourcedUser],
+    keep: &mut [bool],
+    log: &mut RejectionLog,
+) -> Result<(), IngestError> {
+    let mut order: Vec<(String, usize)> = users
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| keep[*index])
+        .map(|(index, sourced)| (sourced.user.user_principal_name.to_lowercase(), index))
+        .collect();
+    order.sort();
+    let mut run_start = 0;
+    for position in 1..order.len() {
+        if order[position].0 != order[run_start].0 {
+            run_start = position;
+            continue;
+        }
+        let (first, index) = (order[run_start].1, order[position].1);
+        let (previous, candidate) = (&users[first], &users[index]);
+        keep[index] = false;
+        log.reject(rejection(
+            &candidate.file,
+            candidate.location.clone(),
+            "userPrincipalName",
+            format!(
+                "{} is also the name of user {} in {} at {}, whose id is different ({} here)",
+                candidate.user.user_principal_name,
+                previous.user.id,
+                previous.file.display(),
+                previous.location,
+                candidate.user.id
+            ),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Builds the three frames from chunks of users in parallel, then stacks them.

@@ -211,3 +211,76 @@ fn messages_say_what_is_true() {
     let said = message.matches("Is a directory").count();
     assert_eq!(said, 1, "the I/O error is said once: {message}");
 }
+
+#[test]
+fn ambiguity_is_an_error_never_last_value_wins() {
+    // The same property twice in one record, in another letter case.
+    let (_temp, dir) = small_snapshot();
+    let users = std::fs::read_to_string(dir.join("users.json")).expect("read");
+    let doubled = users.replacen(
+        "\"department\":\"Finance\"",
+        "\"department\":\"Finance\",\"Department\":\"Sales\"",
+        1,
+    );
+    assert_ne!(users, doubled);
+    std::fs::write(dir.join("users.json"), doubled).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(
+        message.contains("users.json: record 1: field `department`"),
+        "{message}"
+    );
+    assert!(message.contains("appears twice"), "{message}");
+
+    // Two users with one user principal name and different ids.
+    let (_temp, dir) = small_snapshot();
+    let renamed = users.replacen("bob@contoso.com", "ADA@contoso.com", 1);
+    std::fs::write(dir.join("users.json"), renamed).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(message.contains("field `userPrincipalName`"), "{message}");
+    assert!(
+        message.contains("11111111-1111-1111-1111-111111111111"),
+        "{message}"
+    );
+
+    // Two price rows with one key and different prices.
+    let (_temp, dir) = small_snapshot();
+    let prices = "SkuPartNumber,MonthlyPrice,Currency,EffectiveFrom\r\n\
+                  SPE_E5,57.00,USD,2026-01-01\r\n\
+                  SPE_E5,54.75,USD,2026-01-01\r\n";
+    std::fs::write(dir.join("prices.csv"), prices).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(
+        message.contains("prices.csv: line 3: field `MonthlyPrice`"),
+        "{message}"
+    );
+    assert!(message.contains("line 2"), "{message}");
+}
+
+#[test]
+fn implausible_dates_are_errors() {
+    let (_temp, dir) = small_snapshot();
+    let users = std::fs::read_to_string(dir.join("users.json")).expect("read");
+    let old = users.replacen("2026-10-30T08:00:00Z", "1926-10-30T08:00:00Z", 1);
+    std::fs::write(dir.join("users.json"), old).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(message.contains("before 2000"), "{message}");
+
+    let (_temp, dir) = small_snapshot();
+    let tomorrow_but_one = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
+    let (code, message, _) = audit(&dir, &["--as-of", &tomorrow_but_one]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(message.contains("is after today"), "{message}");
+
+    let collected = format!(
+        "{{\"tenantId\":\"t\",\"collectedAt\":\"{tomorrow_but_one}T06:00:00Z\",\"source\":\"test\"}}"
+    );
+    std::fs::write(dir.join("snapshot.json"), collected).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(message.contains("collectedAt"), "{message}");
+    assert!(message.contains("is after today"), "{message}");
+}
