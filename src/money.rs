@@ -9,6 +9,14 @@ use std::fmt;
 /// Micro-units per whole currency unit.
 pub const MICROS_PER_UNIT: i64 = 1_000_000;
 
+/// The highest monthly price a price book may hold (100,000 a month). With
+/// [`MAX_SEATS`], a SKU's seats times its price stays far inside `i64`, so per-SKU amounts can
+/// be computed in the query engine; sums over SKUs and findings are checked on top.
+pub const MAX_MONTHLY_PRICE: Money = Money(100_000 * MICROS_PER_UNIT);
+
+/// The most seats one SKU may count (ten million): more is damage, not a tenant.
+pub const MAX_SEATS: i64 = 10_000_000;
+
 /// An amount of money in micro-units of the price book's currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Money(pub i64);
@@ -50,6 +58,16 @@ impl Money {
             .and_then(|micros| micros.checked_add(fraction_micros))
             .map(Money)
             .ok_or_else(|| format!("amount too large: {trimmed:?}"))
+    }
+
+    /// `self + other`, or `None` on overflow.
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    /// `self × count`, or `None` on overflow.
+    pub fn checked_times(self, count: i64) -> Option<Money> {
+        self.0.checked_mul(count).map(Money)
     }
 
     /// The amount rounded to whole cents, half away from zero.

@@ -62,6 +62,19 @@ impl PriceBook {
                 continue;
             }
             let monthly_price = match Money::parse(row.get("MonthlyPrice")) {
+                Ok(price) if price > crate::money::MAX_MONTHLY_PRICE => {
+                    log.reject(rejection(
+                        path,
+                        row.location(),
+                        "MonthlyPrice",
+                        format!(
+                            "{} a month is beyond any license price (at most {})",
+                            price.grouped(),
+                            crate::money::MAX_MONTHLY_PRICE.grouped()
+                        ),
+                    ))?;
+                    continue;
+                }
                 Ok(price) => price,
                 Err(problem) => {
                     log.reject(rejection(path, row.location(), "MonthlyPrice", problem))?;

@@ -284,3 +284,30 @@ fn implausible_dates_are_errors() {
     assert!(message.contains("collectedAt"), "{message}");
     assert!(message.contains("is after today"), "{message}");
 }
+
+#[test]
+fn seat_counts_and_prices_beyond_any_tenant_are_errors_not_overflows() {
+    let (_temp, dir) = small_snapshot();
+    let skus = std::fs::read_to_string(dir.join("subscribedSkus.json")).expect("read");
+    let huge = skus.replacen("\"enabled\":10", "\"enabled\":9223372036854775807", 1);
+    assert_ne!(skus, huge);
+    std::fs::write(dir.join("subscribedSkus.json"), huge).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(
+        message.contains("record 1: field `prepaidUnits.enabled`"),
+        "{message}"
+    );
+    assert!(message.contains("beyond any tenant"), "{message}");
+
+    let (_temp, dir) = small_snapshot();
+    let prices = "SkuPartNumber,MonthlyPrice,Currency\r\nSPE_E5,150000.00,USD\r\n";
+    std::fs::write(dir.join("prices.csv"), prices).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(
+        message.contains("prices.csv: line 2: field `MonthlyPrice`"),
+        "{message}"
+    );
+    assert!(message.contains("beyond any license price"), "{message}");
+}
