@@ -12,6 +12,8 @@ pub mod error;
 pub mod graph;
 pub mod groups;
 pub mod json_records;
+#[cfg(test)]
+mod properties;
 pub mod record;
 pub mod skus;
 pub mod table;
