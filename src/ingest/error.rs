@@ -222,6 +222,18 @@ impl RejectionLog {
     }
 }
 
+/// An id that must be a GUID (object, SKU and group ids), lower-cased; anything else is a
+/// rejection naming the field.
+pub fn guid_field(
+    file: &Path,
+    location: &Location,
+    field: &str,
+    text: &str,
+) -> Result<String, Rejection> {
+    crate::model::guid::require_guid(text)
+        .map_err(|problem| rejection(file, location.clone(), field, problem))
+}
+
 /// Shorthand for building a rejection.
 pub fn rejection(
     file: &Path,

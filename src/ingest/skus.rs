@@ -141,8 +141,9 @@ fn validate(
             ));
         }
     }
+    let sku_id = super::error::guid_field(path, location, "skuId", &sku_id)?;
     Ok(SubscribedSku {
-        sku_id: sku_id.trim().to_ascii_lowercase(),
+        sku_id,
         part_number: part_number.trim().to_string(),
         enabled,
         suspended,

@@ -5,7 +5,9 @@
 //! parsed in parallel; a user id listed twice with identical data (overlapping exports) is
 //! kept once, with conflicting data it is an error.
 
-use super::error::{IngestError, Location, Rejection, RejectionLog, Strictness, rejection};
+use super::error::{
+    IngestError, Location, Rejection, RejectionLog, Strictness, guid_field, rejection,
+};
 use super::json_records::split_records;
 use super::timestamp::parse_optional_timestamp;
 use crate::case_insensitive_record;
@@ -225,10 +227,6 @@ fn timestamp_field(
     }
 }
 
-fn normalised_guid(text: &str) -> String {
-    text.trim().to_ascii_lowercase()
-}
-
 fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<User, Rejection> {
     let required = |value: Option<Option<String>>, field: &str| match value.flatten() {
         Some(text) if !text.trim().is_empty() => Ok(text.trim().to_string()),
@@ -239,7 +237,7 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
             "required property is missing or empty",
         )),
     };
-    let id = normalised_guid(&required(raw.id, "id")?);
+    let id = guid_field(path, location, "id", &required(raw.id, "id")?)?;
     let user_principal_name = required(raw.user_principal_name, "userPrincipalName")?;
     let created_at = timestamp_field(
         path,
@@ -290,7 +288,12 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
         .enumerate()
     {
         match license.sku_id.flatten() {
-            Some(sku_id) if !sku_id.trim().is_empty() => holdings.push(normalised_guid(&sku_id)),
+            Some(sku_id) if !sku_id.trim().is_empty() => holdings.push(guid_field(
+                path,
+                location,
+                &format!("assignedLicenses[{index}].skuId"),
+                &sku_id,
+            )?),
             _ => {
                 return Err(rejection(
                     path,
@@ -326,7 +329,12 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
             ));
         };
         let assigned_by = match state.assigned_by_group.flatten() {
-            Some(group) if !group.trim().is_empty() => normalised_guid(&group),
+            Some(group) if !group.trim().is_empty() => guid_field(
+                path,
+                location,
+                &format!("licenseAssignmentStates[{index}].assignedByGroup"),
+                &group,
+            )?,
             _ => columns::DIRECT.to_string(),
         };
         let error = match state.error.flatten() {
@@ -334,7 +342,12 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
             _ => "None".to_string(),
         };
         states.push(AssignmentState {
-            sku_id: normalised_guid(&sku_id),
+            sku_id: guid_field(
+                path,
+                location,
+                &format!("licenseAssignmentStates[{index}].skuId"),
+                &sku_id,
+            )?,
             assigned_by,
             state: state.state.flatten().unwrap_or_default().trim().to_string(),
             error,

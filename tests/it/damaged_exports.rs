@@ -311,3 +311,37 @@ fn seat_counts_and_prices_beyond_any_tenant_are_errors_not_overflows() {
     );
     assert!(message.contains("beyond any license price"), "{message}");
 }
+
+#[test]
+fn ids_that_must_be_guids_are_checked_as_guids() {
+    let (_temp, dir) = small_snapshot();
+    let users = std::fs::read_to_string(dir.join("users.json")).expect("read");
+    let hostile = users.replacen(
+        "\"assignedByGroup\":null",
+        "\"assignedByGroup\":\"=HYPERLINK(\\\"http://x\\\")\"",
+        1,
+    );
+    assert_ne!(users, hostile);
+    std::fs::write(dir.join("users.json"), hostile).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(
+        message.contains("field `licenseAssignmentStates[0].assignedByGroup`: not a GUID"),
+        "{message}"
+    );
+
+    let (_temp, dir) = small_snapshot();
+    let skus = std::fs::read_to_string(dir.join("subscribedSkus.json")).expect("read");
+    let hostile = skus.replacen(
+        "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
+        "'; Remove-Item C:\\\\ -Recurse; '",
+        1,
+    );
+    std::fs::write(dir.join("subscribedSkus.json"), hostile).expect("write");
+    let (code, message, _) = audit(&dir, &[]);
+    assert_eq!(code, Some(2), "{message}");
+    assert!(
+        message.contains("record 1: field `skuId`: not a GUID"),
+        "{message}"
+    );
+}
