@@ -38,29 +38,6 @@ pub fn spreadsheet_safe(text: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::spreadsheet_safe;
-
-    #[test]
-    fn formulas_become_text_even_behind_spaces() {
-        for text in [
-            "=1+1",
-            "+1",
-            "-1",
-            "@SUM(A1)",
-            "\t=1",
-            "\n=1",
-            "  =HYPERLINK(\"x\")",
-        ] {
-            assert_eq!(spreadsheet_safe(text), format!("'{text}"), "{text:?}");
-        }
-        for text in ["Finance", "", "a=b", "direct;0a1b"] {
-            assert_eq!(spreadsheet_safe(text), text);
-        }
-    }
-}
-
 pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), csv::Error> {
     let mut writer = csv::Writer::from_writer(output);
     writer.write_record(HEADER)?;
@@ -95,4 +72,27 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_become_text_even_behind_spaces() {
+        for text in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\t=1",
+            "\n=1",
+            "  =HYPERLINK(\"x\")",
+        ] {
+            assert_eq!(spreadsheet_safe(text), format!("'{text}"), "{text:?}");
+        }
+        for text in ["Finance", "", "a=b", "direct;0a1b"] {
+            assert_eq!(spreadsheet_safe(text), text);
+        }
+    }
 }
