@@ -350,15 +350,22 @@ fn unescape_into(content: &[u8], out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Every record as unescaped strings, read with the given block size.
     fn split(text: &str, block: usize) -> Vec<Vec<String>> {
-        let mut records = CsvRecords::with_block_size(text.as_bytes(), block);
+        split_bytes(text.as_bytes(), block).0
+    }
+
+    /// Every record of `bytes` as unescaped strings, and whether any record is damaged.
+    pub(in crate::ingest) fn split_bytes(bytes: &[u8], block: usize) -> (Vec<Vec<String>>, bool) {
+        let mut records = CsvRecords::with_block_size(bytes, block);
         let mut rows = Vec::new();
+        let mut damaged = false;
         let mut scratch = Vec::new();
-        while let Some(record) = records.next_record().expect("in-memory read") {
+        while let Ok(Some(record)) = records.next_record() {
+            damaged |= record.problem.is_some();
             rows.push(
                 (0..record.len())
                     .map(|index| {
@@ -368,7 +375,7 @@ mod tests {
                     .collect(),
             );
         }
-        rows
+        (rows, damaged)
     }
 
     fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {

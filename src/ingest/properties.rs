@@ -3,7 +3,7 @@
 //! never panic; valid input round-trips exactly; and damage outside quoted fields is either
 //! caught or harmless, never a silently shifted or merged row.
 
-use super::csv_records::CsvRecords;
+use super::csv_records::tests::split_bytes as split;
 use super::error::Strictness;
 use super::timestamp::{format_millis, parse_timestamp};
 use proptest::prelude::*;
@@ -65,26 +65,6 @@ fn write(rows: &[Vec<Field>], line_end: &str) -> (String, Vec<usize>, Vec<usize>
         text.push_str(line_end);
     }
     (text, outside, delimiters)
-}
-
-/// Every record's values, and whether any record is damaged.
-fn split(text: &[u8], block: usize) -> (Vec<Vec<String>>, bool) {
-    let mut records = CsvRecords::with_block_size(text, block);
-    let mut rows = Vec::new();
-    let mut damaged = false;
-    let mut scratch = Vec::new();
-    while let Ok(Some(record)) = records.next_record() {
-        damaged |= record.problem.is_some();
-        rows.push(
-            (0..record.len())
-                .map(|index| {
-                    let value = record.field(index, &mut scratch).unwrap_or_default();
-                    String::from_utf8_lossy(value).into_owned()
-                })
-                .collect(),
-        );
-    }
-    (rows, damaged)
 }
 
 proptest! {
