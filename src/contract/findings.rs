@@ -37,14 +37,6 @@ impl AsOfSource {
             AsOfSource::Today => "today (UTC); the snapshot has no collectedAt",
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AsOfSource::CommandLine => "command-line",
-            AsOfSource::SnapshotCollectedAt => "snapshot",
-            AsOfSource::Today => "today",
-        }
-    }
 }
 
 /// The whole document.
@@ -140,7 +132,9 @@ pub enum ReadError {
         source: std::io::Error,
     },
     #[error(
-        "not a seatwise findings.json: {0}\nhint: give the folder `seatwise audit` wrote, or its findings.json"
+        "{}: not a seatwise findings.json: {}\nhint: give the folder `seatwise audit` wrote, or its findings.json",
+        .0.path.display(),
+        .0.problem
     )]
     Parse(ParseError),
     #[error(
@@ -316,8 +310,8 @@ mod tests {
             .expect_err("unknown kind")
             .to_string();
         assert!(
-            error.contains(
-                "audit/findings.json: findings[8].kind: unknown finding kind \"idle-chairs\""
+            error.starts_with(
+                "audit/findings.json: not a seatwise findings.json: findings[8].kind: unknown finding kind \"idle-chairs\""
             ),
             "{error}"
         );
@@ -338,7 +332,7 @@ mod tests {
             .expect_err("amount")
             .to_string();
         assert!(
-            error.contains("audit/findings.json: summary.monthly_cost: not an amount"),
+            error.starts_with("audit/findings.json: not a seatwise findings.json: summary.monthly_cost: not an amount"),
             "{error}"
         );
     }

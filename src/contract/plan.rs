@@ -218,7 +218,7 @@ pub enum PlanFileError {
         #[source]
         source: std::io::Error,
     },
-    #[error("not a seatwise plan: {0}")]
+    #[error("{}: not a seatwise plan: {}", .0.path.display(), .0.problem)]
     Parse(ParseError),
     #[error(
         "{}: schema {RETIRED_SCHEMA} is no longer supported; plan again with `seatwise plan {}`\nhint: plans are now {SCHEMA}, with exact amounts; approve the new plan (approvals of the old one do not carry over)",

@@ -5,11 +5,9 @@
 use super::AuditReport;
 use crate::analyze::{Finding, FindingKind};
 use crate::contract::findings::{
-    self, DataQuality, FindingRecord, FindingsDocument, FindingsSummary, SnapshotOrigin,
+    self, DataQuality, FindingRecord, FindingsDocument, FindingsSummary, SCHEMA, SnapshotOrigin,
 };
 use crate::ingest::timestamp::format_millis;
-
-use crate::contract::findings::SCHEMA;
 
 impl From<&Finding> for FindingRecord {
     /// The finding as written: amounts rounded to cents (SPEC §3), times as text.

@@ -529,6 +529,24 @@ fn findings_json_reads_back_through_its_one_type() {
         text.contains("\"monthly_amount\": 60.00,"),
         "exact digits: {text}"
     );
+
+    // A kind this version does not know is refused, naming the file and the field.
+    std::fs::write(
+        &path,
+        text.replacen("\"kind\": \"idle-seats\"", "\"kind\": \"idle-chairs\"", 1),
+    )
+    .expect("write");
+    let refused = run_in(
+        temp.path(),
+        &["plan", "reclaim", "audit", "--out", "plan/plan.json"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("findings.json: not a seatwise findings.json: findings[")
+            && message.contains("].kind: unknown finding kind \"idle-chairs\""),
+        "{message}"
+    );
 }
 
 #[test]
