@@ -14,7 +14,7 @@ pub mod summary;
 pub mod window;
 
 pub use evidence::{Evidence, EvidenceInputs};
-pub use finding::{Finding, FindingKind};
+pub use finding::{AssignmentErrorCode, Finding, FindingKind, FindingReason};
 pub use quality::AnalysisQuality;
 pub use summary::Summary;
 pub use window::AuditWindow;
@@ -190,7 +190,7 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
             department: owned(&departments),
             sku_part_number: owned(&part_numbers).unwrap_or_default(),
             sku_id: owned(&sku_ids).unwrap_or_default(),
-            reason: owned(&reasons),
+            reason: reasons.get(row).map(FindingReason::parse),
             assigned_by: if kind == FindingKind::IdleSeats || kind == FindingKind::MissingPremium {
                 Vec::new()
             } else {

@@ -57,7 +57,7 @@ pub struct Snapshot {
 }
 
 /// What ingestion noticed about the data: counts for the data-quality section.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct IngestQuality {
     /// Rows skipped under `--lenient`, with where and why.
     pub rejected: Vec<Rejection>,

@@ -50,7 +50,7 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
             text(finding.department.as_deref()),
             text(Some(&finding.sku_part_number)),
             text(Some(&finding.sku_id)),
-            text(finding.reason.as_deref()),
+            text(finding.reason.as_ref().map(ToString::to_string).as_deref()),
             // Group ids come from the tenant's export: guarded like any other text.
             text(Some(&finding.assigned_by.join(";"))),
             finding.last_activity.map(format_millis).unwrap_or_default(),

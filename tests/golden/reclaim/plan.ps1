@@ -2,7 +2,7 @@
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
-  Generated from plan.json (sha256:94166c88be2500d476c53224b6601cd7b5a79ef96f23199d2cc661fa316a9a32).
+  Generated from plan.json (sha256:ef65083f74e75f66d6115fdb9b258bc6ae9422ee9f6e5085bfd1efaeace83dcf).
   Review it first; run with -WhatIf to see every change without making it.
   Needs the Microsoft Graph PowerShell SDK (Install-Module Microsoft.Graph).
 #>
