@@ -7,8 +7,8 @@ use crate::analyze::evidence::{
     COVERAGE_END_SLACK_DAYS, COVERAGE_START_SLACK_DAYS, CoverageSource,
 };
 use crate::analyze::{Finding, FindingKind};
-use crate::ingest::timestamp::format_millis;
 use crate::money::Money;
+use crate::support::timestamp::format_millis;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
