@@ -57,6 +57,14 @@ impl serde::Serialize for FindingKind {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for FindingKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        FindingKind::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown finding kind {text:?}")))
+    }
+}
+
 impl fmt::Display for FindingKind {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(self.as_str())

@@ -52,6 +52,9 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub summary: Summary,
     pub quality: AnalysisQuality,
+    /// The SKU dimension the rules priced: one row per SKU bought or held, with its part
+    /// number, display name, premium flag, price, seats and whether it is paid.
+    pub skus: DataFrame,
 }
 
 /// Runs every rule on `snapshot` as of `window`.
@@ -112,6 +115,7 @@ pub fn analyze(
         findings,
         summary,
         quality,
+        skus: skus_frame,
     })
 }
 

@@ -30,7 +30,7 @@ pub struct PriceBook {
 }
 
 /// Where the effective prices came from, for the audit to state.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PriceBookOrigin {
     pub currency: String,
     pub bundled_entries: usize,
