@@ -5,11 +5,13 @@
 //! frames, `analyze` applies the finding rules, `output` writes the audit folder, `report` turns
 //! the audit's typed tables and findings into the one model every report renders. `catalogue`
 //! holds the bundled SKU catalogue and price book, `generate` writes synthetic tenants, and
-//! `act` turns findings and requests into reviewable, approvable plans.
+//! `act` turns findings and requests into reviewable, approvable plans. `contract` holds
+//! the types of the files one stage writes and another reads (`findings.json`, `plan.json`).
 
 pub mod act;
 pub mod analyze;
 pub mod catalogue;
+pub mod contract;
 pub mod generate;
 pub mod graph;
 pub mod ingest;

@@ -1,6 +1,7 @@
 //! The `seatwise` binary: parse the command line, run the command, map the outcome to an exit
 //! code (0 success, 1 a `--fail-on` kind was found, 2 bad usage or bad input, 3 a remote
-//! service failed after retries). Everything else lives in the library and `commands/`.
+//! service failed after retries, 4 an internal error: a bug). Everything else lives in the
+//! library and `commands/`.
 
 mod cli;
 mod commands;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 const EXIT_REMOTE: u8 = 3;
+const EXIT_INTERNAL: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -36,7 +38,15 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(std::io::stderr(), "seatwise: error: {error:#}");
+            if is_internal_failure(&error) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "seatwise: internal error: {}\nthis is a bug in seatwise, not a problem with your data: please report it with this message",
+                    describe(&error)
+                );
+                return ExitCode::from(EXIT_INTERNAL);
+            }
+            let _ = writeln!(std::io::stderr(), "seatwise: error: {}", describe(&error));
             ExitCode::from(if is_remote_failure(&error) {
                 EXIT_REMOTE
             } else {
@@ -44,6 +54,37 @@ fn main() -> ExitCode {
             })
         }
     }
+}
+
+/// The error and its causes, each said once: a message that already quotes its cause (as
+/// "cannot read: No such file" does) is not followed by the cause again.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let message = cause.to_string();
+        if text.contains(&message) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&message);
+    }
+    text
+}
+
+/// A failure of seatwise itself (the query engine, a broken invariant), not of the input:
+/// exit code 4.
+fn is_internal_failure(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<seatwise::analyze::AnalyzeError>()
+            .is_some()
+            || cause.downcast_ref::<polars::error::PolarsError>().is_some()
+            || cause
+                .downcast_ref::<seatwise::ingest::error::IngestError>()
+                .is_some_and(seatwise::ingest::error::IngestError::is_internal)
+    })
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -67,4 +108,36 @@ fn is_remote_failure(error: &anyhow::Error) -> bool {
                 .downcast_ref::<seatwise::act::apply::ApplyError>()
                 .is_some_and(seatwise::act::apply::ApplyError::is_remote)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_already_quoted_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let error = anyhow::Error::new(seatwise::ingest::error::IngestError::io(
+            std::path::Path::new("snapshot/users.json"),
+            io,
+        ))
+        .context("reading the snapshot");
+        assert_eq!(
+            describe(&error),
+            "reading the snapshot: snapshot/users.json: cannot read: No such file or directory"
+        );
+    }
+
+    #[test]
+    fn engine_failures_are_internal_and_bad_input_is_not() {
+        let engine = anyhow::Error::new(seatwise::analyze::AnalyzeError::Engine(
+            polars::error::PolarsError::NoData("collect returned too few frames".into()),
+        ));
+        assert!(is_internal_failure(&engine));
+        let bad_input = anyhow::Error::new(seatwise::ingest::error::IngestError::MissingFile {
+            path: "snapshot/subscribedSkus.json".into(),
+            what: "the purchased SKUs".into(),
+        });
+        assert!(!is_internal_failure(&bad_input));
+    }
 }

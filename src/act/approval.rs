@@ -2,7 +2,7 @@
 //! bytes; change one byte and it no longer counts. They live beside the plan in
 //! `approvals.json`, so approving never edits the plan itself.
 
-use super::plan::{Plan, file_sha256, sha256_hex};
+use crate::contract::plan::{self, Plan, PlanFileError, file_sha256};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -22,17 +22,14 @@ pub enum ApprovalError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}: not a seatwise plan or approvals file: {source}", path.display())]
+    #[error("{}: not a seatwise approvals file: {source}", path.display())]
     Parse {
         path: PathBuf,
         #[source]
         source: serde_json::Error,
     },
-    #[error(
-        "{}: the plan was edited after it was made (its content hash does not match)\nhint: make the plan again with `seatwise plan`",
-        path.display()
-    )]
-    Tampered { path: PathBuf },
+    #[error(transparent)]
+    Plan(#[from] PlanFileError),
     #[error("approver name is empty")]
     NoName,
 }
@@ -47,23 +44,11 @@ pub fn read_plan(path: &Path) -> Result<Plan, ApprovalError> {
     read_plan_and_sha(path).map(|(plan, _)| plan)
 }
 
-/// Reads a plan once: the plan, checked against its content hash, and the SHA-256 of the very
-/// bytes parsed (what approvals bind to), so the file cannot change between the two.
+/// Reads a plan once: the plan, checked against its schema and content hash, and the SHA-256
+/// of the very bytes parsed (what approvals bind to), so the file cannot change between the
+/// two.
 pub fn read_plan_and_sha(path: &Path) -> Result<(Plan, String), ApprovalError> {
-    let bytes = std::fs::read(path).map_err(|source| ApprovalError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let plan: Plan = serde_json::from_slice(&bytes).map_err(|source| ApprovalError::Parse {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if plan.expected_hash() != plan.content_hash {
-        return Err(ApprovalError::Tampered {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok((plan, format!("sha256:{}", sha256_hex(&bytes))))
+    Ok(plan::read(path)?)
 }
 
 pub fn read_approvals(plan_path: &Path) -> Result<Vec<Approval>, ApprovalError> {

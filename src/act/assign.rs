@@ -9,11 +9,15 @@
 //! - on demand: the users an audit found using premium apps without a license, who would
 //!   auto-claim Power Apps Premium, and a plan that covers them.
 
-use super::plan::{Action, Mechanism, ObservedState, Plan, PlanSource, SCHEMA, Skipped, action_id};
-use super::reclaim::AuditFindings;
 use super::tenant::TenantView;
+use crate::analyze::FindingKind;
+use crate::contract::findings::FindingsDocument;
+use crate::contract::plan::{
+    Action, Mechanism, ObservedState, Plan, PlanSource, SCHEMA, Skipped, action_id,
+};
 use crate::ingest::error::{IngestError, RejectionLog, Strictness, rejection};
 use crate::ingest::table::CsvTable;
+use crate::money::Money;
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -34,8 +38,8 @@ pub enum AssignError {
     Input(#[from] IngestError),
 }
 
-/// Prices for amounts: part number (lower case) -> monthly price.
-pub type PriceLookup = dyn Fn(&str) -> f64;
+/// Prices for amounts: part number -> monthly price (zero when unpriced).
+pub type PriceLookup = dyn Fn(&str) -> Money;
 
 /// What every assign plan shares.
 pub struct AssignContext<'a> {
@@ -68,7 +72,7 @@ impl AssignContext<'_> {
             required_approvals: self.required_approvals,
             actions,
             skipped,
-            total_monthly_amount: 0.0,
+            total_monthly_amount: Money::ZERO,
             content_hash: String::new(),
         }
         .seal()
@@ -259,7 +263,7 @@ pub fn plan_group(
     let mut actions = Vec::new();
     let mut skipped = Vec::new();
     if !group.licenses.contains(&sku_id) {
-        let members = group.members.len() as f64;
+        let members = i64::try_from(group.members.len()).unwrap_or(i64::MAX);
         actions.push(Action {
             id: action_id(Mechanism::AssignToGroup, None, Some(&group.id), &sku_id),
             mechanism: Mechanism::AssignToGroup,
@@ -272,7 +276,7 @@ pub fn plan_group(
             disabled_plans: Vec::new(),
             reason: "group-based licensing".into(),
             observed: ObservedState::default(),
-            monthly_amount: (context.price_of)(&part) * members,
+            monthly_amount: (context.price_of)(&part).times(members),
             together_with: Vec::new(),
             depends_on: Vec::new(),
             frees: Vec::new(),
@@ -327,7 +331,7 @@ pub fn plan_group(
                         group_member: Some(false),
                         ..ObservedState::default()
                     },
-                    monthly_amount: 0.0,
+                    monthly_amount: Money::ZERO,
                     together_with: Vec::new(),
                     depends_on: group_assign.iter().cloned().collect(),
                     frees: Vec::new(),
@@ -353,7 +357,7 @@ pub fn plan_group(
                     assigned_by: sources.iter().cloned().collect(),
                     ..ObservedState::default()
                 },
-                monthly_amount: 0.0,
+                monthly_amount: Money::ZERO,
                 together_with: Vec::new(),
                 depends_on: remove_depends,
                 frees: Vec::new(),
@@ -449,7 +453,7 @@ pub fn plan_requests(
 /// On demand: users an audit found using premium apps without a license.
 pub fn plan_on_demand(
     context: &AssignContext,
-    audit: &AuditFindings,
+    audit: &FindingsDocument,
     audit_id: &str,
 ) -> Result<Plan, AssignError> {
     let mut actions = Vec::new();
@@ -457,7 +461,7 @@ pub fn plan_on_demand(
     for finding in audit
         .findings
         .iter()
-        .filter(|finding| finding.kind == "missing-premium")
+        .filter(|finding| finding.kind == FindingKind::MissingPremium)
     {
         let Some(user_id) = &finding.user_id else {
             continue;
@@ -482,6 +486,6 @@ pub fn plan_on_demand(
     let kept = context.within_seats_per_sku(actions, &mut skipped);
     let mut plan = context.plan("on-demand", None, kept, skipped);
     plan.source.audit_id = Some(audit_id.to_string());
-    plan.source.audit_as_of = Some(audit.as_of.clone());
+    plan.source.audit_as_of = Some(audit.as_of.to_string());
     Ok(plan.seal())
 }

@@ -19,6 +19,7 @@
 //! count = 20
 //! ```
 
+use crate::analyze::{FindingKind, FindingReason};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -132,17 +133,33 @@ pub struct Policy {
     pub window_days: Option<u32>,
     pub grace_days: u32,
     pub required_approvals: u32,
-    pub kinds: Vec<String>,
-    pub reasons: Option<Vec<String>>,
+    pub kinds: Vec<FindingKind>,
+    pub reasons: Option<Vec<FindingReason>>,
     pub exclusions: Vec<Exclusion>,
     pub default_cap: Cap,
     /// Part number (lower case) -> cap.
     pub sku_caps: BTreeMap<String, Cap>,
 }
 
-pub const RECLAIM_KINDS: [&str; 2] = ["inactive-holder", "unused-premium"];
-pub const RECLAIM_REASONS: [&str; 4] =
-    ["disabled", "never-signed-in", "inactive", "no-premium-use"];
+/// The kinds whose licenses a reclaim plan removes.
+pub const RECLAIM_KINDS: [FindingKind; 2] =
+    [FindingKind::InactiveHolder, FindingKind::UnusedPremium];
+
+/// The reasons of those kinds, which a policy may narrow a plan to.
+pub const RECLAIM_REASONS: [FindingReason; 4] = [
+    FindingReason::Disabled,
+    FindingReason::NeverSignedIn,
+    FindingReason::Inactive,
+    FindingReason::NoPremiumUse,
+];
+
+fn names<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl Default for Policy {
     fn default() -> Self {
@@ -150,7 +167,7 @@ impl Default for Policy {
             window_days: None,
             grace_days: 0,
             required_approvals: 1,
-            kinds: RECLAIM_KINDS.iter().map(|kind| kind.to_string()).collect(),
+            kinds: RECLAIM_KINDS.to_vec(),
             reasons: None,
             exclusions: Vec::new(),
             default_cap: Cap::default(),
@@ -174,27 +191,44 @@ impl Policy {
             message,
         };
         let file: PolicyFile = toml::from_str(text).map_err(|error| invalid(error.to_string()))?;
-        let kinds = file
-            .kinds
-            .unwrap_or_else(|| RECLAIM_KINDS.iter().map(|kind| kind.to_string()).collect());
-        for kind in &kinds {
-            if !RECLAIM_KINDS.contains(&kind.as_str()) {
-                return Err(invalid(format!(
-                    "kinds: {kind:?} cannot be reclaimed; reclaim kinds are {}",
-                    RECLAIM_KINDS.join(", ")
-                )));
-            }
-        }
-        if let Some(reasons) = &file.reasons {
-            for reason in reasons {
-                if !RECLAIM_REASONS.contains(&reason.as_str()) {
-                    return Err(invalid(format!(
-                        "reasons: unknown reason {reason:?}; reasons are {}",
-                        RECLAIM_REASONS.join(", ")
-                    )));
+        let kinds = match file.kinds {
+            None => RECLAIM_KINDS.to_vec(),
+            Some(names_given) => {
+                let mut kinds = Vec::new();
+                for name in names_given {
+                    match FindingKind::parse(&name).filter(|kind| RECLAIM_KINDS.contains(kind)) {
+                        Some(kind) => kinds.push(kind),
+                        None => {
+                            return Err(invalid(format!(
+                                "kinds: {name:?} cannot be reclaimed; reclaim kinds are {}",
+                                names(&RECLAIM_KINDS)
+                            )));
+                        }
+                    }
                 }
+                kinds
             }
-        }
+        };
+        let reasons = match file.reasons {
+            None => None,
+            Some(names_given) => {
+                let mut reasons = Vec::new();
+                for name in names_given {
+                    match FindingReason::parse_rule_reason(&name)
+                        .filter(|reason| RECLAIM_REASONS.contains(reason))
+                    {
+                        Some(reason) => reasons.push(reason),
+                        None => {
+                            return Err(invalid(format!(
+                                "reasons: unknown reason {name:?}; reasons are {}",
+                                names(&RECLAIM_REASONS)
+                            )));
+                        }
+                    }
+                }
+                Some(reasons)
+            }
+        };
         if file.required_approvals == 0 {
             return Err(invalid("required_approvals must be at least 1".into()));
         }
@@ -247,7 +281,7 @@ impl Policy {
             grace_days: file.grace_days,
             required_approvals: file.required_approvals,
             kinds,
-            reasons: file.reasons,
+            reasons,
             exclusions,
             default_cap,
             sku_caps,

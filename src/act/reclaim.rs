@@ -7,46 +7,16 @@
 //! seats of a SKU one plan removes (worst cases first), and a grace period dates each action
 //! after the notice people get.
 
-use super::plan::{Action, Mechanism, ObservedState, Plan, PlanSource, SCHEMA, Skipped, action_id};
 use super::policy::{Excluded, Policy};
 use super::tenant::TenantView;
+use crate::analyze::FindingReason;
+use crate::contract::findings::{FindingRecord, FindingsDocument};
+use crate::contract::plan::{
+    Action, Mechanism, ObservedState, Plan, PlanSource, SCHEMA, Skipped, action_id,
+};
+use crate::money::Money;
 use chrono::{Days, NaiveDate};
-use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
-
-/// The parts of `findings.json` a plan needs.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AuditFindings {
-    pub schema: String,
-    pub as_of: String,
-    pub window_days: u32,
-    pub currency: String,
-    pub snapshot: AuditSnapshot,
-    pub findings: Vec<AuditFinding>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AuditSnapshot {
-    pub path: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AuditFinding {
-    pub kind: String,
-    pub user_id: Option<String>,
-    pub user_principal_name: Option<String>,
-    pub department: Option<String>,
-    pub sku_part_number: String,
-    pub sku_id: String,
-    pub reason: Option<String>,
-    #[serde(default)]
-    pub assigned_by: Vec<String>,
-    pub last_activity: Option<String>,
-    pub last_premium_use: Option<String>,
-    pub premium_apps_used: Option<u32>,
-    pub monthly_amount: f64,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReclaimError {
@@ -54,25 +24,11 @@ pub enum ReclaimError {
         "the audit's window is {audit} days but the policy asks for at least {policy}\nhint: rerun the audit with --window-days {policy}"
     )]
     WindowTooShort { audit: u32, policy: u32 },
-    #[error("{0}: not a seatwise findings file (schema {1:?})")]
-    NotFindings(String, String),
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        path: std::path::PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{}: not a seatwise findings.json: {source}\nhint: give the folder `seatwise audit` wrote", path.display())]
-    Parse {
-        path: std::path::PathBuf,
-        #[source]
-        source: serde_json::Error,
-    },
 }
 
 /// Everything a reclaim plan is made from.
 pub struct ReclaimInputs<'a> {
-    pub audit: &'a AuditFindings,
+    pub audit: &'a FindingsDocument,
     pub audit_id: String,
     pub audit_path: String,
     pub tenant: &'a TenantView,
@@ -82,11 +38,11 @@ pub struct ReclaimInputs<'a> {
 }
 
 /// Worst first: the order in which capped seats are taken.
-fn severity(reason: &str) -> u8 {
+fn severity(reason: Option<&FindingReason>) -> u8 {
     match reason {
-        "disabled" => 0,
-        "never-signed-in" => 1,
-        "inactive" => 2,
+        Some(FindingReason::Disabled) => 0,
+        Some(FindingReason::NeverSignedIn) => 1,
+        Some(FindingReason::Inactive) => 2,
         _ => 3,
     }
 }
@@ -94,12 +50,6 @@ fn severity(reason: &str) -> u8 {
 pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
     let audit = inputs.audit;
     let policy = inputs.policy;
-    if audit.schema != "seatwise.findings/1" {
-        return Err(ReclaimError::NotFindings(
-            inputs.audit_path.clone(),
-            audit.schema.clone(),
-        ));
-    }
     if let Some(required) = policy.window_days
         && audit.window_days < required
     {
@@ -114,7 +64,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         .unwrap_or(inputs.planned_on)
         .to_string();
 
-    let mut candidates: Vec<&AuditFinding> = audit
+    let mut candidates: Vec<&FindingRecord> = audit
         .findings
         .iter()
         .filter(|finding| policy.kinds.contains(&finding.kind) && finding.user_id.is_some())
@@ -128,9 +78,9 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         })
         .collect();
     candidates.sort_by(|left, right| {
-        let key = |finding: &AuditFinding| {
+        let key = |finding: &FindingRecord| {
             (
-                severity(finding.reason.as_deref().unwrap_or("")),
+                severity(finding.reason.as_ref()),
                 finding.last_activity.clone().unwrap_or_default(),
                 finding
                     .user_principal_name
@@ -199,7 +149,10 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         let reason = format!(
             "{}/{}",
             finding.kind,
-            finding.reason.as_deref().unwrap_or("unspecified")
+            finding
+                .reason
+                .as_ref()
+                .map_or_else(|| "unspecified".to_string(), ToString::to_string)
         );
         let mut new_actions = Vec::new();
         // SPEC §3: when the export does not say how the license is assigned (older exports
@@ -221,7 +174,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
                 disabled_plans: Vec::new(),
                 reason: reason.clone(),
                 observed: observed.clone(),
-                monthly_amount: 0.0,
+                monthly_amount: Money::ZERO,
                 together_with: Vec::new(),
                 depends_on: Vec::new(),
                 frees: Vec::new(),
@@ -251,7 +204,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
                     disabled_plans: Vec::new(),
                     reason: reason.clone(),
                     observed: observed.clone(),
-                    monthly_amount: 0.0,
+                    monthly_amount: Money::ZERO,
                     together_with: Vec::new(),
                     depends_on: Vec::new(),
                     frees: Vec::new(),
@@ -293,7 +246,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         for action in new_actions {
             match actions.iter_mut().find(|existing| existing.id == action.id) {
                 Some(existing) => {
-                    existing.monthly_amount += action.monthly_amount;
+                    existing.monthly_amount = existing.monthly_amount + action.monthly_amount;
                     existing.frees.extend(action.frees);
                     let also = format!("also reclaims {}", action.sku_part_number);
                     existing.note = Some(match existing.note.take() {
@@ -331,7 +284,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         currency: audit.currency.clone(),
         source: PlanSource {
             audit_id: Some(inputs.audit_id.clone()),
-            audit_as_of: Some(audit.as_of.clone()),
+            audit_as_of: Some(audit.as_of.to_string()),
             snapshot: Some(audit.snapshot.path.clone()),
             policy: inputs.policy_path.clone(),
             input: Some(inputs.audit_path.clone()),
@@ -339,7 +292,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         required_approvals: policy.required_approvals,
         actions,
         skipped,
-        total_monthly_amount: 0.0,
+        total_monthly_amount: Money::ZERO,
         content_hash: String::new(),
     }
     .seal())
@@ -375,7 +328,7 @@ fn group_action(
     user_id: &str,
     user_principal_name: &str,
     group_id: &str,
-    finding: &AuditFinding,
+    finding: &FindingRecord,
     reason: &str,
     observed: &ObservedState,
     not_before: &str,
@@ -435,7 +388,7 @@ fn group_action(
             group_member: Some(true),
             ..observed.clone()
         },
-        monthly_amount: 0.0,
+        monthly_amount: Money::ZERO,
         together_with: Vec::new(),
         depends_on: Vec::new(),
         frees: Vec::new(),
@@ -443,21 +396,4 @@ fn group_action(
         not_before: Some(not_before.to_string()),
         note,
     }
-}
-
-/// Reads `findings.json` and its id (the SHA-256 of its bytes).
-pub fn read_findings(path: &Path) -> Result<(AuditFindings, String), ReclaimError> {
-    let bytes = std::fs::read(path).map_err(|source| ReclaimError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let findings: AuditFindings =
-        serde_json::from_slice(&bytes).map_err(|source| ReclaimError::Parse {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    Ok((
-        findings,
-        format!("sha256:{}", super::plan::sha256_hex(&bytes)),
-    ))
 }

@@ -28,6 +28,8 @@ pub struct EvidenceInputs {
     /// `snapshot.json`'s `signInActivityCollected` (true when absent).
     pub sign_in_activity_collected: bool,
     pub has_app_inventory: bool,
+    /// An inventory file was there but listed no app.
+    pub app_inventory_empty: bool,
     pub audit_files: usize,
     pub launch_rows: usize,
     /// The query window `ingest graph` recorded (epoch milliseconds).
@@ -68,6 +70,8 @@ impl fmt::Display for ActivityUnknown {
 #[serde(rename_all = "kebab-case", tag = "reason")]
 pub enum PremiumUseUnknown {
     NoAppInventory,
+    /// The inventory lists no app: that says nothing about which apps are premium.
+    EmptyAppInventory,
     NoAuditExports,
     /// The exports hold no `LaunchPowerApp` record at all: a wrong filter looks exactly so.
     NoLaunchRecords,
@@ -80,6 +84,9 @@ impl fmt::Display for PremiumUseUnknown {
         formatter.write_str(match self {
             PremiumUseUnknown::NoAppInventory => {
                 "there is no app inventory (apps.csv or apps.json), so no app is known to be premium"
+            }
+            PremiumUseUnknown::EmptyAppInventory => {
+                "the app inventory lists no app (a header without rows, or every row rejected), which says nothing about which apps are premium"
             }
             PremiumUseUnknown::NoAuditExports => "there are no audit exports (audit/*.csv)",
             PremiumUseUnknown::NoLaunchRecords => {
@@ -136,7 +143,9 @@ impl Evidence {
             None
         };
         let coverage = coverage(inputs, window);
-        let premium_use_unknown = if !inputs.has_app_inventory {
+        let premium_use_unknown = if inputs.app_inventory_empty {
+            Some(PremiumUseUnknown::EmptyAppInventory)
+        } else if !inputs.has_app_inventory {
             Some(PremiumUseUnknown::NoAppInventory)
         } else if inputs.audit_files == 0 {
             Some(PremiumUseUnknown::NoAuditExports)
@@ -217,6 +226,7 @@ mod tests {
             users_without_sign_in_activity: 2,
             sign_in_activity_collected: true,
             has_app_inventory: true,
+            app_inventory_empty: false,
             audit_files: 1,
             launch_rows: 5,
             audit_query: None,

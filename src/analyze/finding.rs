@@ -1,5 +1,9 @@
-//! The typed finding: one row of `findings.json` / `findings.csv` (SPEC §3).
+//! The typed finding: one row of `findings.json` / `findings.csv` (SPEC §3), with its kind
+//! and its reason as enums written as the stable kebab-case (or Graph) strings.
 
+use super::rules::{
+    assignment_error, duplicate_assignment, inactive_holder, missing_premium, unused_premium,
+};
 use crate::money::Money;
 use std::fmt;
 
@@ -58,16 +62,176 @@ impl serde::Serialize for FindingKind {
 }
 
 impl<'de> serde::Deserialize<'de> for FindingKind {
+    /// An unknown kind is an error that lists the known ones.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        FindingKind::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown finding kind {text:?}")))
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        FindingKind::parse(&text).ok_or_else(|| {
+            let known: Vec<&str> = FindingKind::ALL.iter().map(|kind| kind.as_str()).collect();
+            serde::de::Error::custom(format!(
+                "unknown finding kind {text:?}; the kinds are {}",
+                known.join(", ")
+            ))
+        })
     }
 }
 
 impl fmt::Display for FindingKind {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(self.as_str())
+    }
+}
+
+/// Why a finding was raised: the rule's reason (SPEC §3), or for `assignment-error` the
+/// error codes Entra recorded on the assignment.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FindingReason {
+    /// `inactive-holder`: the account is disabled.
+    Disabled,
+    /// `inactive-holder`: no sign-in timestamp at all.
+    NeverSignedIn,
+    /// `inactive-holder`: not active in the window.
+    Inactive,
+    /// `unused-premium`: no premium app launched in the window.
+    NoPremiumUse,
+    /// `missing-premium`: premium apps launched without a premium license.
+    UnlicensedPremiumUse,
+    /// `duplicate-assignment`: granted directly and by a group.
+    DirectAndGroup,
+    /// `duplicate-assignment`: granted by several groups.
+    MultipleGroups,
+    /// `assignment-error`: the distinct error codes, written joined by `;`.
+    AssignmentErrors(Vec<AssignmentErrorCode>),
+}
+
+impl FindingReason {
+    /// The reasons the rules give, each with its text.
+    pub const RULE_REASONS: [(FindingReason, &'static str); 7] = [
+        (FindingReason::Disabled, inactive_holder::DISABLED),
+        (
+            FindingReason::NeverSignedIn,
+            inactive_holder::NEVER_SIGNED_IN,
+        ),
+        (FindingReason::Inactive, inactive_holder::INACTIVE),
+        (FindingReason::NoPremiumUse, unused_premium::NO_PREMIUM_USE),
+        (
+            FindingReason::UnlicensedPremiumUse,
+            missing_premium::UNLICENSED_PREMIUM_USE,
+        ),
+        (
+            FindingReason::DirectAndGroup,
+            duplicate_assignment::DIRECT_AND_GROUP,
+        ),
+        (
+            FindingReason::MultipleGroups,
+            duplicate_assignment::MULTIPLE_GROUPS,
+        ),
+    ];
+
+    /// The reason a rule gave, from its text; anything else is the error codes of an
+    /// `assignment-error` (Graph's own words, kept as written).
+    pub fn parse(text: &str) -> FindingReason {
+        FindingReason::parse_rule_reason(text).unwrap_or_else(|| {
+            FindingReason::AssignmentErrors(
+                text.split(assignment_error::ERROR_SEPARATOR)
+                    .map(AssignmentErrorCode::parse)
+                    .collect(),
+            )
+        })
+    }
+
+    /// One of the rules' reasons, from its text.
+    pub fn parse_rule_reason(text: &str) -> Option<FindingReason> {
+        FindingReason::RULE_REASONS
+            .into_iter()
+            .find(|(_, known)| *known == text)
+            .map(|(reason, _)| reason)
+    }
+
+    /// The text of a rule's reason; `None` for assignment errors.
+    pub fn rule_text(&self) -> Option<&'static str> {
+        FindingReason::RULE_REASONS
+            .iter()
+            .find(|(reason, _)| reason == self)
+            .map(|(_, text)| *text)
+    }
+}
+
+impl fmt::Display for FindingReason {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FindingReason::AssignmentErrors(codes) => {
+                for (index, code) in codes.iter().enumerate() {
+                    if index > 0 {
+                        formatter.write_str(assignment_error::ERROR_SEPARATOR)?;
+                    }
+                    formatter.write_str(code.as_str())?;
+                }
+                Ok(())
+            }
+            rule => formatter.write_str(rule.rule_text().unwrap_or_default()),
+        }
+    }
+}
+
+impl serde::Serialize for FindingReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FindingReason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(FindingReason::parse(&text))
+    }
+}
+
+/// An error Entra recorded on a license assignment (`licenseAssignmentStates[].error`).
+/// The tenant's text: the codes Graph documents, and any other kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AssignmentErrorCode {
+    /// Not enough seats.
+    CountViolation,
+    /// The SKU conflicts with another the user holds.
+    MutuallyExclusiveViolation,
+    /// The SKU needs another the user does not hold.
+    DependencyViolation,
+    /// The user's usage location does not allow the SKU.
+    ProhibitedInUsageLocationViolation,
+    UniquenessViolation,
+    /// Graph's own catch-all code, `Other`.
+    Other,
+    /// A code this version does not know, as the tenant wrote it.
+    Unrecognized(String),
+}
+
+impl AssignmentErrorCode {
+    pub fn parse(text: &str) -> AssignmentErrorCode {
+        match text {
+            "CountViolation" => AssignmentErrorCode::CountViolation,
+            "MutuallyExclusiveViolation" => AssignmentErrorCode::MutuallyExclusiveViolation,
+            "DependencyViolation" => AssignmentErrorCode::DependencyViolation,
+            "ProhibitedInUsageLocationViolation" => {
+                AssignmentErrorCode::ProhibitedInUsageLocationViolation
+            }
+            "UniquenessViolation" => AssignmentErrorCode::UniquenessViolation,
+            "Other" => AssignmentErrorCode::Other,
+            other => AssignmentErrorCode::Unrecognized(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            AssignmentErrorCode::CountViolation => "CountViolation",
+            AssignmentErrorCode::MutuallyExclusiveViolation => "MutuallyExclusiveViolation",
+            AssignmentErrorCode::DependencyViolation => "DependencyViolation",
+            AssignmentErrorCode::ProhibitedInUsageLocationViolation => {
+                "ProhibitedInUsageLocationViolation"
+            }
+            AssignmentErrorCode::UniquenessViolation => "UniquenessViolation",
+            AssignmentErrorCode::Other => "Other",
+            AssignmentErrorCode::Unrecognized(text) => text,
+        }
     }
 }
 
@@ -80,7 +244,7 @@ pub struct Finding {
     pub department: Option<String>,
     pub sku_part_number: String,
     pub sku_id: String,
-    pub reason: Option<String>,
+    pub reason: Option<FindingReason>,
     /// `direct` and/or group ids, `direct` first.
     pub assigned_by: Vec<String>,
     /// Epoch milliseconds, UTC.

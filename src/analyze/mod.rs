@@ -14,7 +14,7 @@ pub mod summary;
 pub mod window;
 
 pub use evidence::{Evidence, EvidenceInputs};
-pub use finding::{Finding, FindingKind};
+pub use finding::{AssignmentErrorCode, Finding, FindingKind, FindingReason};
 pub use quality::AnalysisQuality;
 pub use summary::Summary;
 pub use window::AuditWindow;
@@ -127,6 +127,7 @@ fn evidence_inputs(snapshot: &Snapshot, options: AnalyzeOptions) -> EvidenceInpu
         users_without_sign_in_activity: quality.users_without_sign_in_activity,
         sign_in_activity_collected: snapshot.metadata.sign_in_activity_collected,
         has_app_inventory: snapshot.apps.is_some(),
+        app_inventory_empty: quality.app_inventory_empty,
         audit_files: quality.audit_files,
         launch_rows: quality.launch_rows,
         audit_query: snapshot.metadata.audit_query,
@@ -193,7 +194,7 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
             department: owned(&departments),
             sku_part_number: owned(&part_numbers).unwrap_or_default(),
             sku_id: owned(&sku_ids).unwrap_or_default(),
-            reason: owned(&reasons),
+            reason: reasons.get(row).map(FindingReason::parse),
             assigned_by: if kind == FindingKind::IdleSeats || kind == FindingKind::MissingPremium {
                 Vec::new()
             } else {

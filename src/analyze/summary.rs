@@ -27,6 +27,14 @@ pub struct Summary {
     pub monthly_cost_to_comply: Money,
 }
 
+/// A sum that left `i64`: the inputs are bounded so that it cannot, so this is a broken
+/// invariant, reported with the field it happened in.
+fn overflow(field: &str) -> PolarsError {
+    PolarsError::ComputeError(
+        format!("{field}: the sum overflows; amounts are out of range").into(),
+    )
+}
+
 impl Summary {
     pub fn compute(
         snapshot: &Snapshot,
@@ -40,9 +48,13 @@ impl Summary {
             .n_unique()?;
         let prepaid = skus.column(PURCHASED_SEATS)?.i64()?;
         let prices = skus.column(columns::MONTHLY_PRICE)?.i64()?;
-        let monthly_cost = (0..skus.height())
-            .map(|row| Money(prepaid.get(row).unwrap_or(0) * prices.get(row).unwrap_or(0)))
-            .sum();
+        let mut monthly_cost = Money::ZERO;
+        for row in 0..skus.height() {
+            let cost = Money(prices.get(row).unwrap_or(0))
+                .checked_times(prepaid.get(row).unwrap_or(0))
+                .and_then(|cost| monthly_cost.checked_add(cost));
+            monthly_cost = cost.ok_or_else(|| overflow("monthly_cost"))?;
+        }
         let mut by_kind: BTreeMap<FindingKind, KindTotal> = FindingKind::ALL
             .into_iter()
             .map(|kind| (kind, KindTotal::default()))
@@ -50,21 +62,30 @@ impl Summary {
         for finding in findings {
             let total = by_kind.entry(finding.kind).or_default();
             total.count += 1;
-            total.monthly_amount = total.monthly_amount + finding.monthly_amount;
+            total.monthly_amount = total
+                .monthly_amount
+                .checked_add(finding.monthly_amount)
+                .ok_or_else(|| overflow("monthly_amount"))?;
         }
-        let amount_of = |kinds: &[FindingKind]| -> Money {
+        let amount_of = |kinds: &[FindingKind], field: &str| -> PolarsResult<Money> {
             kinds
                 .iter()
                 .filter_map(|kind| by_kind.get(kind))
-                .map(|total| total.monthly_amount)
-                .sum()
+                .try_fold(Money::ZERO, |sum, total| {
+                    sum.checked_add(total.monthly_amount)
+                })
+                .ok_or_else(|| overflow(field))
         };
-        let monthly_savings = amount_of(&[
-            FindingKind::InactiveHolder,
-            FindingKind::UnusedPremium,
-            FindingKind::IdleSeats,
-        ]);
-        let monthly_cost_to_comply = amount_of(&[FindingKind::MissingPremium]);
+        let monthly_savings = amount_of(
+            &[
+                FindingKind::InactiveHolder,
+                FindingKind::UnusedPremium,
+                FindingKind::IdleSeats,
+            ],
+            "monthly_savings",
+        )?;
+        let monthly_cost_to_comply =
+            amount_of(&[FindingKind::MissingPremium], "monthly_cost_to_comply")?;
         Ok(Summary {
             users: snapshot.users.height(),
             licensed_users,

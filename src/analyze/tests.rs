@@ -355,7 +355,11 @@ fn brief(analysis: &Analysis) -> Vec<(String, String, String, String, i64)> {
                 finding.kind.to_string(),
                 finding.user_id.clone().unwrap_or_default(),
                 finding.sku_part_number.clone(),
-                finding.reason.clone().unwrap_or_default(),
+                finding
+                    .reason
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 finding.monthly_amount.cents(),
             )
         })

@@ -7,6 +7,18 @@
 use crate::ingest::timestamp::date_start_millis;
 use chrono::{Days, NaiveDate};
 
+/// How far a snapshot's collection date or an as-of date may run ahead of the clock: a day,
+/// for time zones. Beyond it the date is wrong, and a window ending in the future would make
+/// everybody look inactive.
+pub const CLOCK_SLACK_DAYS: u64 = 1;
+
+/// True when `date` is more than [`CLOCK_SLACK_DAYS`] after `today` (the clock, injected).
+pub fn ahead_of_clock(date: NaiveDate, today: NaiveDate) -> bool {
+    today
+        .checked_add_days(Days::new(CLOCK_SLACK_DAYS))
+        .is_some_and(|latest| date > latest)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditWindow {
     pub as_of: NaiveDate,
@@ -45,6 +57,15 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 8, 4).unwrap_or_default()
         );
         assert_eq!(window.end_millis() - window.start_millis(), 90 * 86_400_000);
+    }
+
+    #[test]
+    fn a_date_may_run_one_day_ahead_of_the_clock() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        let day = |day| NaiveDate::from_ymd_opt(2026, 12, day).unwrap_or_default();
+        assert!(!ahead_of_clock(today, today));
+        assert!(!ahead_of_clock(day(1), today));
+        assert!(ahead_of_clock(day(2), today));
     }
 
     #[test]

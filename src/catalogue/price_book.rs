@@ -46,6 +46,10 @@ impl PriceBook {
         let path = table.path();
         let mut entries = Vec::new();
         let mut currency: Option<String> = None;
+        // SPEC §2: a row is keyed by (part number, EffectiveFrom, MinSeats); one key with two
+        // prices is ambiguous, never "last value wins".
+        let mut seen: BTreeMap<(String, Option<NaiveDate>, String), (Money, String)> =
+            BTreeMap::new();
         for row in table.rows() {
             let part_number = row.get("SkuPartNumber").trim();
             if part_number.is_empty() {
@@ -58,6 +62,19 @@ impl PriceBook {
                 continue;
             }
             let monthly_price = match Money::parse(row.get("MonthlyPrice")) {
+                Ok(price) if price > crate::money::MAX_MONTHLY_PRICE => {
+                    log.reject(rejection(
+                        path,
+                        row.location(),
+                        "MonthlyPrice",
+                        format!(
+                            "{} a month is beyond any license price (at most {})",
+                            price.grouped(),
+                            crate::money::MAX_MONTHLY_PRICE.grouped()
+                        ),
+                    ))?;
+                    continue;
+                }
                 Ok(price) => price,
                 Err(problem) => {
                     log.reject(rejection(path, row.location(), "MonthlyPrice", problem))?;
@@ -105,6 +122,30 @@ impl PriceBook {
                     }
                 }
             };
+            let key = (
+                part_number.to_ascii_lowercase(),
+                effective_from,
+                row.get("MinSeats").trim().to_string(),
+            );
+            match seen.get(&key) {
+                Some((price, _)) if *price == monthly_price => continue,
+                Some((price, place)) => {
+                    log.reject(rejection(
+                        path,
+                        row.location(),
+                        "MonthlyPrice",
+                        format!(
+                            "{part_number} is priced {} here and {} at {place} for the same EffectiveFrom and MinSeats",
+                            monthly_price.grouped(),
+                            price.grouped()
+                        ),
+                    ))?;
+                    continue;
+                }
+                None => {
+                    seen.insert(key, (monthly_price, row.location().to_string()));
+                }
+            }
             entries.push(PriceEntry {
                 part_number: part_number.to_string(),
                 monthly_price,

@@ -8,6 +8,7 @@ use crate::cli::{ApplyArgs, GraphConnectionArgs, RollbackArgs};
 use anyhow::{Context, bail};
 use seatwise::act::apply::{self, ActionReport, ApplyObserver, ApplySettings, ApplySummary, Mode};
 use seatwise::graph::{GraphClient, RetryObserver};
+use seatwise::money::Money;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -205,10 +206,10 @@ fn print_summary(
         },
     )?;
     let would = if settings.execute { "" } else { " would be" };
-    if summary.monthly_removed > 0.0 || summary.monthly_added > 0.0 {
+    if summary.monthly_removed > Money::ZERO || summary.monthly_added > Money::ZERO {
         writeln!(
             stdout,
-            "monthly amount of licenses{would} removed {:.2} {}, assigned {:.2} {}",
+            "monthly amount of licenses{would} removed {} {}, assigned {} {}",
             summary.monthly_removed, summary.currency, summary.monthly_added, summary.currency
         )?;
     }

@@ -3,6 +3,7 @@
 use super::{ExitStatus, UsageError, parse_date, today_utc};
 use crate::cli::AuditArgs;
 use anyhow::{Context, bail};
+use seatwise::analyze::window::ahead_of_clock;
 use seatwise::analyze::{AnalyzeOptions, AuditWindow, FindingKind, analyze};
 use seatwise::catalogue::{Catalogue, PriceBook};
 use seatwise::ingest::error::Strictness;
@@ -45,10 +46,22 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         .collected_at
         .and_then(chrono::DateTime::from_timestamp_millis)
         .map(|moment| moment.date_naive());
+    let today = today_utc();
+    if let Some(collected_on) = collected_on.filter(|date| ahead_of_clock(*date, today)) {
+        bail!(UsageError::Invalid(format!(
+            "{}: collectedAt {collected_on} is after today ({today}): the file or the clock of the machine that collected it is wrong",
+            args.snapshot.join("snapshot.json").display()
+        )));
+    }
+    if let Some(as_of) = command_line_as_of.filter(|date| ahead_of_clock(*date, today)) {
+        bail!(UsageError::Invalid(format!(
+            "--as-of {as_of} is after today ({today}): an audit cannot look at days that have not happened"
+        )));
+    }
     let (as_of, as_of_source) = match (command_line_as_of, collected_on) {
         (Some(date), _) => (date, AsOfSource::CommandLine),
         (None, Some(date)) => (date, AsOfSource::SnapshotCollectedAt),
-        (None, None) => (today_utc(), AsOfSource::Today),
+        (None, None) => (today, AsOfSource::Today),
     };
     let window = AuditWindow {
         as_of,
@@ -71,7 +84,6 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
             &analysis.currency,
             &analysis.price_book,
         ),
-        &analysis.findings,
         &tables,
         DataQuality::new(snapshot.quality.clone(), analysis.quality.clone()),
         &ReportOptions::default(),

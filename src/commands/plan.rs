@@ -7,13 +7,15 @@ use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use seatwise::act::assign::{self, AssignContext};
 use seatwise::act::policy::Policy;
-use seatwise::act::reclaim::{ReclaimInputs, plan_reclaim, read_findings};
+use seatwise::act::reclaim::{ReclaimInputs, plan_reclaim};
 use seatwise::act::tenant::TenantView;
 use seatwise::act::{Mechanism, Plan, emit};
 use seatwise::catalogue::{Catalogue, PriceBook};
+use seatwise::contract::findings::read as read_findings;
 use seatwise::ingest::error::Strictness;
 use seatwise::ingest::{IngestOptions, read_snapshot};
 use seatwise::model::Snapshot;
+use seatwise::money::Money;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -95,11 +97,12 @@ fn assign_plan(args: &AssignArgs) -> anyhow::Result<Plan> {
     };
     let (snapshot, tenant) = load_tenant(&snapshot_dir)?;
     let (book, origin) = PriceBook::bundled()?.overridden_by(snapshot.prices.clone());
-    let prices: BTreeMap<String, seatwise::money::Money> = book.effective_on(planned_on);
+    let prices: BTreeMap<String, Money> = book.effective_on(planned_on);
     let price_of = move |part: &str| {
         prices
             .get(&part.to_ascii_lowercase())
-            .map_or(0.0, |price| price.cents() as f64 / 100.0)
+            .copied()
+            .unwrap_or(Money::ZERO)
     };
     let context = AssignContext {
         tenant: &tenant,
@@ -146,7 +149,7 @@ fn report(plan: &Plan, written: &[PathBuf], stdout: &mut dyn Write) -> anyhow::R
         .collect();
     writeln!(
         stdout,
-        "{} plan: {} actions ({}), {} skipped, {:.2} {} per month; needs {} approval(s)",
+        "{} plan: {} actions ({}), {} skipped, {} {} per month; needs {} approval(s)",
         plan.strategy,
         plan.actions.len(),
         if counts.is_empty() {

@@ -29,8 +29,10 @@ struct App {
     premium: bool,
 }
 
-/// Reads `apps.csv` or `apps.json` (by extension) into the `apps` frame.
-pub fn read_apps(path: &Path, log: &mut RejectionLog) -> Result<DataFrame, IngestError> {
+/// Reads `apps.csv` or `apps.json` (by extension) into the `apps` frame; `None` when it lists
+/// no app at all. An empty inventory does not say "nothing is premium": it is as if there were
+/// none, and premium use is unknown.
+pub fn read_apps(path: &Path, log: &mut RejectionLog) -> Result<Option<DataFrame>, IngestError> {
     let is_json = path
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("json"));
@@ -39,13 +41,16 @@ pub fn read_apps(path: &Path, log: &mut RejectionLog) -> Result<DataFrame, Inges
     } else {
         read_csv(path, log)?
     };
-    frame(path, apps, log)
+    if apps.is_empty() {
+        return Ok(None);
+    }
+    frame(path, apps, log).map(Some)
 }
 
 fn read_csv(path: &Path, log: &mut RejectionLog) -> Result<Vec<(Location, App)>, IngestError> {
     let mut required = vec![APP_NAME];
     required.extend(REQUIRED_FLAGS);
-    let table = CsvTable::open(path, &required)?;
+    let table = CsvTable::read(path, &required, log)?;
     let has_optional_flag = table.has_column(OPTIONAL_FLAG);
     let mut apps = Vec::new();
     'rows: for row in table.rows() {
@@ -152,7 +157,7 @@ impl FlagsRecord {
 /// `ConvertTo-Json` writes for a single app).
 fn json_records<'a>(path: &Path, bytes: &'a [u8]) -> Result<Vec<&'a RawValue>, IngestError> {
     let broken = |problem: String, line: u64| {
-        IngestError::Malformed(rejection(path, Location::Line(line), "(document)", problem))
+        IngestError::Unreadable(rejection(path, Location::Line(line), "(document)", problem))
     };
     let syntax =
         |error: serde_json::Error| broken(format!("broken JSON: {error}"), error.line() as u64);

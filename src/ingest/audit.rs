@@ -14,7 +14,7 @@ use super::encoding::{Encoding, read_utf8};
 use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use super::record::KeyIndex;
 use super::table::{HeaderMap, LineLocator, is_type_line};
-use super::timestamp::parse_timestamp;
+use super::timestamp::{parse_recorded_timestamp, parse_timestamp};
 use crate::case_insensitive_record;
 use crate::model::columns;
 use crate::model::guid::parse_guid;
@@ -407,6 +407,8 @@ struct LaunchColumns {
 }
 
 struct AuditColumns {
+    /// The header's names, trimmed and lower-cased, to recognise a second header.
+    names: Vec<Vec<u8>>,
     audit_data: usize,
     operation: usize,
     creation_date: Option<usize>,
@@ -484,6 +486,10 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         };
         let headers = HeaderMap::new(names.iter().map(Vec::as_slice));
         AuditColumns {
+            names: names
+                .iter()
+                .map(|name| trim_bytes(name).to_ascii_lowercase())
+                .collect(),
             audit_data: headers.require(path, &["AuditData"])?,
             operation: headers.require(path, &["Operation", "Operations"])?,
             creation_date: headers.find(&["CreationDate"]),
@@ -497,6 +503,11 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
             continue;
         }
         rows += 1;
+        if let Some(problem) = structure_problem(&record, &layout) {
+            let line = lines.line_at(record.offset);
+            log.reject(rejection(path, Location::Line(line), "(csv)", problem))?;
+            continue;
+        }
         let operation = record.value(layout.operation).unwrap_or_default();
         let operation = trim_bytes(&operation);
         if !operation.eq_ignore_ascii_case(LAUNCH_OPERATION.as_bytes()) {
@@ -531,6 +542,32 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         last_record,
         log,
     })
+}
+
+/// Why a record cannot be trusted as a row of this export: damaged quoting, a field count
+/// other than the header's (a merged or split row shifts every column after it), or a second
+/// header (two exports concatenated into one file).
+fn structure_problem(record: &CsvRecord, layout: &AuditColumns) -> Option<String> {
+    if let Some(problem) = record.problem {
+        return Some(problem.to_string());
+    }
+    let first = record.raw(0).unwrap_or_default();
+    if is_type_line(first) {
+        return Some("a `#TYPE` line in the middle of the file: two exports concatenated".into());
+    }
+    if record.len() == layout.names.len() {
+        let repeats_header = (0..record.len()).all(|index| {
+            let value = record.value(index).unwrap_or_default();
+            trim_bytes(&value).eq_ignore_ascii_case(&layout.names[index])
+        });
+        return repeats_header
+            .then(|| "a second header in the middle of the file: two exports concatenated".into());
+    }
+    Some(format!(
+        "{} fields where the header has {}",
+        record.len(),
+        layout.names.len()
+    ))
 }
 
 /// The row's `CreationDate`, for the export's coverage; rows seatwise does not otherwise read
@@ -601,11 +638,11 @@ fn read_launch(
     })?;
 
     let launched_at = match audit.creation_time.flatten() {
-        Some(text) => parse_timestamp(&text).map_err(|problem| {
+        Some(text) => parse_recorded_timestamp(&text).map_err(|problem| {
             rejection(path, location.clone(), "AuditData.CreationTime", problem)
         })?,
         None => match text_field(layout.creation_date, "CreationDate")? {
-            Some(text) => parse_timestamp(&text)
+            Some(text) => parse_recorded_timestamp(&text)
                 .map_err(|problem| rejection(path, location.clone(), "CreationDate", problem))?,
             None => {
                 return Err(rejection(

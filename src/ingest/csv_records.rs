@@ -8,10 +8,48 @@
 //! for. RFC 4180 rules apply: `,` separates, `"` quotes, `""` escapes a quote inside quotes,
 //! records end at LF, CRLF or CR, and quoted fields may span lines. The file is read in blocks,
 //! so memory stays bounded whatever the export's size.
+//!
+//! Damage is reported, never repaired silently: a record holding a quote inside an unquoted
+//! field, text after a closing quote, or a quote that never closes carries a [`CsvProblem`],
+//! and the readers reject it with its line (a damaged export must not shift a launch into the
+//! wrong column, or merge two rows into one).
 
 use std::io::Read;
 
 const BLOCK: usize = 4 << 20;
+
+/// What is structurally wrong with a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvProblem {
+    /// A `"` inside a field that does not start with one.
+    StrayQuote { field: usize },
+    /// Characters between a closing quote and the next delimiter.
+    TextAfterClosingQuote { field: usize },
+    /// A quoted field whose quote never closes: it runs to the end of the file.
+    UnterminatedQuote { field: usize },
+}
+
+impl std::fmt::Display for CsvProblem {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CsvProblem::StrayQuote { field } => write!(
+                formatter,
+                "a stray quote inside unquoted field {} (a quote must open the field, or be doubled inside a quoted one)",
+                field + 1
+            ),
+            CsvProblem::TextAfterClosingQuote { field } => write!(
+                formatter,
+                "text after the closing quote of field {} (an unescaped quote inside a quoted field?)",
+                field + 1
+            ),
+            CsvProblem::UnterminatedQuote { field } => write!(
+                formatter,
+                "the quote opening field {} never closes: the rest of the file is unreadable",
+                field + 1
+            ),
+        }
+    }
+}
 
 /// Where one field's content sits in the buffer.
 #[derive(Debug, Clone, Copy)]
@@ -35,6 +73,7 @@ pub struct CsvRecords<R> {
     at_eof: bool,
     fields: Vec<FieldSpan>,
     record_offset: u64,
+    problem: Option<CsvProblem>,
 }
 
 /// The current record: fields as borrowed bytes.
@@ -43,6 +82,8 @@ pub struct CsvRecord<'a> {
     fields: &'a [FieldSpan],
     /// Byte offset of the record's first byte in the file.
     pub offset: u64,
+    /// The first structural problem of the record, if any.
+    pub problem: Option<CsvProblem>,
 }
 
 enum Parsed {
@@ -68,6 +109,7 @@ impl<R: Read> CsvRecords<R> {
             at_eof: false,
             fields: Vec::new(),
             record_offset: 0,
+            problem: None,
         }
     }
 
@@ -99,6 +141,7 @@ impl<R: Read> CsvRecords<R> {
                         buffer: &self.buffer,
                         fields: &self.fields,
                         offset: self.record_offset,
+                        problem: self.problem,
                     }));
                 }
                 Parsed::NeedMore => self.fill()?,
@@ -137,6 +180,7 @@ impl<R: Read> CsvRecords<R> {
         let data = &self.buffer[..self.end];
         let eof = self.at_eof;
         self.fields.clear();
+        let mut problem = None;
         let mut position = self.start;
         loop {
             // One field.
@@ -147,6 +191,9 @@ impl<R: Read> CsvRecords<R> {
                     match memchr::memchr(b'"', &data[search..]) {
                         None if eof => {
                             // An unterminated quote runs to the end of the input.
+                            problem.get_or_insert(CsvProblem::UnterminatedQuote {
+                                field: self.fields.len(),
+                            });
                             break (
                                 FieldSpan {
                                     start: position + 1,
@@ -167,12 +214,17 @@ impl<R: Read> CsvRecords<R> {
                                 None if !eof => return Parsed::NeedMore,
                                 _ => {
                                     // Anything between the closing quote and the delimiter is
-                                    // dropped, as spreadsheet tools do.
+                                    // left out of the value, and the record is marked damaged.
                                     let rest = &data[quote + 1..];
                                     let delimiter = memchr::memchr3(b',', b'\r', b'\n', rest)
                                         .map_or(data.len(), |offset| quote + 1 + offset);
                                     if delimiter == data.len() && !eof {
                                         return Parsed::NeedMore;
+                                    }
+                                    if delimiter > quote + 1 {
+                                        problem.get_or_insert(CsvProblem::TextAfterClosingQuote {
+                                            field: self.fields.len(),
+                                        });
                                     }
                                     break (
                                         FieldSpan {
@@ -188,7 +240,16 @@ impl<R: Read> CsvRecords<R> {
                     }
                 }
             } else {
-                match memchr::memchr3(b',', b'\r', b'\n', &data[position..]) {
+                let end = memchr::memchr3(b',', b'\r', b'\n', &data[position..]);
+                let field_end = end.map_or(data.len(), |offset| position + offset);
+                if (end.is_some() || eof)
+                    && memchr::memchr(b'"', &data[position..field_end]).is_some()
+                {
+                    problem.get_or_insert(CsvProblem::StrayQuote {
+                        field: self.fields.len(),
+                    });
+                }
+                match end {
                     Some(offset) => (
                         FieldSpan {
                             start: position,
@@ -209,6 +270,7 @@ impl<R: Read> CsvRecords<R> {
                 }
             };
             self.fields.push(span);
+            self.problem = problem;
             // What follows the field.
             match data.get(after) {
                 Some(b',') => position = after + 1,
@@ -288,15 +350,22 @@ fn unescape_into(content: &[u8], out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Every record as unescaped strings, read with the given block size.
     fn split(text: &str, block: usize) -> Vec<Vec<String>> {
-        let mut records = CsvRecords::with_block_size(text.as_bytes(), block);
+        split_bytes(text.as_bytes(), block).0
+    }
+
+    /// Every record of `bytes` as unescaped strings, and whether any record is damaged.
+    pub(in crate::ingest) fn split_bytes(bytes: &[u8], block: usize) -> (Vec<Vec<String>>, bool) {
+        let mut records = CsvRecords::with_block_size(bytes, block);
         let mut rows = Vec::new();
+        let mut damaged = false;
         let mut scratch = Vec::new();
-        while let Some(record) = records.next_record().expect("in-memory read") {
+        while let Ok(Some(record)) = records.next_record() {
+            damaged |= record.problem.is_some();
             rows.push(
                 (0..record.len())
                     .map(|index| {
@@ -306,7 +375,7 @@ mod tests {
                     .collect(),
             );
         }
-        rows
+        (rows, damaged)
     }
 
     fn rows(rows: &[&[&str]]) -> Vec<Vec<String>> {
@@ -357,5 +426,33 @@ mod tests {
     #[test]
     fn an_unterminated_quote_runs_to_the_end() {
         assert_eq!(split("a,\"open\nstill", 2), rows(&[&["a", "open\nstill"]]));
+        assert_eq!(
+            problems("a,\"open\nstill", 2),
+            vec![Some(CsvProblem::UnterminatedQuote { field: 1 })]
+        );
+    }
+
+    /// The problem of every record, read with the given block size.
+    fn problems(text: &str, block: usize) -> Vec<Option<CsvProblem>> {
+        let mut records = CsvRecords::with_block_size(text.as_bytes(), block);
+        let mut found = Vec::new();
+        while let Some(record) = records.next_record().expect("in-memory read") {
+            found.push(record.problem);
+        }
+        found
+    }
+
+    #[test]
+    fn stray_quotes_and_text_after_a_closing_quote_are_reported() {
+        let text = "a,b\r\nx\"y,z\r\n\"q\"tail,z\r\nfine,\"ok \"\"quoted\"\"\"\r\n";
+        let expected = vec![
+            None,
+            Some(CsvProblem::StrayQuote { field: 0 }),
+            Some(CsvProblem::TextAfterClosingQuote { field: 0 }),
+            None,
+        ];
+        for block in [1, 2, 3, 5, 4096] {
+            assert_eq!(problems(text, block), expected, "block size {block}");
+        }
     }
 }

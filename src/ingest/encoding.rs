@@ -71,7 +71,7 @@ pub fn to_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, Ingest
                 text.push(character);
             }
             Err(error) => {
-                return Err(IngestError::Malformed(rejection(
+                return Err(IngestError::Unreadable(rejection(
                     path,
                     Location::Line(line),
                     "(encoding)",
@@ -84,7 +84,7 @@ pub fn to_utf8<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, [u8]>, Ingest
         }
     }
     if !body.len().is_multiple_of(2) {
-        return Err(IngestError::Malformed(rejection(
+        return Err(IngestError::Unreadable(rejection(
             path,
             Location::Line(line),
             "(encoding)",

@@ -53,8 +53,13 @@ impl fmt::Display for Rejection {
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    /// A malformed row or record, in strict mode: `--lenient` would skip and count it.
     #[error("{0}\nhint: fix the record, or pass --lenient to skip malformed rows and count them")]
     Malformed(Rejection),
+    /// A file that cannot be read as a whole (broken document, missing column, bad encoding):
+    /// `--lenient` cannot help, so it is not suggested.
+    #[error("{0}\nhint: fix or re-export the file")]
+    Unreadable(Rejection),
     #[error(
         "{}: not a snapshot: {missing} is missing\nhint: a snapshot folder holds subscribedSkus.json and users.json (or users.jsonl, or users/*.json); see the README",
         dir.display()
@@ -83,6 +88,8 @@ pub enum IngestError {
         second: PathBuf,
         what: String,
     },
+    #[error("{}: {problem}", path.display())]
+    NotAFile { path: PathBuf, problem: String },
     #[error("{}: required file is missing: {what}", path.display())]
     MissingFile { path: PathBuf, what: String },
     #[error("{}: building the frame failed: {message}", path.display())]
@@ -103,6 +110,11 @@ impl IngestError {
             path: path.to_path_buf(),
             message: error.to_string(),
         }
+    }
+
+    /// True for a failure of seatwise itself rather than of the input.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, IngestError::Frame { .. })
     }
 
     pub fn io(path: &Path, source: std::io::Error) -> Self {
@@ -208,6 +220,18 @@ impl RejectionLog {
     pub fn into_rejections(self) -> Vec<Rejection> {
         self.rejections
     }
+}
+
+/// An id that must be a GUID (object, SKU and group ids), lower-cased; anything else is a
+/// rejection naming the field.
+pub fn guid_field(
+    file: &Path,
+    location: &Location,
+    field: &str,
+    text: &str,
+) -> Result<String, Rejection> {
+    crate::model::guid::require_guid(text)
+        .map_err(|problem| rejection(file, location.clone(), field, problem))
 }
 
 /// Shorthand for building a rejection.

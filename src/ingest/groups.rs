@@ -4,7 +4,7 @@
 //! are not users (nested groups, devices) get nothing and are only counted. A dynamic group
 //! (`DynamicMembership`) cannot be edited by membership, which later stages need to know.
 
-use super::error::{IngestError, Location, Rejection, RejectionLog, rejection};
+use super::error::{IngestError, Location, Rejection, RejectionLog, guid_field, rejection};
 use super::json_records::split_records;
 use super::users::AssignedLicenseRecord;
 use crate::case_insensitive_record;
@@ -98,9 +98,12 @@ fn validate(path: &Path, location: &Location, raw: GroupRecord) -> Result<Group,
         .enumerate()
     {
         match license.sku_id.flatten() {
-            Some(sku_id) if !sku_id.trim().is_empty() => {
-                licenses.push(sku_id.trim().to_ascii_lowercase())
-            }
+            Some(sku_id) if !sku_id.trim().is_empty() => licenses.push(guid_field(
+                path,
+                location,
+                &format!("assignedLicenses[{index}].skuId"),
+                &sku_id,
+            )?),
             _ => {
                 return Err(rejection(
                     path,
@@ -133,13 +136,18 @@ fn validate(path: &Path, location: &Location, raw: GroupRecord) -> Result<Group,
             ));
         };
         if is_user {
-            user_members.push(member_id.trim().to_ascii_lowercase());
+            user_members.push(guid_field(
+                path,
+                location,
+                &format!("members[{index}].id"),
+                &member_id,
+            )?);
         } else {
             other_members += 1;
         }
     }
     Ok(Group {
-        id: id.trim().to_ascii_lowercase(),
+        id: guid_field(path, location, "id", &id)?,
         display_name: raw.display_name.flatten(),
         group_types: raw.group_types.flatten().unwrap_or_default(),
         membership_rule: raw.membership_rule.flatten(),

@@ -54,7 +54,7 @@ pub fn split_records<'a>(
             let page: GraphPage =
                 serde_json::from_slice(bytes).map_err(|error| broken_document(path, &error))?;
             let records = page.value.ok_or_else(|| {
-                IngestError::Malformed(rejection(
+                IngestError::Unreadable(rejection(
                     path,
                     Location::File,
                     "value",
@@ -63,13 +63,13 @@ pub fn split_records<'a>(
             })?;
             Ok(number_records(records))
         }
-        Some(_) => Err(IngestError::Malformed(rejection(
+        Some(_) => Err(IngestError::Unreadable(rejection(
             path,
             Location::Line(1),
             "(document)",
             "expected a JSON object (a Graph page) or a JSON array",
         ))),
-        None => Err(IngestError::Malformed(rejection(
+        None => Err(IngestError::Unreadable(rejection(
             path,
             Location::File,
             "(document)",
@@ -90,7 +90,7 @@ fn number_records(records: Vec<&RawValue>) -> Vec<JsonRecord<'_>> {
 }
 
 fn broken_document(path: &Path, error: &serde_json::Error) -> IngestError {
-    IngestError::Malformed(rejection(
+    IngestError::Unreadable(rejection(
         path,
         Location::Line(error.line() as u64),
         "(document)",

@@ -12,6 +12,8 @@ pub mod error;
 pub mod graph;
 pub mod groups;
 pub mod json_records;
+#[cfg(test)]
+mod properties;
 pub mod record;
 pub mod skus;
 pub mod table;
@@ -45,20 +47,59 @@ pub struct SnapshotFiles {
 
 /// Finds the files of the snapshot in `dir`, or says why it is not one.
 pub fn locate_files(dir: &Path) -> Result<SnapshotFiles, IngestError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(IngestError::NotAFile {
+            path: dir.to_path_buf(),
+            problem: "a file, not a snapshot folder\nhint: give the folder that holds subscribedSkus.json and the users".to_string(),
+        });
+    }
     if !dir.is_dir() {
         return Err(IngestError::NotASnapshot {
             dir: dir.to_path_buf(),
             missing: "the folder itself".to_string(),
         });
     }
-    let existing = |name: &str| Some(dir.join(name)).filter(|path| path.is_file());
-    let users = if let Some(path) = existing("users.json") {
-        vec![path]
-    } else if let Some(path) = existing("users.jsonl") {
-        vec![path]
-    } else {
-        files_with_extension(&dir.join("users"), "json")?
+    let existing = |name: &str| Some(dir.join(name)).filter(|path| path.exists());
+    let users = {
+        let mut sources = Vec::new();
+        if let Some(path) = existing("users.json") {
+            sources.push(vec![path]);
+        }
+        if let Some(path) = existing("users.jsonl") {
+            sources.push(vec![path]);
+        }
+        let pages = collection_files(&dir.join("users"), &["json", "jsonl"])?;
+        let (json, lines): (Vec<PathBuf>, Vec<PathBuf>) = pages
+            .into_iter()
+            .partition(|path| has_extension(path, "json"));
+        if let (Some(first), Some(second)) = (json.first(), lines.first()) {
+            return Err(IngestError::TwoSources {
+                first: first.clone(),
+                second: second.clone(),
+                what: "the users (Graph pages and JSON Lines mixed in users/)".to_string(),
+            });
+        }
+        for pages in [json, lines] {
+            if !pages.is_empty() {
+                sources.push(pages);
+            }
+        }
+        match sources.as_slice() {
+            [] => Vec::new(),
+            [only] => only.clone(),
+            [first, second, ..] => {
+                return Err(IngestError::TwoSources {
+                    first: first[0].clone(),
+                    second: second[0].clone(),
+                    what: "the users (users.json, users.jsonl and users/ are alternatives)"
+                        .to_string(),
+                });
+            }
+        }
     };
+    for path in &users {
+        regular_file(path)?;
+    }
     let subscribed_skus = existing("subscribedSkus.json");
     let apps = match (existing("apps.csv"), existing("apps.json")) {
         (Some(csv), Some(json)) => {
@@ -91,26 +132,71 @@ pub fn locate_files(dir: &Path) -> Result<SnapshotFiles, IngestError> {
             apps,
             prices: existing("prices.csv"),
             metadata: existing("snapshot.json"),
-            audit: files_with_extension(&dir.join("audit"), "csv")?,
+            audit: collection_files(&dir.join("audit"), &["csv"])?,
         }),
     }
 }
 
-/// The files of `dir` with `extension`, sorted by name; none when `dir` does not exist.
-fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, IngestError> {
-    if !dir.is_dir() {
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .is_some_and(|found| found.eq_ignore_ascii_case(extension))
+}
+
+/// Checks that `path` is a regular file, following symbolic links: a dangling or looping link,
+/// a folder, a pipe or a device in a collection is an error, never skipped.
+fn regular_file(path: &Path) -> Result<(), IngestError> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_file() => Ok(()),
+        Ok(_) => Err(IngestError::NotAFile {
+            path: path.to_path_buf(),
+            problem: "not a regular file (a folder, a pipe or a device)".to_string(),
+        }),
+        Err(error) => {
+            let is_link = std::fs::symlink_metadata(path)
+                .is_ok_and(|metadata| metadata.file_type().is_symlink());
+            if is_link {
+                Err(IngestError::NotAFile {
+                    path: path.to_path_buf(),
+                    problem: format!("a symbolic link that leads nowhere or loops ({error})"),
+                })
+            } else {
+                Err(IngestError::io(path, error))
+            }
+        }
+    }
+}
+
+/// The files of a collection folder, sorted by name; none when the folder does not exist.
+/// Every entry must be a regular file (links to one are followed) with one of `extensions`:
+/// anything else is an error naming it, so no export is skipped unseen.
+fn collection_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, IngestError> {
+    if !dir.exists() {
         return Ok(Vec::new());
+    }
+    if !dir.is_dir() {
+        return Err(IngestError::NotAFile {
+            path: dir.to_path_buf(),
+            problem: "expected a folder of exports".to_string(),
+        });
     }
     let entries = std::fs::read_dir(dir).map_err(|error| IngestError::io(dir, error))?;
     let mut files = Vec::new();
     for entry in entries {
         let path = entry.map_err(|error| IngestError::io(dir, error))?.path();
-        let matches = path
-            .extension()
-            .is_some_and(|found| found.eq_ignore_ascii_case(extension));
-        if matches && path.is_file() {
-            files.push(path);
+        regular_file(&path)?;
+        if !extensions
+            .iter()
+            .any(|extension| has_extension(&path, extension))
+        {
+            return Err(IngestError::NotAFile {
+                path,
+                problem: format!(
+                    "not an export this folder holds (expected *.{}); move it out of the snapshot",
+                    extensions.join(" or *.")
+                ),
+            });
         }
+        files.push(path);
     }
     files.sort();
     Ok(files)
@@ -143,12 +229,13 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
     let audit = audit?;
     let groups = groups::read_groups(files.groups.as_deref(), &mut log)?;
     let apps = match &files.apps {
-        Some(path) => Some(apps::read_apps(path, &mut log)?),
+        Some(path) => apps::read_apps(path, &mut log)?,
         None => None,
     };
+    let app_inventory_empty = files.apps.is_some() && apps.is_none();
     let prices = match &files.prices {
         Some(path) => {
-            let table = table::CsvTable::open(path, REQUIRED_PRICE_COLUMNS)?;
+            let table = table::CsvTable::read(path, REQUIRED_PRICE_COLUMNS, &mut log)?;
             Some(PriceBook::parse(&table, &mut log)?)
         }
         None => None,
@@ -168,6 +255,7 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         audit_rows: audit.rows,
         launch_rows: audit.launch_rows,
         duplicate_launch_records: audit.duplicate_launch_records,
+        app_inventory_empty,
         audit_records_span: audit.first_record.zip(audit.last_record),
         other_operations: audit.other_operations,
         group_members_not_users: groups.members_not_users,
@@ -210,7 +298,7 @@ fn read_metadata(path: &Path) -> Result<SnapshotMetadata, IngestError> {
     let bytes = encoding::read_utf8(path)?;
     let record: MetadataRecord = serde_json::from_slice(&bytes).map_err(|error| {
         let (field, problem) = record::split_field_path(&error.to_string());
-        IngestError::Malformed(rejection(
+        IngestError::Unreadable(rejection(
             path,
             Location::Line(error.line() as u64),
             if field.is_empty() {
@@ -222,18 +310,20 @@ fn read_metadata(path: &Path) -> Result<SnapshotMetadata, IngestError> {
         ))
     })?;
     let collected_at = match record.collected_at.flatten() {
-        Some(text) => Some(timestamp::parse_timestamp(&text).map_err(|problem| {
-            IngestError::Malformed(rejection(path, Location::File, "collectedAt", problem))
-        })?),
+        Some(text) => Some(
+            timestamp::parse_recorded_timestamp(&text).map_err(|problem| {
+                IngestError::Unreadable(rejection(path, Location::File, "collectedAt", problem))
+            })?,
+        ),
         None => None,
     };
     let audit_query = match record.audit_query.flatten() {
         Some(query) => {
             let bound = |value: Option<Option<String>>, field: &str| match value.flatten() {
                 Some(text) => timestamp::parse_timestamp(&text).map_err(|problem| {
-                    IngestError::Malformed(rejection(path, Location::File, field, problem))
+                    IngestError::Unreadable(rejection(path, Location::File, field, problem))
                 }),
-                None => Err(IngestError::Malformed(rejection(
+                None => Err(IngestError::Unreadable(rejection(
                     path,
                     Location::File,
                     field,

@@ -38,7 +38,8 @@ impl<'de> Visitor<'de> for KeyIndex {
 /// Declares a struct whose JSON form is an object with case-insensitive property names.
 ///
 /// Each field is written `name: Type = "jsonName"`; the generated field has type
-/// `Option<Type>` (absent property = `None`). Unknown properties are skipped.
+/// `Option<Type>` (absent property = `None`). Unknown properties are skipped. A property read
+/// twice in one object (`id` and `Id`, say) is an error: which value would win is arbitrary.
 #[macro_export]
 macro_rules! case_insensitive_record {
     (
@@ -71,6 +72,12 @@ macro_rules! case_insensitive_record {
                             let mut position = 0usize;
                             $(
                                 if index == position {
+                                    if record.$field.is_some() {
+                                        return Err(<A::Error as serde::de::Error>::custom(format!(
+                                            "in `{}`: the property appears twice (names match in any letter case), so its value is ambiguous",
+                                            $key
+                                        )));
+                                    }
                                     record.$field = Some(map.next_value().map_err(|error| {
                                         <A::Error as serde::de::Error>::custom(
                                             $crate::ingest::record::qualify($key, &error),
@@ -141,6 +148,19 @@ mod tests {
         assert_eq!((camel.name, camel.count), (Some(Some("a".into())), Some(1)));
         assert_eq!((pascal.name, pascal.count), (Some(None), Some(2)));
         assert_eq!((absent.name, absent.count), (None, None));
+    }
+
+    #[test]
+    fn a_property_twice_is_ambiguous_whatever_its_case() {
+        for text in [
+            r#"{"displayName":"a","displayName":"b"}"#,
+            r#"{"displayName":"a","DISPLAYNAME":"b"}"#,
+        ] {
+            let error = serde_json::from_str::<Probe>(text).expect_err("ambiguous");
+            let (field, problem) = split_field_path(&error.to_string());
+            assert_eq!(field, "displayName");
+            assert!(problem.contains("appears twice"), "{problem}");
+        }
     }
 
     #[test]

@@ -111,8 +111,14 @@ fn validate(
         .consumed_units
         .flatten()
         .ok_or_else(|| missing("consumedUnits"))?;
+    let suspended = prepaid.suspended.flatten().unwrap_or(0);
+    let warning = prepaid.warning.flatten().unwrap_or(0);
+    let locked_out = prepaid.locked_out.flatten().unwrap_or(0);
     for (field, value) in [
         ("prepaidUnits.enabled", enabled),
+        ("prepaidUnits.suspended", suspended),
+        ("prepaidUnits.warning", warning),
+        ("prepaidUnits.lockedOut", locked_out),
         ("consumedUnits", consumed),
     ] {
         if value < 0 {
@@ -123,14 +129,26 @@ fn validate(
                 format!("negative unit count {value}"),
             ));
         }
+        if value > crate::money::MAX_SEATS {
+            return Err(rejection(
+                path,
+                location.clone(),
+                field,
+                format!(
+                    "{value} units is beyond any tenant (at most {})",
+                    crate::money::MAX_SEATS
+                ),
+            ));
+        }
     }
+    let sku_id = super::error::guid_field(path, location, "skuId", &sku_id)?;
     Ok(SubscribedSku {
-        sku_id: sku_id.trim().to_ascii_lowercase(),
+        sku_id,
         part_number: part_number.trim().to_string(),
         enabled,
-        suspended: prepaid.suspended.flatten().unwrap_or(0),
-        warning: prepaid.warning.flatten().unwrap_or(0),
-        locked_out: prepaid.locked_out.flatten().unwrap_or(0),
+        suspended,
+        warning,
+        locked_out,
         consumed,
         capability_status: raw.capability_status.flatten(),
         applies_to: raw.applies_to.flatten(),

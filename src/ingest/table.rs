@@ -4,7 +4,8 @@
 //! field, so columns are found by name (trimmed, ignoring case). A missing required column is
 //! reported against the header line; each row remembers its line for later messages.
 
-use super::error::{IngestError, Location, rejection};
+use super::csv_records::CsvRecords;
+use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use super::json_records::strip_bom;
 use std::path::{Path, PathBuf};
 
@@ -36,7 +37,7 @@ impl HeaderMap {
     /// Like [`HeaderMap::find`], but a missing column is an error naming the file.
     pub fn require(&self, path: &Path, names: &[&str]) -> Result<usize, IngestError> {
         self.find(names).ok_or_else(|| {
-            IngestError::Malformed(rejection(
+            IngestError::Unreadable(rejection(
                 path,
                 Location::Line(1),
                 names.join(" or "),
@@ -50,73 +51,131 @@ impl HeaderMap {
 }
 
 /// A whole small CSV file in memory, with its required columns located.
+///
+/// Rows are split by the same [`CsvRecords`] splitter as the audit exports, so damage is
+/// judged alike everywhere: a row with damaged quoting, with another field count than the
+/// header, or repeating the header (two files concatenated) is a rejection naming its line.
 pub struct CsvTable {
     path: PathBuf,
     headers: HeaderMap,
-    records: Vec<(u64, csv::StringRecord)>,
+    records: Vec<(u64, Vec<String>)>,
 }
 
 /// One row of a [`CsvTable`].
 pub struct CsvRow<'a> {
     table: &'a CsvTable,
     line: u64,
-    record: &'a csv::StringRecord,
+    record: &'a [String],
 }
 
 impl CsvTable {
     /// Reads `path` (UTF-8 or UTF-16, a `#TYPE` line skipped); `required` columns must be
-    /// present.
+    /// present and any damaged row is an error.
     pub fn open(path: &Path, required: &[&str]) -> Result<CsvTable, IngestError> {
+        CsvTable::read(path, required, &mut RejectionLog::new(Strictness::Strict))
+    }
+
+    /// Like [`CsvTable::open`], with damaged rows rejected through `log` (skipped and counted
+    /// under `--lenient`).
+    pub fn read(
+        path: &Path,
+        required: &[&str],
+        log: &mut RejectionLog,
+    ) -> Result<CsvTable, IngestError> {
         let bytes = super::encoding::read_utf8(path)?;
         let text = String::from_utf8(bytes).map_err(|error| {
-            IngestError::Malformed(rejection(
+            IngestError::Unreadable(rejection(
                 path,
                 Location::File,
                 "(encoding)",
                 format!("not UTF-8: {error}"),
             ))
         })?;
-        CsvTable::open_text(path, &text, required)
+        CsvTable::parse(path, &text, required, log)
     }
 
-    /// Reads CSV `text` that came from `path`.
+    /// Reads CSV `text` that came from `path`; any damaged row is an error.
     pub fn open_text(path: &Path, text: &str, required: &[&str]) -> Result<CsvTable, IngestError> {
+        CsvTable::parse(
+            path,
+            text,
+            required,
+            &mut RejectionLog::new(Strictness::Strict),
+        )
+    }
+
+    fn parse(
+        path: &Path,
+        text: &str,
+        required: &[&str],
+        log: &mut RejectionLog,
+    ) -> Result<CsvTable, IngestError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
+        let mut splitter = CsvRecords::new(text.as_bytes());
+        let mut lines = LineLocator::new(text.as_bytes());
         let mut records = Vec::new();
-        let mut headers = None;
-        let mut lines = LineLocator::new(std::io::Cursor::new(text.as_bytes()));
-        for result in reader.records() {
-            let record = result.map_err(|error| {
-                let line = error
-                    .position()
-                    .map(|position| lines.line_at(position.byte()));
-                csv_error(path, &error, line)
-            })?;
-            let line = lines.line_at(record.position().map_or(0, |position| position.byte()));
-            if headers.is_none() {
-                if line == 1 && is_type_line(record.iter().next().unwrap_or_default().as_bytes()) {
+        let mut header: Option<Vec<String>> = None;
+        let read_error = |error: std::io::Error| IngestError::io(path, error);
+        while let Some(record) = splitter.next_record().map_err(read_error)? {
+            if record.is_blank() {
+                continue;
+            }
+            let line = lines.line_at(record.offset);
+            let fields: Vec<String> = (0..record.len())
+                .map(|index| {
+                    String::from_utf8_lossy(&record.value(index).unwrap_or_default()).into_owned()
+                })
+                .collect();
+            let Some(names) = &header else {
+                if let Some(problem) = record.problem {
+                    return Err(IngestError::Unreadable(rejection(
+                        path,
+                        Location::Line(line),
+                        "(header)",
+                        problem.to_string(),
+                    )));
+                }
+                if line == 1 && is_type_line(record.raw(0).unwrap_or_default()) {
                     continue;
                 }
-                headers = Some(HeaderMap::new(record.iter().map(str::as_bytes)));
+                header = Some(fields);
                 continue;
+            };
+            let problem = if let Some(problem) = record.problem {
+                Some(problem.to_string())
+            } else if is_type_line(record.raw(0).unwrap_or_default()) {
+                Some("a `#TYPE` line in the middle of the file: two exports concatenated".into())
+            } else if fields.len() != names.len() {
+                Some(format!(
+                    "{} fields where the header has {}",
+                    fields.len(),
+                    names.len()
+                ))
+            } else if fields
+                .iter()
+                .zip(names)
+                .all(|(value, name)| value.trim().eq_ignore_ascii_case(name.trim()))
+            {
+                Some("a second header in the middle of the file: two exports concatenated".into())
+            } else {
+                None
+            };
+            match problem {
+                Some(problem) => {
+                    log.reject(rejection(path, Location::Line(line), "(csv)", problem))?
+                }
+                None => records.push((line, fields)),
             }
-            if record.iter().all(|field| field.trim().is_empty()) {
-                continue;
-            }
-            records.push((line, record));
         }
-        let headers = headers.ok_or_else(|| {
-            IngestError::Malformed(rejection(
+        let names = header.ok_or_else(|| {
+            IngestError::Unreadable(rejection(
                 path,
                 Location::File,
                 "(header)",
                 "the file is empty",
             ))
         })?;
+        let headers = HeaderMap::new(names.iter().map(String::as_bytes));
         for name in required {
             headers.require(path, &[name])?;
         }
@@ -133,6 +192,15 @@ impl CsvTable {
 
     pub fn has_column(&self, name: &str) -> bool {
         self.headers.find(&[name]).is_some()
+    }
+
+    /// How many data rows were kept.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
     }
 
     /// The data rows in file order.
@@ -152,7 +220,7 @@ impl CsvRow<'_> {
             .headers
             .find(&[name])
             .and_then(|index| self.record.get(index))
-            .unwrap_or("")
+            .map_or("", String::as_str)
     }
 
     pub fn location(&self) -> Location {
@@ -165,16 +233,6 @@ impl CsvRow<'_> {
 pub fn is_type_line(first_field: &[u8]) -> bool {
     let field = strip_bom(first_field);
     field.len() >= 5 && field[..5].eq_ignore_ascii_case(b"#TYPE")
-}
-
-/// A CSV syntax or encoding error, placed on its line when known.
-pub fn csv_error(path: &Path, error: &csv::Error, line: Option<u64>) -> IngestError {
-    IngestError::Malformed(rejection(
-        path,
-        line.map_or(Location::File, Location::Line),
-        "(csv)",
-        format!("unreadable CSV: {error}"),
-    ))
 }
 
 /// Turns byte offsets into 1-based line numbers by counting `\n` in the file itself.

@@ -33,13 +33,31 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
     parsed.ok_or_else(|| format!("not a timestamp: {trimmed:?}"))
 }
 
+/// 2000-01-01T00:00:00Z: no Microsoft 365 record is older, so an earlier date is damage (a
+/// wrong culture, a truncated year), not history.
+pub const EARLIEST_PLAUSIBLE_MILLIS: i64 = 946_684_800_000;
+
+/// Parses a timestamp an export recorded, refusing implausible dates: before 2000, other than
+/// Graph's "never" placeholder (returned as [`NEVER_PLACEHOLDER_MILLIS`]).
+pub fn parse_recorded_timestamp(text: &str) -> Result<i64, String> {
+    let millis = parse_timestamp(text)?;
+    if millis < EARLIEST_PLAUSIBLE_MILLIS && millis != NEVER_PLACEHOLDER_MILLIS {
+        return Err(format!(
+            "implausible date {:?}: before 2000 (only 0001-01-01T00:00:00Z, meaning never, may be)",
+            text.trim()
+        ));
+    }
+    Ok(millis)
+}
+
 /// Parses a timestamp property of an export, where Graph's placeholders stand for "no value"
-/// (SPEC §3): an empty string is null, and `0001-01-01T00:00:00Z` is "never".
+/// (SPEC §3): an empty string is null, and `0001-01-01T00:00:00Z` is "never". Other dates
+/// before 2000 are errors.
 pub fn parse_optional_timestamp(text: &str) -> Result<Option<i64>, String> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    let millis = parse_timestamp(text)?;
+    let millis = parse_recorded_timestamp(text)?;
     Ok((millis != NEVER_PLACEHOLDER_MILLIS).then_some(millis))
 }
 
@@ -281,6 +299,22 @@ mod tests {
         ] {
             assert!(parse_timestamp(broken).is_err(), "{broken} accepted");
         }
+    }
+
+    #[test]
+    fn dates_before_2000_are_implausible_except_the_placeholder() {
+        for text in ["1999-12-31T23:59:59Z", "1/1/1970 12:00:00 AM", "/Date(0)/"] {
+            let problem = parse_recorded_timestamp(text).expect_err(text);
+            assert!(problem.contains("before 2000"), "{problem}");
+        }
+        assert_eq!(
+            parse_recorded_timestamp("2000-01-01T00:00:00Z"),
+            Ok(EARLIEST_PLAUSIBLE_MILLIS)
+        );
+        assert_eq!(
+            parse_recorded_timestamp("0001-01-01T00:00:00Z"),
+            Ok(NEVER_PLACEHOLDER_MILLIS)
+        );
     }
 
     #[test]

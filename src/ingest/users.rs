@@ -5,7 +5,9 @@
 //! parsed in parallel; a user id listed twice with identical data (overlapping exports) is
 //! kept once, with conflicting data it is an error.
 
-use super::error::{IngestError, Location, Rejection, RejectionLog, Strictness, rejection};
+use super::error::{
+    IngestError, Location, Rejection, RejectionLog, Strictness, guid_field, rejection,
+};
 use super::json_records::split_records;
 use super::timestamp::parse_optional_timestamp;
 use crate::case_insensitive_record;
@@ -241,10 +243,6 @@ fn timestamp_field(
     }
 }
 
-fn normalised_guid(text: &str) -> String {
-    text.trim().to_ascii_lowercase()
-}
-
 fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<User, Rejection> {
     let required = |value: Option<Option<String>>, field: &str| match value.flatten() {
         Some(text) if !text.trim().is_empty() => Ok(text.trim().to_string()),
@@ -255,7 +253,7 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
             "required property is missing or empty",
         )),
     };
-    let id = normalised_guid(&required(raw.id, "id")?);
+    let id = guid_field(path, location, "id", &required(raw.id, "id")?)?;
     let user_principal_name = required(raw.user_principal_name, "userPrincipalName")?;
     let created_at = timestamp_field(
         path,
@@ -306,7 +304,12 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
         .enumerate()
     {
         match license.sku_id.flatten() {
-            Some(sku_id) if !sku_id.trim().is_empty() => holdings.push(normalised_guid(&sku_id)),
+            Some(sku_id) if !sku_id.trim().is_empty() => holdings.push(guid_field(
+                path,
+                location,
+                &format!("assignedLicenses[{index}].skuId"),
+                &sku_id,
+            )?),
             _ => {
                 return Err(rejection(
                     path,
@@ -342,7 +345,12 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
             ));
         };
         let assigned_by = match state.assigned_by_group.flatten() {
-            Some(group) if !group.trim().is_empty() => normalised_guid(&group),
+            Some(group) if !group.trim().is_empty() => guid_field(
+                path,
+                location,
+                &format!("licenseAssignmentStates[{index}].assignedByGroup"),
+                &group,
+            )?,
             _ => columns::DIRECT.to_string(),
         };
         let error = match state.error.flatten() {
@@ -350,7 +358,12 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
             _ => "None".to_string(),
         };
         states.push(AssignmentState {
-            sku_id: normalised_guid(&sku_id),
+            sku_id: guid_field(
+                path,
+                location,
+                &format!("licenseAssignmentStates[{index}].skuId"),
+                &sku_id,
+            )?,
             assigned_by,
             state: state.state.flatten().unwrap_or_default().trim().to_string(),
             error,
@@ -422,12 +435,54 @@ fn drop_repeated_users(
             _ => first_of_run = Some(index),
         }
     }
+    reject_shared_names(&users, &mut keep, log)?;
     let kept = users
         .into_iter()
         .zip(keep)
         .filter_map(|(sourced, keep)| keep.then_some(sourced.user))
         .collect();
     Ok((kept, repeated))
+}
+
+/// Two users with one user principal name (compared ignoring case) and different ids are
+/// ambiguous: a launch or a plan naming that UPN could mean either. The later record is
+/// rejected, naming the earlier one.
+fn reject_shared_names(
+    users: &[SourcedUser],
+    keep: &mut [bool],
+    log: &mut RejectionLog,
+) -> Result<(), IngestError> {
+    let mut order: Vec<(String, usize)> = users
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| keep[*index])
+        .map(|(index, sourced)| (sourced.user.user_principal_name.to_lowercase(), index))
+        .collect();
+    order.sort();
+    let mut run_start = 0;
+    for position in 1..order.len() {
+        if order[position].0 != order[run_start].0 {
+            run_start = position;
+            continue;
+        }
+        let (first, index) = (order[run_start].1, order[position].1);
+        let (previous, candidate) = (&users[first], &users[index]);
+        keep[index] = false;
+        log.reject(rejection(
+            &candidate.file,
+            candidate.location.clone(),
+            "userPrincipalName",
+            format!(
+                "{} is also the name of user {} in {} at {}, whose id is different ({} here)",
+                candidate.user.user_principal_name,
+                previous.user.id,
+                previous.file.display(),
+                previous.location,
+                candidate.user.id
+            ),
+        ))?;
+    }
+    Ok(())
 }
 
 /// Builds the three frames from chunks of users in parallel, then stacks them.

@@ -22,6 +22,17 @@ pub fn parse_guid(text: &str) -> Option<String> {
     well_formed.then(|| inner.to_ascii_lowercase())
 }
 
+/// `text` as a lower-case GUID, or a message saying it is not one: for ids that must be GUIDs
+/// (object ids, SKU ids, group ids), which later land in scripts and requests.
+pub fn require_guid(text: &str) -> Result<String, String> {
+    parse_guid(text).ok_or_else(|| {
+        format!(
+            "not a GUID: {:?} (Graph writes object and SKU ids as 8-4-4-4-12 hex digits)",
+            text.chars().take(60).collect::<String>()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_guid;

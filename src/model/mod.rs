@@ -75,6 +75,9 @@ pub struct IngestQuality {
     pub launch_rows: usize,
     /// Launch records exported more than once (same record id and content), counted once.
     pub duplicate_launch_records: usize,
+    /// The app inventory lists no app (a header and no rows, or every row rejected): it is
+    /// treated as missing, not as "nothing is premium".
+    pub app_inventory_empty: bool,
     /// Earliest and latest time of any audit record (epoch milliseconds).
     #[serde(skip)]
     pub audit_records_span: Option<(i64, i64)>,

@@ -23,11 +23,18 @@ pub const HEADER: [&str; 14] = [
     "note",
 ];
 
-/// Neutralises text a spreadsheet would evaluate.
+/// Neutralises text a spreadsheet would evaluate: a cell whose first character, or first
+/// character after leading spaces, starts a formula (`=`, `+`, `-`, `@`, or a tab or line break
+/// before one) gets a leading apostrophe.
 pub fn spreadsheet_safe(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_string(),
+    let starts_formula =
+        |character: char| matches!(character, '=' | '+' | '-' | '@' | '\t' | '\r' | '\n');
+    let first = text.chars().next();
+    let first_after_spaces = text.trim_start_matches(' ').chars().next();
+    if first.is_some_and(starts_formula) || first_after_spaces.is_some_and(starts_formula) {
+        format!("'{text}")
+    } else {
+        text.to_string()
     }
 }
 
@@ -43,8 +50,9 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
             text(finding.department.as_deref()),
             text(Some(&finding.sku_part_number)),
             text(Some(&finding.sku_id)),
-            text(finding.reason.as_deref()),
-            finding.assigned_by.join(";"),
+            text(finding.reason.as_ref().map(ToString::to_string).as_deref()),
+            // Group ids come from the tenant's export: guarded like any other text.
+            text(Some(&finding.assigned_by.join(";"))),
             finding.last_activity.map(format_millis).unwrap_or_default(),
             finding
                 .last_premium_use
@@ -64,4 +72,27 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
     }
     writer.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_become_text_even_behind_spaces() {
+        for text in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\t=1",
+            "\n=1",
+            "  =HYPERLINK(\"x\")",
+        ] {
+            assert_eq!(spreadsheet_safe(text), format!("'{text}"), "{text:?}");
+        }
+        for text in ["Finance", "", "a=b", "direct;0a1b"] {
+            assert_eq!(spreadsheet_safe(text), text);
+        }
+    }
 }

@@ -8,49 +8,14 @@ pub mod findings_json;
 pub mod summary_md;
 pub mod terminal;
 
+pub use crate::contract::findings::AsOfSource;
+
 use crate::analyze::Analysis;
 use crate::model::Snapshot;
 use crate::report::tables::{self, Table};
 use crate::report::{AuditTables, ReportModel};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// How the as-of date was chosen; the audit states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOfSource {
-    CommandLine,
-    SnapshotCollectedAt,
-    Today,
-}
-
-impl AsOfSource {
-    pub fn describe(self) -> &'static str {
-        match self {
-            AsOfSource::CommandLine => "given with --as-of",
-            AsOfSource::SnapshotCollectedAt => "the snapshot's collectedAt date",
-            AsOfSource::Today => "today (UTC); the snapshot has no collectedAt",
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AsOfSource::CommandLine => "command-line",
-            AsOfSource::SnapshotCollectedAt => "snapshot",
-            AsOfSource::Today => "today",
-        }
-    }
-
-    /// Reads [`AsOfSource::as_str`]'s text back.
-    pub fn parse(text: &str) -> Option<AsOfSource> {
-        [
-            AsOfSource::CommandLine,
-            AsOfSource::SnapshotCollectedAt,
-            AsOfSource::Today,
-        ]
-        .into_iter()
-        .find(|source| source.as_str() == text)
-    }
-}
 
 /// Everything the writers need.
 pub struct AuditReport<'a> {

@@ -21,7 +21,8 @@ use super::figures::{Figure, Percent};
 use super::tables::{ACTIVITY_KNOWN, AuditTables, LAUNCH_DATE};
 use crate::analyze::inputs::{IS_PAID, PURCHASED_SEATS, UNASSIGNED_DEPARTMENT, millis};
 use crate::analyze::quality::AnalysisQuality;
-use crate::analyze::{AuditWindow, Finding, FindingKind};
+use crate::analyze::rules::{KIND, MONTHLY_AMOUNT as AMOUNT, REASON, SEATS};
+use crate::analyze::{AuditWindow, FindingKind};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::{IngestQuality, Snapshot, columns};
 use crate::money::Money;
@@ -35,11 +36,7 @@ pub const UNASSIGNED: &str = UNASSIGNED_DEPARTMENT;
 // Column names local to the model's queries.
 const GROUP: &str = "group";
 const ACTIVE: &str = "active";
-const KIND: &str = "kind";
 const ORDER: &str = "order";
-const REASON: &str = "reason";
-const SEATS: &str = "seats";
-const AMOUNT: &str = "monthly_amount";
 const COUNT: &str = "count";
 const HOLDERS: &str = "holders";
 const ACTIVE_HOLDERS: &str = "active_holders";
@@ -303,15 +300,14 @@ pub struct ReportModel {
 }
 
 impl ReportModel {
-    /// Computes the model from the findings (in `findings.json` order) and the tables.
+    /// Computes the model from the audit's tables (its findings among them).
     pub fn build(
         context: AuditContext,
-        findings: &[Finding],
         tables: &AuditTables,
         quality: DataQuality,
         options: &ReportOptions,
     ) -> PolarsResult<ReportModel> {
-        let inputs = Inputs::prepare(&context, findings, tables, &quality, options)?;
+        let inputs = Inputs::prepare(&context, tables, &quality, options)?;
         let headline = inputs.headline()?;
         let by_kind = inputs.by_kind()?;
         let skus = inputs.skus()?;
@@ -400,28 +396,9 @@ fn days_since_epoch(date: NaiveDate) -> i32 {
     i32::try_from((date - epoch).num_days()).unwrap_or(i32::MAX)
 }
 
-/// The findings as a frame, in their order.
-fn findings_frame(findings: &[Finding]) -> PolarsResult<DataFrame> {
-    let strings = |pick: &dyn Fn(&Finding) -> Option<&str>| -> Vec<Option<&str>> {
-        findings.iter().map(pick).collect()
-    };
-    df!(
-        ORDER => (0..findings.len()).map(|index| index as i64).collect::<Vec<i64>>(),
-        KIND => strings(&|finding| Some(finding.kind.as_str())),
-        columns::USER_ID => strings(&|finding| finding.user_id.as_deref()),
-        columns::USER_PRINCIPAL_NAME => strings(&|finding| finding.user_principal_name.as_deref()),
-        columns::SKU_ID => strings(&|finding| Some(&finding.sku_id)),
-        columns::SKU_PART_NUMBER => strings(&|finding| Some(&finding.sku_part_number)),
-        REASON => strings(&|finding| finding.reason.as_deref()),
-        SEATS => findings.iter().map(|finding| finding.seats).collect::<Vec<Option<i64>>>(),
-        AMOUNT => findings.iter().map(|finding| finding.monthly_amount.0).collect::<Vec<i64>>(),
-    )
-}
-
 impl Inputs {
     fn prepare(
         context: &AuditContext,
-        findings: &[Finding],
         tables: &AuditTables,
         quality: &DataQuality,
         options: &ReportOptions,
@@ -478,8 +455,11 @@ impl Inputs {
             )
             .collect()?
             .lazy();
-        let findings = findings_frame(findings)?
+        let findings = tables
+            .findings
+            .clone()
             .lazy()
+            .with_row_index(ORDER, None)
             .join(
                 users.clone().select([col(columns::USER_ID), col(GROUP)]),
                 [col(columns::USER_ID)],

@@ -1,8 +1,8 @@
 //! The audit's typed tables (SPEC §4): what reports and monthly history are built from, so
 //! nothing after the audit reads the snapshot again.
 //!
-//! Every audit folder holds four Parquet files (Snappy-compressed, one row group), each tagged
-//! with its schema name in the file's key-value metadata (`seatwise.table`). Times are UTC
+//! Every audit folder holds five Parquet files (Snappy-compressed), each tagged with its
+//! schema name in the file's key-value metadata (`seatwise.table`). Times are UTC
 //! milliseconds without a zone, dates UTC calendar days, money Int64 micro-units of the currency
 //! in `skus.parquet` (12.375 USD is `12375000`), GUIDs lower case. A null is unknown or unset,
 //! never zero.
@@ -65,9 +65,32 @@
 //! | `app_is_premium` | Boolean | the app is premium per the inventory |
 //! | `app_in_inventory` | Boolean | the inventory lists the app |
 //! | `launches` | Int64 | records that day |
+//!
+//! `findings.parquet` (`seatwise.findings/1`), the findings of `findings.json`, in its order,
+//! with exact amounts (`findings.json` rounds them to cents):
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `kind` | String | `inactive-holder`, `idle-seats`, … (SPEC §3) |
+//! | `user_id` | String? | null for SKU-level findings (`idle-seats`) |
+//! | `user_principal_name` | String? | |
+//! | `department` | String? | `Unassigned` when empty |
+//! | `sku_part_number` | String | |
+//! | `sku_id` | String | |
+//! | `reason` | String? | |
+//! | `assigned_by` | List(String) | `direct` and/or group ids, `unknown` when the export does not say; empty for SKU-level findings and `missing-premium` |
+//! | `last_activity` | Datetime(ms)? | |
+//! | `last_premium_use` | Datetime(ms)? | |
+//! | `premium_apps_used` | Int64? | premium apps opened in the window |
+//! | `seats` | Int64? | idle seats, for `idle-seats` |
+//! | `monthly_amount` | Int64 | micro-units, never negative: a saving or a cost, as the kind says |
+//! | `note` | String? | |
 
-use crate::analyze::inputs::{IS_PAID, PURCHASED_SEATS, attributed_launches};
-use crate::analyze::{Analysis, Evidence};
+use crate::analyze::inputs::{
+    IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS, attributed_launches,
+};
+use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, NOTE, REASON, SEATS};
+use crate::analyze::{Analysis, Evidence, Finding};
 use crate::model::{Snapshot, columns};
 use polars::prelude::*;
 use polars_io::SerReader;
@@ -96,14 +119,16 @@ pub enum Table {
     Holdings,
     Skus,
     LaunchesDaily,
+    Findings,
 }
 
 impl Table {
-    pub const ALL: [Table; 4] = [
+    pub const ALL: [Table; 5] = [
         Table::Users,
         Table::Holdings,
         Table::Skus,
         Table::LaunchesDaily,
+        Table::Findings,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -112,6 +137,7 @@ impl Table {
             Table::Holdings => "holdings.parquet",
             Table::Skus => "skus.parquet",
             Table::LaunchesDaily => "launches_daily.parquet",
+            Table::Findings => "findings.parquet",
         }
     }
 
@@ -122,6 +148,7 @@ impl Table {
             Table::Holdings => "seatwise.holdings/1",
             Table::Skus => "seatwise.skus/1",
             Table::LaunchesDaily => "seatwise.launches_daily/1",
+            Table::Findings => "seatwise.findings/1",
         }
     }
 
@@ -174,6 +201,25 @@ impl Table {
                 (APP_IN_INVENTORY, DataType::Boolean),
                 (LAUNCHES, DataType::Int64),
             ],
+            Table::Findings => vec![
+                (KIND, DataType::String),
+                (columns::USER_ID, DataType::String),
+                (columns::USER_PRINCIPAL_NAME, DataType::String),
+                (columns::DEPARTMENT, DataType::String),
+                (columns::SKU_PART_NUMBER, DataType::String),
+                (columns::SKU_ID, DataType::String),
+                (REASON, DataType::String),
+                (
+                    columns::ASSIGNED_BY,
+                    DataType::List(Box::new(DataType::String)),
+                ),
+                (columns::LAST_ACTIVITY, timestamp.clone()),
+                (LAST_PREMIUM_USE, timestamp),
+                (PREMIUM_APPS_USED, DataType::Int64),
+                (SEATS, DataType::Int64),
+                (MONTHLY_AMOUNT, DataType::Int64),
+                (NOTE, DataType::String),
+            ],
         };
         fields
             .into_iter()
@@ -207,13 +253,14 @@ pub enum TablesError {
     },
 }
 
-/// The four tables of one audit.
+/// The tables of one audit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditTables {
     pub users: DataFrame,
     pub holdings: DataFrame,
     pub skus: DataFrame,
     pub launches_daily: DataFrame,
+    pub findings: DataFrame,
 }
 
 impl AuditTables {
@@ -224,11 +271,13 @@ impl AuditTables {
         let holdings = holdings(snapshot).collect()?;
         let skus = skus(&analysis.skus, &analysis.currency).collect()?;
         let launches_daily = launches_daily(snapshot)?.collect()?;
+        let findings = findings(&analysis.findings)?;
         Ok(AuditTables {
             users,
             holdings,
             skus,
             launches_daily,
+            findings,
         })
     }
 
@@ -238,6 +287,7 @@ impl AuditTables {
             Table::Holdings => &self.holdings,
             Table::Skus => &self.skus,
             Table::LaunchesDaily => &self.launches_daily,
+            Table::Findings => &self.findings,
         }
     }
 
@@ -248,6 +298,7 @@ impl AuditTables {
             holdings: read_table(dir, Table::Holdings)?,
             skus: read_table(dir, Table::Skus)?,
             launches_daily: read_table(dir, Table::LaunchesDaily)?,
+            findings: read_table(dir, Table::Findings)?,
         })
     }
 }
@@ -433,4 +484,66 @@ fn launches_daily(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
             [LAUNCH_DATE, columns::USER_ID, UNKNOWN_USER, columns::APP_ID],
             SortMultipleOptions::default(),
         ))
+}
+
+/// The findings as a table, in their order, with exact amounts.
+pub fn findings(findings: &[Finding]) -> PolarsResult<DataFrame> {
+    let strings = |name: &str, pick: &dyn Fn(&Finding) -> Option<String>| {
+        Column::new(
+            name.into(),
+            findings.iter().map(pick).collect::<Vec<Option<String>>>(),
+        )
+    };
+    let integers = |name: &str, pick: &dyn Fn(&Finding) -> Option<i64>| {
+        Column::new(
+            name.into(),
+            findings.iter().map(pick).collect::<Vec<Option<i64>>>(),
+        )
+    };
+    let times = |name: &str, pick: &dyn Fn(&Finding) -> Option<i64>| {
+        integers(name, pick).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+    };
+    let sources: ListChunked = findings
+        .iter()
+        .map(|finding| {
+            Some(Series::new(
+                PlSmallStr::EMPTY,
+                finding
+                    .assigned_by
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<&str>>(),
+            ))
+        })
+        .collect();
+    let mut sources = sources.into_series();
+    sources.rename(columns::ASSIGNED_BY.into());
+    let sources = sources.cast(&DataType::List(Box::new(DataType::String)))?;
+    DataFrame::new(
+        findings.len(),
+        vec![
+            strings(KIND, &|finding| Some(finding.kind.as_str().to_string())),
+            strings(columns::USER_ID, &|finding| finding.user_id.clone()),
+            strings(columns::USER_PRINCIPAL_NAME, &|finding| {
+                finding.user_principal_name.clone()
+            }),
+            strings(columns::DEPARTMENT, &|finding| finding.department.clone()),
+            strings(columns::SKU_PART_NUMBER, &|finding| {
+                Some(finding.sku_part_number.clone())
+            }),
+            strings(columns::SKU_ID, &|finding| Some(finding.sku_id.clone())),
+            strings(REASON, &|finding| {
+                finding.reason.as_ref().map(ToString::to_string)
+            }),
+            sources.into_column(),
+            times(columns::LAST_ACTIVITY, &|finding| finding.last_activity)?,
+            times(LAST_PREMIUM_USE, &|finding| finding.last_premium_use)?,
+            integers(PREMIUM_APPS_USED, &|finding| {
+                finding.premium_apps_used.map(i64::from)
+            }),
+            integers(SEATS, &|finding| finding.seats),
+            integers(MONTHLY_AMOUNT, &|finding| Some(finding.monthly_amount.0)),
+            strings(NOTE, &|finding| finding.note.clone()),
+        ],
+    )
 }

@@ -411,7 +411,7 @@ fn unapproved_and_edited_plans_are_refused_before_any_request() {
     );
 
     // Content edited: the plan no longer matches its hash.
-    let edited = text.replacen("\"monthly_amount\": 60.0", "\"monthly_amount\": 6.0", 1);
+    let edited = text.replacen("\"monthly_amount\": 60.00", "\"monthly_amount\": 6.00", 1);
     assert_ne!(edited, text);
     std::fs::write(&path, edited).expect("write");
     let tampered = run_online(dir, &fake, EXECUTE);

@@ -24,7 +24,7 @@ fn read_lenient(dir: &Path) -> Snapshot {
 
 fn malformed(result: Result<Snapshot, IngestError>) -> Rejection {
     match result {
-        Err(IngestError::Malformed(rejection)) => rejection,
+        Err(IngestError::Malformed(rejection) | IngestError::Unreadable(rejection)) => rejection,
         Err(other) => panic!("expected a malformed-input error, got {other}"),
         Ok(_) => panic!("expected a malformed-input error, the snapshot was accepted"),
     }
@@ -155,8 +155,8 @@ fn users_in_graph_pages_and_json_arrays() {
 fn an_absent_success_property_falls_back_to_last_sign_in_but_null_does_not() {
     let (_temp, dir) = small_snapshot();
     let users = r#"[
-      {"id":"a","userPrincipalName":"absent@x","signInActivity":{"lastSignInDateTime":"2026-10-01T00:00:00Z","lastNonInteractiveSignInDateTime":null}},
-      {"id":"b","userPrincipalName":"null@x","signInActivity":{"lastSignInDateTime":"2026-10-01T00:00:00Z","lastNonInteractiveSignInDateTime":null,"lastSuccessfulSignInDateTime":null}}
+      {"id":"00000000-0000-4000-8000-00000000000a","userPrincipalName":"absent@x","signInActivity":{"lastSignInDateTime":"2026-10-01T00:00:00Z","lastNonInteractiveSignInDateTime":null}},
+      {"id":"00000000-0000-4000-8000-00000000000b","userPrincipalName":"null@x","signInActivity":{"lastSignInDateTime":"2026-10-01T00:00:00Z","lastNonInteractiveSignInDateTime":null,"lastSuccessfulSignInDateTime":null}}
     ]"#;
     std::fs::write(dir.join("users.json"), users).expect("write");
     let snapshot = read(&dir).expect("snapshot reads");
@@ -232,14 +232,19 @@ fn a_missing_required_column_is_named_with_the_header_line() {
     );
 }
 
+const A: &str = "00000000-0000-4000-8000-00000000000a";
+const B: &str = "00000000-0000-4000-8000-00000000000b";
+
 #[test]
 fn a_broken_json_line_is_named_and_lenient_mode_skips_and_counts_it() {
     let (_temp, dir) = small_snapshot();
     std::fs::remove_file(dir.join("users.json")).expect("remove");
     // One broken line in 21 records: within the 5 % --lenient may skip.
-    let mut lines = vec!["{\"id\":\"a\",\"userPrincipalName\":\"a@x\"}".to_string()];
-    lines.push("{\"id\":\"b\",\"userPrincipalName\":".to_string());
-    lines.extend((0..19).map(|n| format!("{{\"id\":\"c{n}\",\"userPrincipalName\":\"c{n}@x\"}}")));
+    let mut lines = vec![format!("{{\"id\":\"{A}\",\"userPrincipalName\":\"a@x\"}}")];
+    lines.push(format!("{{\"id\":\"{B}\",\"userPrincipalName\":"));
+    lines.extend((0..19).map(|n| {
+        format!("{{\"id\":\"00000000-0000-4000-8000-{n:012}\",\"userPrincipalName\":\"c{n}@x\"}}")
+    }));
     std::fs::write(dir.join("users.jsonl"), lines.join("\n") + "\n").expect("write");
     let rejection = malformed(read(&dir));
     assert!(rejection.file.ends_with("users.jsonl"));
@@ -267,7 +272,7 @@ fn a_record_of_the_wrong_type_names_the_property() {
     let (_temp, dir) = small_snapshot();
     std::fs::write(
         dir.join("users.json"),
-        r#"[{"id":"a","userPrincipalName":"a@x","accountEnabled":"yes"}]"#,
+        r#"[{"id":"00000000-0000-4000-8000-00000000000a","userPrincipalName":"a@x","accountEnabled":"yes"}]"#,
     )
     .expect("write");
     let rejection = malformed(read(&dir));
@@ -384,7 +389,7 @@ fn a_missing_user_id_is_named() {
     let (_temp, dir) = small_snapshot();
     std::fs::write(
         dir.join("users.json"),
-        r#"{"value":[{"id":"a","userPrincipalName":"a@x"},{"userPrincipalName":"b@x"}]}"#,
+        r#"{"value":[{"id":"00000000-0000-4000-8000-00000000000a","userPrincipalName":"a@x"},{"userPrincipalName":"b@x"}]}"#,
     )
     .expect("write");
     let rejection = malformed(read(&dir));

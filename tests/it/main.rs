@@ -3,6 +3,7 @@
 mod apply;
 mod catalogue;
 mod cli;
+mod damaged_exports;
 mod end_to_end;
 #[path = "../support/fake_graph/mod.rs"]
 pub mod fake_graph;

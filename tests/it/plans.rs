@@ -164,7 +164,7 @@ pub(crate) fn actions_of<'a>(plan: &'a Value, user: &str) -> Vec<&'a Value> {
 #[test]
 fn reclaim_removes_each_license_the_way_it_was_granted() {
     let (_temp, plan) = reclaim_plan();
-    assert_eq!(plan["schema"], "seatwise.plan/1");
+    assert_eq!(plan["schema"], "seatwise.plan/2");
     assert_eq!(plan["required_approvals"], 2);
 
     let ada = actions_of(&plan, "ada");
@@ -318,7 +318,7 @@ fn approval_is_bound_to_the_plan_bytes() {
 
     // Edit one byte: the plan no longer matches its hash and cannot be approved.
     let text = std::fs::read_to_string(&plan_path).expect("read");
-    let edited = text.replacen("\"monthly_amount\": 60.0", "\"monthly_amount\": 70.0", 1);
+    let edited = text.replacen("\"monthly_amount\": 60.00", "\"monthly_amount\": 70.00", 1);
     assert_ne!(text, edited, "the fixture changed");
     std::fs::write(&plan_path, edited).expect("write");
     let refused = run_in(temp.path(), &["approve", "plan/plan.json", "--by", "Kim"]);
@@ -487,6 +487,123 @@ fn requests_wait_for_approval_and_bad_rows_are_named() {
         stderr(&bad).contains("bad.csv: line 2: field `Sku`"),
         "{}",
         stderr(&bad)
+    );
+}
+
+#[test]
+fn findings_json_reads_back_through_its_one_type() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    write_tenant(temp.path());
+    ok(run_in(
+        temp.path(),
+        &["audit", "snapshot", "--out", "audit"],
+    ));
+    let path = temp.path().join("audit/findings.json");
+    let (document, id) = seatwise::contract::findings::read(&path).expect("reads back");
+    assert!(id.starts_with("sha256:"), "{id}");
+    assert_eq!(document.schema, seatwise::contract::findings::SCHEMA);
+    assert!(document.data_quality.is_none(), "written, not read back");
+    let inactive = document
+        .findings
+        .iter()
+        .filter(|finding| finding.kind == seatwise::analyze::FindingKind::InactiveHolder)
+        .count();
+    assert_eq!(
+        document.summary.findings[&seatwise::analyze::FindingKind::InactiveHolder],
+        inactive
+    );
+
+    // Written again from what was read, it is the same document (less data_quality).
+    let mut rewritten = Vec::new();
+    seatwise::contract::findings::write(&document, &mut rewritten).expect("write");
+    let mut original = read_json(&path);
+    original
+        .as_object_mut()
+        .expect("an object")
+        .remove("data_quality")
+        .expect("data_quality is written");
+    let rewritten: Value = serde_json::from_slice(&rewritten).expect("json");
+    assert_eq!(rewritten, original);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(
+        text.contains("\"monthly_amount\": 60.00,"),
+        "exact digits: {text}"
+    );
+
+    // A kind this version does not know is refused, naming the file and the field.
+    std::fs::write(
+        &path,
+        text.replacen("\"kind\": \"idle-seats\"", "\"kind\": \"idle-chairs\"", 1),
+    )
+    .expect("write");
+    let refused = run_in(
+        temp.path(),
+        &["plan", "reclaim", "audit", "--out", "plan/plan.json"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let message = stderr(&refused);
+    assert!(
+        message.contains("findings.json: not a seatwise findings.json: findings[")
+            && message.contains("].kind: unknown finding kind \"idle-chairs\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_plan_of_schema_1_is_refused_by_approve_apply_and_rollback() {
+    let (temp, _plan) = reclaim_plan();
+    let plan_path = temp.path().join("plan/plan.json");
+    let text = std::fs::read_to_string(&plan_path).expect("read");
+    // A plan as schema 1 wrote it: amounts as binary floats.
+    let old = text
+        .replacen("\"seatwise.plan/2\"", "\"seatwise.plan/1\"", 1)
+        .replace(".00,\n", ".0,\n");
+    assert_ne!(old, text);
+    std::fs::write(&plan_path, old).expect("write");
+    let offline = [
+        "--graph",
+        "http://127.0.0.1:9",
+        "--authority",
+        "http://127.0.0.1:9",
+    ];
+    for command in [
+        vec!["approve", "plan/plan.json", "--by", "Dana"],
+        [&["apply", "plan/plan.json"][..], &offline[..]].concat(),
+        [&["apply", "plan/plan.json", "--execute"][..], &offline[..]].concat(),
+        [&["rollback", "plan/plan.json"][..], &offline[..]].concat(),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
+            .args(&command)
+            .env("SEATWISE_ACCESS_TOKEN", "never-sent")
+            .current_dir(temp.path())
+            .output()
+            .expect("run seatwise");
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{command:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(
+                "plan/plan.json: schema seatwise.plan/1 is no longer supported; plan again with `seatwise plan reclaim …`"
+            ),
+            "{command:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stdout(&output).is_empty(),
+            "{command:?}: {}",
+            stdout(&output)
+        );
+    }
+    assert!(
+        !temp.path().join("plan/approvals.json").exists(),
+        "nothing was approved"
+    );
+    assert!(
+        !temp.path().join("plan/journal.jsonl").exists(),
+        "nothing was run"
     );
 }
 

@@ -12,8 +12,9 @@
 use crate::hostile;
 use crate::ps_tokens::{self, Kind, Line};
 use seatwise::act::emit::powershell;
-use seatwise::act::plan::{ObservedState, PlanSource};
 use seatwise::act::{Action, Mechanism, Plan};
+use seatwise::contract::plan::{ObservedState, PlanSource, SCHEMA};
+use seatwise::money::Money;
 
 /// Variables the template uses.
 const KNOWN_VARIABLES: [&str; 5] = [
@@ -132,7 +133,7 @@ fn action(values: Values, mechanism: Mechanism) -> Action {
         disabled_plans: Vec::new(),
         reason: values.of(Field::Reason),
         observed: ObservedState::default(),
-        monthly_amount: 12.5,
+        monthly_amount: Money(12_500_000),
         together_with: Vec::new(),
         depends_on: Vec::new(),
         frees: Vec::new(),
@@ -193,7 +194,7 @@ fn actions(values: Values) -> Vec<Action> {
 
 fn plan(values: Values) -> Plan {
     Plan {
-        schema: "seatwise.plan/1".into(),
+        schema: SCHEMA.into(),
         strategy: values.of(Field::Strategy),
         planned_on: values.of(Field::PlannedOn),
         currency: values.of(Field::Currency),
@@ -201,7 +202,7 @@ fn plan(values: Values) -> Plan {
         required_approvals: 1,
         actions: actions(values),
         skipped: Vec::new(),
-        total_monthly_amount: 100.0,
+        total_monthly_amount: Money(100_000_000),
         content_hash: values.of(Field::Hash),
     }
 }

@@ -311,8 +311,11 @@ fn launches_belong_to_the_object_id_not_the_user_principal_name() {
     let isaiah = audit.of("unused-premium", ISAIAH_NOW);
     assert_eq!(isaiah.len(), 1, "{:?}", audit.findings());
     assert_eq!(isaiah[0]["last_premium_use"], Value::Null);
+    let planned = plan_users(&audit.reclaim_plan());
+    assert!(!planned.contains(&ALEX.to_string()), "{planned:?}");
     // Debra's legacy record has a PUID key and her UPN in lower case.
     assert!(audit.of("unused-premium", DEBRA).is_empty());
+    assert!(!planned.contains(&DEBRA.to_string()), "{planned:?}");
     assert_eq!(audit.users_with("unused-premium"), ids(&[ISAIAH_NOW]));
     assert_eq!(audit.analysis()["unknown_user_premium_launches"], 1);
     let differs = audit.analysis()["launch_records_upn_differs"]

@@ -377,7 +377,7 @@ fn new_source_other_than(
 mod tests {
     use super::*;
     use crate::act::apply::live::LiveAssignment;
-    use crate::act::plan::ObservedState;
+    use crate::contract::plan::ObservedState;
 
     const SKU: &str = "sku-1";
 
@@ -399,7 +399,7 @@ mod tests {
                 last_activity: Some("2026-06-01T09:00:00Z".into()),
                 ..ObservedState::default()
             },
-            monthly_amount: 20.0,
+            monthly_amount: crate::money::Money(20_000_000),
             together_with: Vec::new(),
             depends_on: Vec::new(),
             frees: vec![SKU.into()],

@@ -1,7 +1,8 @@
 //! Small plans for the unit tests of the apply modules.
 
-use crate::act::plan::{ObservedState, PlanSource, SCHEMA};
 use crate::act::{Action, Mechanism, Plan};
+use crate::contract::plan::{ObservedState, PlanSource, SCHEMA};
+use crate::money::Money;
 
 /// An action of user `u1` on group `g1` and SKU `sku-1`.
 pub fn action(id: &str, mechanism: Mechanism, depends_on: &[&str]) -> Action {
@@ -17,7 +18,7 @@ pub fn action(id: &str, mechanism: Mechanism, depends_on: &[&str]) -> Action {
         disabled_plans: Vec::new(),
         reason: "move".into(),
         observed: ObservedState::default(),
-        monthly_amount: 0.0,
+        monthly_amount: Money::ZERO,
         together_with: Vec::new(),
         depends_on: depends_on.iter().map(|id| id.to_string()).collect(),
         frees: Vec::new(),
@@ -38,7 +39,7 @@ pub fn plan(actions: Vec<Action>) -> Plan {
         required_approvals: 1,
         actions,
         skipped: Vec::new(),
-        total_monthly_amount: 0.0,
+        total_monthly_amount: Money::ZERO,
         content_hash: String::new(),
     }
     .seal()

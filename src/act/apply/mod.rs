@@ -29,6 +29,7 @@ use crate::act::approval::{ApprovalError, approvers_of, read_plan_and_sha};
 use crate::act::emit::{self, EmitError};
 use crate::act::{Action, Mechanism, Plan};
 use crate::graph::{GraphClient, GraphError};
+use crate::money::Money;
 use chrono::NaiveDate;
 use execute::{Context, Stop, run_action};
 use journal::{ActionResult, Journal, JournalError, Record, Standing};
@@ -127,7 +128,7 @@ pub struct ActionReport {
     pub sku_part_number: String,
     pub step: Step,
     pub detail: String,
-    pub monthly_amount: f64,
+    pub monthly_amount: Money,
 }
 
 /// Told about every action as it ends.
@@ -147,9 +148,9 @@ pub struct ApplySummary {
     /// Actions settled by earlier runs and not touched again.
     pub settled_earlier: usize,
     /// Monthly amount of removals applied in this run (for a rollback: restored).
-    pub monthly_removed: f64,
+    pub monthly_removed: Money,
     /// Monthly amount of assignments applied in this run.
-    pub monthly_added: f64,
+    pub monthly_added: Money,
     pub currency: String,
     /// Files written (journal, audit trail, rollback plan).
     pub files: Vec<PathBuf>,
@@ -677,9 +678,9 @@ fn count(summary: &mut ApplySummary, report: &ActionReport) {
     match report.step {
         Step::Settled(ActionResult::Applied) | Step::WouldApply => {
             if report.mechanism.removes() {
-                summary.monthly_removed += report.monthly_amount;
+                summary.monthly_removed = summary.monthly_removed + report.monthly_amount;
             } else {
-                summary.monthly_added += report.monthly_amount;
+                summary.monthly_added = summary.monthly_added + report.monthly_amount;
             }
         }
         Step::Settled(_) => {}

@@ -8,8 +8,9 @@
 //! the membership away.
 
 use super::journal::{ActionResult, Standing};
-use crate::act::plan::{ObservedState, PlanSource, action_id};
 use crate::act::{Action, Mechanism, Plan};
+use crate::contract::plan::{ObservedState, PlanSource, action_id};
+use crate::money::Money;
 use std::collections::BTreeMap;
 
 /// Every rollback action's reason starts with this.
@@ -129,7 +130,7 @@ pub fn rollback_plan(
     restore_before_removing(&mut actions);
     seat_holders_first(&mut actions, &held);
     Plan {
-        schema: crate::act::plan::SCHEMA.to_string(),
+        schema: crate::contract::plan::SCHEMA.to_string(),
         strategy: STRATEGY.to_string(),
         planned_on: planned_on.to_string(),
         currency: plan.currency.clone(),
@@ -143,7 +144,7 @@ pub fn rollback_plan(
         required_approvals: plan.required_approvals,
         actions,
         skipped: Vec::new(),
-        total_monthly_amount: 0.0,
+        total_monthly_amount: Money::ZERO,
         content_hash: String::new(),
     }
     .seal()

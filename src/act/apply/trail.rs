@@ -85,7 +85,7 @@ pub fn render(logs: &[RunLog<'_>]) -> Vec<u8> {
                             .unwrap_or_default(),
                         request_id.clone().unwrap_or_default(),
                         planned
-                            .map(|action| format!("{:.2}", action.monthly_amount))
+                            .map(|action| action.monthly_amount.to_string())
                             .unwrap_or_default(),
                         log.plan.currency.clone(),
                     ]);

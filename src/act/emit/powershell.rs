@@ -215,7 +215,7 @@ fn write_header(script: &mut String, plan: &Plan) {
     let _ = writeln!(script, ".SYNOPSIS");
     let _ = writeln!(
         script,
-        "  seatwise {} plan of {}: {} actions, {:.2} {} per month.",
+        "  seatwise {} plan of {}: {} actions, {} {} per month.",
         block_comment(&plan.strategy),
         block_comment(&plan.planned_on),
         plan.actions.len(),

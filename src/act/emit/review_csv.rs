@@ -36,7 +36,7 @@ pub fn render(plan: &Plan) -> Vec<u8> {
             text(Some(&action.sku_id)),
             text(Some(&action.reason)),
             action.observed.assigned_by.join(";"),
-            format!("{:.2}", action.monthly_amount),
+            action.monthly_amount.to_string(),
             action.not_before.clone().unwrap_or_default(),
             action.together_with.join(";"),
             action.depends_on.join(";"),

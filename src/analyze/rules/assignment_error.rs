@@ -8,6 +8,9 @@ use super::{FindingColumns, REASON};
 use crate::model::{Snapshot, columns};
 use polars::prelude::*;
 
+/// Joins the distinct error codes of one (user, SKU) in its reason.
+pub const ERROR_SEPARATOR: &str = ";";
+
 pub fn find(snapshot: &Snapshot, inputs: &RuleInputs) -> LazyFrame {
     let failed = snapshot
         .assignment_states
@@ -25,7 +28,7 @@ pub fn find(snapshot: &Snapshot, inputs: &RuleInputs) -> LazyFrame {
                 .unique()
                 .sort(SortOptions::default())
                 .str()
-                .join(";", true)
+                .join(ERROR_SEPARATOR, true)
                 .alias(REASON),
             col(columns::ASSIGNED_BY)
                 .unique()

@@ -2,7 +2,7 @@
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
-  Generated from plan.json (sha256:4a1bdf5efd75e0026a3562b5402c6d95ba75c568813cd41d5cfa964dab4a4bbb).
+  Generated from plan.json (sha256:ef65083f74e75f66d6115fdb9b258bc6ae9422ee9f6e5085bfd1efaeace83dcf).
   Review it first; run with -WhatIf to see every change without making it.
   Needs the Microsoft Graph PowerShell SDK (Install-Module Microsoft.Graph).
 #>
