@@ -262,13 +262,13 @@ fn write_top_savings(text: &mut String, model: &ReportModel) {
     let _ = writeln!(text, "\n## Largest savings\n");
     let _ = writeln!(
         text,
-        "| kind | user or seats | {by} | SKU | reason | per month ({currency}) |"
+        "| kind | user, or seats | {by} | SKU | reason | per month ({currency}) |"
     );
     let _ = writeln!(text, "| --- | --- | --- | --- | --- | ---: |");
     for saving in &model.top_savings {
         let who = match (&saving.user_principal_name, saving.seats) {
             (Some(name), _) => name.clone(),
-            (None, Some(seats)) => format!("{seats} idle seats"),
+            (None, Some(seats)) => format!("{seats} idle"),
             (None, None) => String::new(),
         };
         let _ = writeln!(
@@ -293,7 +293,7 @@ fn write_premium_use(text: &mut String, model: &ReportModel) {
     );
     let _ = writeln!(
         text,
-        "- {} users hold a paid premium license; {} of them opened a premium app in the window",
+        "- {} users hold a premium license the tenant pays for; {} of them opened a premium app in the window",
         premium.premium_holders, premium.premium_holders_using
     );
     if !premium.by_apps_used.is_empty() {

@@ -55,6 +55,8 @@ const APPS_USED: &str = "apps_used";
 const HOLDS_PREMIUM: &str = "holds_premium";
 const UNLICENSED: &str = "unlicensed";
 const HOLDERS_USING: &str = "holders_using";
+/// A user holds a premium SKU that is priced and paid for.
+const PAID_PREMIUM: &str = "paid_premium";
 
 /// What a report is about: the audit's dates, currency, snapshot and price book.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,7 +273,7 @@ pub struct PremiumUse {
     pub unlicensed_users: i64,
     pub monthly_cost_to_comply: Money,
     pub by_apps_used: Vec<AppsUsedRow>,
-    /// Users holding a paid premium SKU.
+    /// Users holding a premium SKU that is priced and paid for.
     pub premium_holders: i64,
     /// Of those, users who opened a premium app in the window.
     pub premium_holders_using: Figure<i64>,
@@ -833,7 +835,7 @@ impl Inputs {
             .clone()
             .filter(col(columns::PREMIUM).fill_null(lit(false)))
             .group_by([col(columns::USER_ID)])
-            .agg([col(IS_PAID).any(true).alias(IS_PAID)])
+            .agg([priced_and_paid().any(true).alias(PAID_PREMIUM)])
             .with_column(lit(true).alias(HOLDS_PREMIUM));
         let per_user = per_user
             .left_join(
@@ -866,14 +868,14 @@ impl Inputs {
                     .cast(DataType::Int64)
                     .alias(LICENSED_USERS),
                 col(HOLDS_PREMIUM)
-                    .and(col(IS_PAID).fill_null(lit(false)))
+                    .and(col(PAID_PREMIUM).fill_null(lit(false)))
                     .sum()
                     .cast(DataType::Int64)
                     .alias(HOLDERS_USING),
             ])
             .collect()?;
         let paid_holders = premium_holders
-            .filter(col(IS_PAID))
+            .filter(col(PAID_PREMIUM))
             .select([len().cast(DataType::Int64).alias(HOLDERS)])
             .collect()?;
         let cost = self
