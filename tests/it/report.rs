@@ -57,9 +57,7 @@ fn license(sku: &str, group: Option<&str>) -> Value {
 /// - Dee, Sales, holds E3 and Power Apps Premium, active, opens only a standard app;
 /// - Eve, Sales, disabled, holds E5 and the free Power Automate.
 fn users() -> Vec<Value> {
-    let org = |cost_center: &str, division: &str| {
-        json!({"costCenter": cost_center, "division": division})
-    };
+    let org = |cost_center: &str, division: &str| json!({"costCenter": cost_center, "division": division});
     vec![
         json!({"id": ADA, "userPrincipalName": "Ada@Contoso.com", "displayName": "Ada Lovelace",
             "accountEnabled": true, "userType": "Member", "department": "Finance",
@@ -123,13 +121,49 @@ fn quoted(text: &str) -> String {
 /// sign-in on the window's first days, so the export covers the window.
 fn purview_audit() -> String {
     let launches = [
-        ("r1", "2026-10-20T10:00:00", "ada@contoso.com", ADA, EXPENSES),
-        ("r2", "2026-10-21T10:00:00", "ada@contoso.com", ADA, WAREHOUSE),
-        ("r3", "2026-10-20T15:00:00", "ada@contoso.com", ADA, EXPENSES),
-        ("r4", "2026-10-22T11:00:00", "bob@contoso.com", BOB, EXPENSES),
-        ("r5", "2026-10-23T12:00:00", "gone@contoso.com", GONE, EXPENSES),
+        (
+            "r1",
+            "2026-10-20T10:00:00",
+            "ada@contoso.com",
+            ADA,
+            EXPENSES,
+        ),
+        (
+            "r2",
+            "2026-10-21T10:00:00",
+            "ada@contoso.com",
+            ADA,
+            WAREHOUSE,
+        ),
+        (
+            "r3",
+            "2026-10-20T15:00:00",
+            "ada@contoso.com",
+            ADA,
+            EXPENSES,
+        ),
+        (
+            "r4",
+            "2026-10-22T11:00:00",
+            "bob@contoso.com",
+            BOB,
+            EXPENSES,
+        ),
+        (
+            "r5",
+            "2026-10-23T12:00:00",
+            "gone@contoso.com",
+            GONE,
+            EXPENSES,
+        ),
         ("r6", "2026-10-24T13:00:00", "dee@contoso.com", DEE, LUNCH),
-        ("r7", "2026-11-03T09:00:00", "ada@contoso.com", ADA, EXPENSES),
+        (
+            "r7",
+            "2026-11-03T09:00:00",
+            "ada@contoso.com",
+            ADA,
+            EXPENSES,
+        ),
     ];
     let mut text = String::from("RecordId,CreationDate,RecordType,Operation,UserId,AuditData\r\n");
     for (id, at, upn, key, app) in launches {
@@ -260,9 +294,7 @@ fn datetime(values: &[Option<&str>]) -> Column {
     let millis: Vec<Option<i64>> = values
         .iter()
         .map(|value| {
-            value.map(|text| {
-                seatwise::ingest::timestamp::parse_timestamp(text).expect("timestamp")
-            })
+            value.map(|text| seatwise::ingest::timestamp::parse_timestamp(text).expect("timestamp"))
         })
         .collect();
     Column::new("".into(), millis)
@@ -407,7 +439,11 @@ fn the_tables_are_written_as_parquet_and_read_back_with_their_schemas() {
         .findings
         .clone()
         .lazy()
-        .filter(col("user_id").eq(lit(CY)).and(col("kind").eq(lit("inactive-holder"))))
+        .filter(
+            col("user_id")
+                .eq(lit(CY))
+                .and(col("kind").eq(lit("inactive-holder"))),
+        )
         .select([col("monthly_amount"), col("reason")])
         .collect()
         .expect("Cy's finding");
@@ -588,17 +624,15 @@ fn the_model_holds_every_figure_computed_once() {
     );
     assert_eq!(model.unlicensed_by_group, vec![row("Unassigned", 1, "20")]);
 
-    let top = |kind, user: Option<&str>, group: Option<&str>, part: &str, amount: &str| {
-        TopSaving {
-            kind,
-            user_id: None,
-            user_principal_name: user.map(str::to_string),
-            group: group.map(str::to_string),
-            sku_part_number: part.into(),
-            reason: None,
-            seats: None,
-            monthly_amount: usd(amount),
-        }
+    let top = |kind, user: Option<&str>, group: Option<&str>, part: &str, amount: &str| TopSaving {
+        kind,
+        user_id: None,
+        user_principal_name: user.map(str::to_string),
+        group: group.map(str::to_string),
+        sku_part_number: part.into(),
+        reason: None,
+        seats: None,
+        monthly_amount: usd(amount),
     };
     let tops: Vec<TopSaving> = model
         .top_savings
@@ -615,18 +649,52 @@ fn the_model_holds_every_figure_computed_once() {
         vec![
             top(FindingKind::IdleSeats, None, None, "SPE_E5", "120"),
             top(FindingKind::IdleSeats, None, None, "SPE_E3", "72.25"),
-            top(FindingKind::InactiveHolder, Some("bob@contoso.com"), Some("Unassigned"), "SPE_E5", "60"),
-            top(FindingKind::InactiveHolder, Some("eve@contoso.com"), Some("Sales"), "SPE_E5", "60"),
-            top(FindingKind::InactiveHolder, Some("cy@contoso.com"), Some("Finance"), "SPE_E3", "36.125"),
-            top(FindingKind::IdleSeats, None, None, "POWERAPPS_PER_USER", "20"),
-            top(FindingKind::UnusedPremium, Some("dee@contoso.com"), Some("Sales"), "POWERAPPS_PER_USER", "20"),
+            top(
+                FindingKind::InactiveHolder,
+                Some("bob@contoso.com"),
+                Some("Unassigned"),
+                "SPE_E5",
+                "60"
+            ),
+            top(
+                FindingKind::InactiveHolder,
+                Some("eve@contoso.com"),
+                Some("Sales"),
+                "SPE_E5",
+                "60"
+            ),
+            top(
+                FindingKind::InactiveHolder,
+                Some("cy@contoso.com"),
+                Some("Finance"),
+                "SPE_E3",
+                "36.125"
+            ),
+            top(
+                FindingKind::IdleSeats,
+                None,
+                None,
+                "POWERAPPS_PER_USER",
+                "20"
+            ),
+            top(
+                FindingKind::UnusedPremium,
+                Some("dee@contoso.com"),
+                Some("Sales"),
+                "POWERAPPS_PER_USER",
+                "20"
+            ),
         ]
     );
 
     let premium = &model.premium_use;
     assert!(premium.known);
     assert_eq!(
-        (premium.users, premium.licensed_users, premium.unlicensed_users),
+        (
+            premium.users,
+            premium.licensed_users,
+            premium.unlicensed_users
+        ),
         (2, 1, 1)
     );
     assert_eq!(
@@ -729,7 +797,10 @@ fn unknown_activity_reads_unknown_never_zero() {
         summary.contains("| SPE_E5 | 60.00 | 5 | 3 | 60.0% | unknown |"),
         "{summary}"
     );
-    assert!(summary.contains("**Sign-in activity is unknown**"), "{summary}");
+    assert!(
+        summary.contains("**Sign-in activity is unknown**"),
+        "{summary}"
+    );
     let table = terminal::render(model, &audited.out);
     assert!(table.contains("held by active users unknown"), "{table}");
 
