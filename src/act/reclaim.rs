@@ -161,57 +161,39 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
             || sources
                 .iter()
                 .any(|source| source == crate::model::columns::UNKNOWN_SOURCE);
+        // An action on the user's own license: removed directly, or by hand when its source
+        // is unknown.
+        let own_license = |mechanism: Mechanism, note: Option<String>| Action {
+            id: action_id(mechanism, Some(&user_id), None, &finding.sku_id),
+            mechanism,
+            user_id: Some(user_id.clone()),
+            user_principal_name: Some(user.user_principal_name.clone()),
+            group_id: None,
+            group_display_name: None,
+            sku_id: finding.sku_id.clone(),
+            sku_part_number: finding.sku_part_number.clone(),
+            disabled_plans: Vec::new(),
+            reason: reason.clone(),
+            observed: observed.clone(),
+            monthly_amount: Money::ZERO,
+            together_with: Vec::new(),
+            depends_on: Vec::new(),
+            frees: Vec::new(),
+            also_removes: Vec::new(),
+            not_before: Some(not_before.clone()),
+            note,
+        };
         if unknown_source {
-            new_actions.push(Action {
-                id: action_id(Mechanism::Manual, Some(&user_id), None, &finding.sku_id),
-                mechanism: Mechanism::Manual,
-                user_id: Some(user_id.clone()),
-                user_principal_name: Some(user.user_principal_name.clone()),
-                group_id: None,
-                group_display_name: None,
-                sku_id: finding.sku_id.clone(),
-                sku_part_number: finding.sku_part_number.clone(),
-                disabled_plans: Vec::new(),
-                reason: reason.clone(),
-                observed: observed.clone(),
-                monthly_amount: Money::ZERO,
-                together_with: Vec::new(),
-                depends_on: Vec::new(),
-                frees: Vec::new(),
-                also_removes: Vec::new(),
-                not_before: Some(not_before.clone()),
-                note: Some(
+            new_actions.push(own_license(
+                Mechanism::Manual,
+                Some(
                     "the source of this license is unknown (the export has no licenseAssignmentStates): check whether it is assigned directly or by a group, and remove it there".to_string(),
                 ),
-            });
+            ));
         }
         for source in if unknown_source { Vec::new() } else { sources } {
             let action = if source == "direct" {
-                Action {
-                    id: action_id(
-                        Mechanism::RemoveDirect,
-                        Some(&user_id),
-                        None,
-                        &finding.sku_id,
-                    ),
-                    mechanism: Mechanism::RemoveDirect,
-                    user_id: Some(user_id.clone()),
-                    user_principal_name: Some(user.user_principal_name.clone()),
-                    group_id: None,
-                    group_display_name: None,
-                    sku_id: finding.sku_id.clone(),
-                    sku_part_number: finding.sku_part_number.clone(),
-                    disabled_plans: Vec::new(),
-                    reason: reason.clone(),
-                    observed: observed.clone(),
-                    monthly_amount: Money::ZERO,
-                    together_with: Vec::new(),
-                    depends_on: Vec::new(),
-                    frees: Vec::new(),
-                    also_removes: Vec::new(),
-                    not_before: Some(not_before.clone()),
-                    note: None,
-                }
+                own_license(Mechanism::RemoveDirect, None)
             } else {
                 group_action(
                     inputs,

@@ -47,6 +47,9 @@ pub struct RuleInputs {
     /// Per directory user (SPEC §2 matching): `last_premium_use`, `premium_apps_used` (in the
     /// window).
     pub premium_use: LazyFrame,
+    /// Every launch with its premium flag and its owner (see [`attributed_launches`]),
+    /// attributed once for the rules and the data-quality counts.
+    pub launches: LazyFrame,
     /// Per (user, SKU) holding: the user's, the SKU's and the premium-use columns.
     pub holders: LazyFrame,
     pub window: AuditWindow,
@@ -187,7 +190,9 @@ impl RuleInputs {
                 col(PURCHASED_SEATS),
             ]);
 
-        let premium_use = attributed_launches(snapshot)?
+        let launches = materialise(attributed_launches(snapshot)?)?;
+        let premium_use = launches
+            .clone()
             .filter(col(columns::USER_ID).is_not_null())
             .filter(millis(columns::LAUNCHED_AT).lt(lit(end)))
             .with_column(
@@ -249,6 +254,7 @@ impl RuleInputs {
             users,
             skus,
             premium_use,
+            launches,
             holders,
             window,
             activity_known: evidence.activity_known(),

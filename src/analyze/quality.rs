@@ -8,7 +8,7 @@
 
 use super::evidence::{ActivityUnknown, Coverage, Evidence, PremiumUseUnknown};
 use super::finding::FindingKind;
-use super::inputs::{ENDING_STATUS, IS_PAID, RuleInputs, attributed_launches, millis};
+use super::inputs::{ENDING_STATUS, IS_PAID, RuleInputs, millis};
 use super::launch_owner::UPN_DIFFERS;
 use crate::catalogue::PriceBook;
 use crate::model::{Snapshot, columns};
@@ -102,7 +102,7 @@ impl AnalysisQuality {
     ) -> PolarsResult<AnalysisQuality> {
         let start = inputs.window.start_millis();
         let end = inputs.window.end_millis();
-        let mut launches = attributed_launches(snapshot)?.with_columns([
+        let mut launches = inputs.launches.clone().with_columns([
             col(columns::USER_ID).is_not_null().alias(IN_DIRECTORY),
             // An unknown user is told apart by the id the record carries, else its name.
             coalesce(&[col(columns::USER_OBJECT_ID), col(columns::USER_KEY)]).alias(UNKNOWN_KEY),

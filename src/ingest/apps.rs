@@ -188,7 +188,8 @@ fn json_records<'a>(path: &Path, bytes: &'a [u8]) -> Result<Vec<&'a RawValue>, I
 fn read_json(path: &Path, log: &mut RejectionLog) -> Result<Vec<(Location, App)>, IngestError> {
     let bytes = super::encoding::read_utf8(path)?;
     let mut apps = Vec::new();
-    for (raw, number) in json_records(path, &bytes)?.into_iter().zip(1u64..) {
+    let bytes = super::json_records::strip_bom(&bytes);
+    for (raw, number) in json_records(path, bytes)?.into_iter().zip(1u64..) {
         let location = Location::Record(number);
         let record = match serde_json::from_str::<AppRecord>(raw.get()) {
             Ok(record) => record,

@@ -37,10 +37,17 @@ impl Encoding {
     }
 }
 
-/// Reads `path` and returns its content as UTF-8 without a byte order mark.
+/// Reads `path` and returns its content as UTF-8. A UTF-8 file is returned as read, byte
+/// order mark included (the parsers skip it), so a large export is never copied; a UTF-16 file
+/// is transcoded.
 pub fn read_utf8(path: &Path) -> Result<Vec<u8>, IngestError> {
     let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
-    Ok(to_utf8(path, &bytes)?.into_owned())
+    match Encoding::detect(&bytes).0 {
+        Encoding::Utf8 => Ok(bytes),
+        Encoding::Utf16LittleEndian | Encoding::Utf16BigEndian => {
+            Ok(to_utf8(path, &bytes)?.into_owned())
+        }
+    }
 }
 
 /// `bytes` (the content of `path`) as UTF-8 without a byte order mark; UTF-8 input is

@@ -296,19 +296,20 @@ case_insensitive_record! {
 
 fn read_metadata(path: &Path) -> Result<SnapshotMetadata, IngestError> {
     let bytes = encoding::read_utf8(path)?;
-    let record: MetadataRecord = serde_json::from_slice(&bytes).map_err(|error| {
-        let (field, problem) = record::split_field_path(&error.to_string());
-        IngestError::Unreadable(rejection(
-            path,
-            Location::Line(error.line() as u64),
-            if field.is_empty() {
-                "(document)".to_string()
-            } else {
-                field
-            },
-            problem,
-        ))
-    })?;
+    let record: MetadataRecord =
+        serde_json::from_slice(json_records::strip_bom(&bytes)).map_err(|error| {
+            let (field, problem) = record::split_field_path(&error.to_string());
+            IngestError::Unreadable(rejection(
+                path,
+                Location::Line(error.line() as u64),
+                if field.is_empty() {
+                    "(document)".to_string()
+                } else {
+                    field
+                },
+                problem,
+            ))
+        })?;
     let collected_at = match record.collected_at.flatten() {
         Some(text) => Some(
             timestamp::parse_recorded_timestamp(&text).map_err(|problem| {
