@@ -86,9 +86,7 @@
 //! | `monthly_amount` | Int64 | micro-units, never negative: a saving or a cost, as the kind says |
 //! | `note` | String? | |
 
-use crate::analyze::inputs::{
-    IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS, attributed_launches,
-};
+use crate::analyze::inputs::{IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS};
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, NOTE, REASON, SEATS};
 use crate::analyze::{Analysis, Evidence, Finding};
 use crate::model::{Snapshot, columns};
@@ -270,7 +268,7 @@ impl AuditTables {
         let users = users(snapshot, &analysis.evidence).collect()?;
         let holdings = holdings(snapshot).collect()?;
         let skus = skus(&analysis.skus, &analysis.currency).collect()?;
-        let launches_daily = launches_daily(snapshot)?.collect()?;
+        let launches_daily = launches_daily(snapshot, &analysis.launches)?.collect()?;
         let findings = findings(&analysis.findings)?;
         Ok(AuditTables {
             users,
@@ -445,7 +443,8 @@ fn skus(priced: &DataFrame, currency: &str) -> LazyFrame {
         )
 }
 
-fn launches_daily(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
+/// Daily counts of `launches`, attributed to their owners by the analysis.
+fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<LazyFrame> {
     let in_inventory = match &snapshot.apps {
         Some(apps) => col(columns::APP_ID).is_in(
             lit(apps
@@ -457,7 +456,9 @@ fn launches_daily(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
         ),
         None => lit(false),
     };
-    Ok(attributed_launches(snapshot)?
+    Ok(launches
+        .clone()
+        .lazy()
         .with_columns([
             col(columns::LAUNCHED_AT)
                 .cast(DataType::Date)
