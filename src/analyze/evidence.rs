@@ -12,7 +12,7 @@
 use super::window::AuditWindow;
 use crate::support::timestamp::format_millis;
 use chrono::{DateTime, Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How far the audit's coverage may start after the window's first day.
@@ -43,7 +43,7 @@ pub struct EvidenceInputs {
 }
 
 /// Why sign-in activity is unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActivityUnknown {
     /// `snapshot.json` says the collector could not read `signInActivity`.
@@ -66,7 +66,7 @@ impl fmt::Display for ActivityUnknown {
 }
 
 /// Why premium use is unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "reason")]
 pub enum PremiumUseUnknown {
     NoAppInventory,
@@ -100,7 +100,7 @@ impl fmt::Display for PremiumUseUnknown {
 }
 
 /// Where the coverage of the audit exports comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CoverageSource {
     /// The query window `ingest graph` recorded in `snapshot.json`.
@@ -110,7 +110,7 @@ pub enum CoverageSource {
 }
 
 /// The span of time the audit exports cover.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     pub first: String,
     pub last: String,

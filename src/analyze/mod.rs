@@ -52,6 +52,12 @@ pub struct Analysis {
     pub findings: Vec<Finding>,
     pub summary: Summary,
     pub quality: AnalysisQuality,
+    /// The SKU dimension the rules priced: one row per SKU bought or held, with its part
+    /// number, display name, premium flag, price, seats and whether it is paid.
+    pub skus: DataFrame,
+    /// Every launch with its premium flag and its owner (`user_id`, null for users not in the
+    /// directory), attributed once; the audit's daily launch table is built from it.
+    pub launches: DataFrame,
 }
 
 /// Runs every rule on `snapshot` as of `window`.
@@ -104,6 +110,7 @@ pub fn analyze(
 
     let summary = Summary::compute(snapshot, &skus_frame, &findings)?;
     let quality = AnalysisQuality::compute(snapshot, &inputs, &skus_frame, &evidence, &price_book)?;
+    let launches = inputs.launches.clone().collect()?;
     Ok(Analysis {
         window,
         evidence,
@@ -112,6 +119,8 @@ pub fn analyze(
         findings,
         summary,
         quality,
+        skus: skus_frame,
+        launches,
     })
 }
 

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 /// A SKU whose subscription is not paid for (`Suspended`, `Deleted`, `LockedOut`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UnpaidSku {
     pub sku_part_number: String,
     pub capability_status: String,
@@ -25,20 +25,20 @@ pub struct UnpaidSku {
 }
 
 /// A SKU in its grace period (`Warning`): still paid, but ending.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EndingSku {
     pub sku_part_number: String,
     pub warning_seats: i64,
 }
 
 /// A SKU unpriced on the as-of date because the price book starts later.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UnpricedBeforeBook {
     pub sku_part_number: String,
     pub book_starts: NaiveDate,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AnalysisQuality {
     pub activity_known: bool,
     pub activity_unknown_because: Option<ActivityUnknown>,

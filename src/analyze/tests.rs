@@ -182,6 +182,10 @@ impl TenantBuilder {
             strings(columns::DEPARTMENT, &|user| user.department.clone()),
             strings(columns::JOB_TITLE, &|_| None),
             strings(columns::USAGE_LOCATION, &|_| None),
+            strings(columns::COMPANY_NAME, &|_| None),
+            strings(columns::OFFICE_LOCATION, &|_| None),
+            strings(columns::COST_CENTER, &|_| None),
+            strings(columns::DIVISION, &|_| None),
             datetime(columns::CREATED_AT, users.iter().map(|_| None).collect()),
             datetime(
                 columns::LAST_SIGN_IN,

@@ -9,6 +9,7 @@ use seatwise::catalogue::{Catalogue, PriceBook};
 use seatwise::ingest::error::Strictness;
 use seatwise::ingest::{IngestOptions, read_snapshot};
 use seatwise::output::{AsOfSource, AuditReport, terminal, write_audit_folder};
+use seatwise::report::{AuditContext, AuditTables, DataQuality, ReportModel, ReportOptions};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -74,6 +75,21 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     };
     let analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
     stages.lap("analyse")?;
+    let tables = AuditTables::build(&snapshot, &analysis).context("building the audit's tables")?;
+    let model = ReportModel::build(
+        AuditContext::of(
+            &snapshot,
+            analysis.window,
+            as_of_source,
+            &analysis.currency,
+            &analysis.price_book,
+        ),
+        &tables,
+        DataQuality::new(snapshot.quality.clone(), analysis.quality.clone()),
+        &ReportOptions::default(),
+    )
+    .context("computing the report model")?;
+    stages.lap("report model")?;
 
     let out_dir = args
         .out
@@ -83,10 +99,12 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         snapshot: &snapshot,
         analysis: &analysis,
         as_of_source,
+        tables: &tables,
+        model: &model,
     };
     write_audit_folder(&out_dir, &report)?;
     stages.lap("write audit folder")?;
-    stdout.write_all(terminal::render(&report, &out_dir).as_bytes())?;
+    stdout.write_all(terminal::render(&model, &out_dir).as_bytes())?;
 
     let failing = fail_on.iter().any(|kind| {
         analysis

@@ -7,14 +7,19 @@
 //! interactive sign-ins, older exports without `lastSuccessfulSignInDateTime`, sign-ins on either
 //! side of the 90-day window edge, recently and long inactive users, guests, and users with a
 //! null or empty department.
+//!
+//! [`assign_org_data`] then gives members the chargeback attributes finance groups costs by
+//! (`companyName`, `officeLocation`, `employeeOrgData`), from a stream of its own so the users
+//! drawn above stay the same; some are null, as in real directories.
 
 use std::collections::HashMap;
 
 use super::names::{
-    DEPARTMENTS, FIRST_NAMES, GUEST_DOMAINS, LAST_NAMES, SALES_DEPARTMENT, USAGE_LOCATIONS,
+    DEPARTMENTS, EUROPEAN_LOCATIONS, FIRST_NAMES, GUEST_DOMAINS, LAST_NAMES, OFFICES, ORG_DATA,
+    SALES_DEPARTMENT, SHARED_SERVICES, USAGE_LOCATIONS,
 };
 use super::rng::{Rng, quota};
-use super::tenant::{Department, SignInActivity, SignInEvent, TenantIdentity, User};
+use super::tenant::{Department, OrgData, SignInActivity, SignInEvent, TenantIdentity, User};
 use super::time::{DAY, HOUR, days_from_civil};
 
 /// Days in the default activity window (SPEC §1): the window is `as_of - 89 ..= as_of`.
@@ -272,6 +277,9 @@ fn member(
         department,
         job_title,
         usage_location: Some(*rng.weighted(USAGE_LOCATIONS)),
+        company_name: None,
+        office_location: None,
+        org_data: None,
         created,
         sign_in,
         last_activity,
@@ -310,10 +318,58 @@ fn guest(
         department: Department::Unset,
         job_title: None,
         usage_location: if rng.chance(0.2) { Some("US") } else { None },
+        company_name: None,
+        office_location: None,
+        org_data: None,
         created,
         sign_in,
         last_activity,
         assignments: Vec::new(),
+    }
+}
+
+/// Gives members their company, office and `employeeOrgData`; guests keep none.
+///
+/// Most members work for the tenant's company, many in Europe for its European subsidiary;
+/// a few have no company, no office (remote) or no `employeeOrgData` at all, and people without
+/// a department are charged to shared services when they have a cost center.
+pub fn assign_org_data(users: &mut [User], identity: &TenantIdentity, rng: &mut Rng) {
+    for user in users.iter_mut().filter(|user| !user.guest) {
+        let location = user.usage_location.unwrap_or("US");
+        user.company_name = if rng.chance(0.06) {
+            None
+        } else if EUROPEAN_LOCATIONS.contains(&location) && rng.chance(0.7) {
+            Some(format!("{} Europe", identity.name))
+        } else {
+            Some(identity.name.to_string())
+        };
+        user.office_location = if rng.chance(0.08) {
+            None
+        } else {
+            OFFICES
+                .iter()
+                .find(|(code, _)| *code == location)
+                .map(|(_, offices)| *rng.pick(offices))
+        };
+        let codes = match user.department {
+            Department::Named(name) => ORG_DATA
+                .iter()
+                .find(|(department, _, _)| *department == name)
+                .map(|(_, cost_center, division)| (*cost_center, *division)),
+            Department::Unset | Department::Empty => Some(SHARED_SERVICES),
+        };
+        user.org_data = match codes {
+            Some(_) if rng.chance(0.1) => None,
+            Some((_, division)) if rng.chance(0.05) => Some(OrgData {
+                cost_center: None,
+                division: Some(division),
+            }),
+            Some((cost_center, division)) => Some(OrgData {
+                cost_center: Some(cost_center),
+                division: Some(division),
+            }),
+            None => None,
+        };
     }
 }
 

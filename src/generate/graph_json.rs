@@ -21,7 +21,8 @@ use super::time;
 pub const USERS_PER_PAGE: usize = 120;
 
 const USER_SELECT: &str = "id,userPrincipalName,displayName,accountEnabled,userType,department,\
-jobTitle,usageLocation,createdDateTime,assignedLicenses,licenseAssignmentStates,signInActivity";
+jobTitle,usageLocation,companyName,officeLocation,employeeOrgData,createdDateTime,\
+assignedLicenses,licenseAssignmentStates,signInActivity";
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -163,6 +164,13 @@ struct SignInActivityJson {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+struct OrgDataJson {
+    cost_center: Option<&'static str>,
+    division: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct UserJson<'a> {
     id: Guid,
     user_principal_name: &'a str,
@@ -172,6 +180,9 @@ struct UserJson<'a> {
     department: Option<&'static str>,
     job_title: Option<&'static str>,
     usage_location: Option<&'static str>,
+    company_name: Option<&'a str>,
+    office_location: Option<&'static str>,
+    employee_org_data: Option<OrgDataJson>,
     created_date_time: String,
     assigned_licenses: Vec<AssignedLicenseJson>,
     license_assignment_states: Vec<AssignmentStateJson>,
@@ -232,6 +243,12 @@ fn user_json<'a>(user: &'a User, tenant: &Tenant) -> UserJson<'a> {
         department: user.department.as_json(),
         job_title: user.job_title,
         usage_location: user.usage_location,
+        company_name: user.company_name.as_deref(),
+        office_location: user.office_location,
+        employee_org_data: user.org_data.map(|org| OrgDataJson {
+            cost_center: org.cost_center,
+            division: org.division,
+        }),
         created_date_time: time::graph(user.created),
         assigned_licenses,
         license_assignment_states,

@@ -142,6 +142,11 @@ fn build_tenant(config: &GenerateConfig, clock: &Clock) -> Tenant {
         clock,
         &mut Rng::stream(config.seed, "users"),
     );
+    directory::assign_org_data(
+        &mut users,
+        &identity,
+        &mut Rng::stream(config.seed, "org-data"),
+    );
     let groups = licensing::build_groups(&mut Rng::stream(config.seed, "groups"));
     licensing::assign_licenses(&mut users, clock, &mut Rng::stream(config.seed, "licenses"));
     let subscriptions =

@@ -351,6 +351,36 @@ pub const GUEST_DOMAINS: &[&str] = &[
 ];
 
 /// Usage locations of members, with relative weights.
+/// Chargeback codes by department: `(department, costCenter, division)`.
+pub const ORG_DATA: &[(&str, &str, &str)] = &[
+    ("Sales", "CC-1100", "Commercial"),
+    ("Marketing", "CC-1200", "Commercial"),
+    ("Customer Service", "CC-1300", "Commercial"),
+    ("Operations", "CC-2100", "Operations"),
+    ("Engineering", "CC-3100", "Technology"),
+    ("IT", "CC-3200", "Technology"),
+    ("Finance", "CC-4100", "Corporate"),
+    ("Human Resources", "CC-4200", "Corporate"),
+    ("Legal", "CC-4300", "Corporate"),
+];
+
+/// The cost center and division of people without a department.
+pub const SHARED_SERVICES: (&str, &str) = ("CC-9000", "Shared Services");
+
+/// Offices (`officeLocation`) by usage location.
+pub const OFFICES: &[(&str, &[&str])] = &[
+    ("US", &["Seattle", "New York", "Chicago", "Austin"]),
+    ("GB", &["London", "Manchester"]),
+    ("DE", &["Berlin", "Munich"]),
+    ("IN", &["Bengaluru", "Hyderabad"]),
+    ("CA", &["Toronto"]),
+    ("FR", &["Paris"]),
+    ("NL", &["Amsterdam"]),
+];
+
+/// Usage locations whose people mostly work for the European subsidiary (`companyName`).
+pub const EUROPEAN_LOCATIONS: &[&str] = &["GB", "DE", "FR", "NL"];
+
 pub const USAGE_LOCATIONS: &[(&str, f64)] = &[
     ("US", 58.0),
     ("GB", 12.0),

@@ -44,6 +44,15 @@ impl Department {
     }
 }
 
+/// A user's `employeeOrgData`: the cost center and division finance charges back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrgData {
+    /// `costCenter`.
+    pub cost_center: Option<&'static str>,
+    /// `division`.
+    pub division: Option<&'static str>,
+}
+
 /// One sign-in timestamp with the request that produced it.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInEvent {
@@ -131,6 +140,12 @@ pub struct User {
     pub job_title: Option<&'static str>,
     /// `usageLocation`.
     pub usage_location: Option<&'static str>,
+    /// `companyName`.
+    pub company_name: Option<String>,
+    /// `officeLocation`.
+    pub office_location: Option<&'static str>,
+    /// `employeeOrgData`; `None` for `null`.
+    pub org_data: Option<OrgData>,
     /// `createdDateTime`.
     pub created: i64,
     /// `signInActivity`.

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Where in a file a problem sits.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "unit", content = "number", rename_all = "lowercase")]
 pub enum Location {
     /// A line of a text file (1-based), as an editor shows it.
@@ -30,7 +30,7 @@ impl fmt::Display for Location {
 }
 
 /// One malformed row or record: what `--lenient` skips and strict mode refuses.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rejection {
     pub file: PathBuf,
     pub location: Location,

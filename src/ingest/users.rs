@@ -27,6 +27,9 @@ case_insensitive_record! {
         department: Option<String> = "department",
         job_title: Option<String> = "jobTitle",
         usage_location: Option<String> = "usageLocation",
+        company_name: Option<String> = "companyName",
+        office_location: Option<String> = "officeLocation",
+        employee_org_data: Option<EmployeeOrgDataRecord> = "employeeOrgData",
         created_date_time: Option<String> = "createdDateTime",
         assigned_licenses: Option<Vec<AssignedLicenseRecord>> = "assignedLicenses",
         license_assignment_states: Option<Vec<AssignmentStateRecord>> = "licenseAssignmentStates",
@@ -48,6 +51,15 @@ case_insensitive_record! {
         assigned_by_group: Option<String> = "assignedByGroup",
         state: Option<String> = "state",
         error: Option<String> = "error",
+    }
+}
+
+case_insensitive_record! {
+    /// `employeeOrgData`: where the user sits for chargeback (SPEC §6).
+    #[derive(Debug)]
+    struct EmployeeOrgDataRecord {
+        cost_center: Option<String> = "costCenter",
+        division: Option<String> = "division",
     }
 }
 
@@ -80,6 +92,10 @@ struct User {
     department: Option<String>,
     job_title: Option<String>,
     usage_location: Option<String>,
+    company_name: Option<String>,
+    office_location: Option<String>,
+    cost_center: Option<String>,
+    division: Option<String>,
     created_at: Option<i64>,
     last_sign_in: Option<i64>,
     last_non_interactive_sign_in: Option<i64>,
@@ -355,6 +371,9 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
     }
 
     let text = |value: Option<Option<String>>| value.flatten().map(|text| text.trim().to_string());
+    // Chargeback attributes: empty is the same as unset, never a group of its own.
+    let attribute = |value: Option<Option<String>>| text(value).filter(|text| !text.is_empty());
+    let org_data = raw.employee_org_data.flatten();
     Ok(User {
         id,
         user_principal_name,
@@ -364,6 +383,10 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
         department: text(raw.department).filter(|department| !department.is_empty()),
         job_title: text(raw.job_title),
         usage_location: text(raw.usage_location),
+        company_name: attribute(raw.company_name),
+        office_location: attribute(raw.office_location),
+        cost_center: attribute(org_data.as_ref().and_then(|org| org.cost_center.clone())),
+        division: attribute(org_data.and_then(|org| org.division)),
         created_at,
         last_sign_in,
         last_non_interactive_sign_in,
@@ -546,6 +569,12 @@ fn users_frame(users: &[User]) -> PolarsResult<DataFrame> {
         strings(columns::USAGE_LOCATION, &|user| {
             user.usage_location.as_deref()
         }),
+        strings(columns::COMPANY_NAME, &|user| user.company_name.as_deref()),
+        strings(columns::OFFICE_LOCATION, &|user| {
+            user.office_location.as_deref()
+        }),
+        strings(columns::COST_CENTER, &|user| user.cost_center.as_deref()),
+        strings(columns::DIVISION, &|user| user.division.as_deref()),
         datetime_column(
             columns::CREATED_AT,
             users.iter().map(|user| user.created_at).collect(),

@@ -11,6 +11,13 @@ pub const USER_TYPE: &str = "user_type";
 pub const DEPARTMENT: &str = "department";
 pub const JOB_TITLE: &str = "job_title";
 pub const USAGE_LOCATION: &str = "usage_location";
+/// `companyName`, a chargeback attribute (SPEC §6), like the three below.
+pub const COMPANY_NAME: &str = "company_name";
+pub const OFFICE_LOCATION: &str = "office_location";
+/// `employeeOrgData.costCenter`.
+pub const COST_CENTER: &str = "cost_center";
+/// `employeeOrgData.division`.
+pub const DIVISION: &str = "division";
 pub const CREATED_AT: &str = "created_at";
 pub const LAST_SIGN_IN: &str = "last_sign_in";
 pub const LAST_NON_INTERACTIVE_SIGN_IN: &str = "last_non_interactive_sign_in";

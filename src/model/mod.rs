@@ -3,7 +3,7 @@
 //!
 //! | frame | one row per | columns |
 //! | --- | --- | --- |
-//! | `users` | directory user | id, UPN, lower-case UPN, department, account state, sign-in times |
+//! | `users` | directory user | id, UPN, lower-case UPN, department and the other chargeback attributes (company, office, usage location, cost center, division), account state, sign-in times |
 //! | `holdings` | (user, SKU) in `assignedLicenses` | user id, SKU id |
 //! | `assignment_states` | `licenseAssignmentStates` entry | user id, SKU id, source, state, error |
 //! | `subscribed_skus` | purchased SKU | SKU id, part number, prepaid units, consumed units |
@@ -57,7 +57,7 @@ pub struct Snapshot {
 }
 
 /// What ingestion noticed about the data: counts for the data-quality section.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IngestQuality {
     /// Rows skipped under `--lenient`, with where and why.
     pub rejected: Vec<Rejection>,

@@ -1,5 +1,7 @@
-//! The audit folder (SPEC §4): `findings.json`, `findings.csv`, `summary.md`, written aside
-//! and moved into place so a failed or killed audit never leaves a folder that looks complete.
+//! The audit folder (SPEC §4): `findings.json`, `findings.csv`, `summary.md` and the typed
+//! tables (`users.parquet`, `holdings.parquet`, `skus.parquet`, `launches_daily.parquet`; see
+//! [`crate::report::tables`]), written aside and moved into place so a failed or killed audit
+//! never leaves a folder that looks complete.
 
 pub mod findings_csv;
 pub mod findings_json;
@@ -10,6 +12,8 @@ pub use crate::contract::findings::AsOfSource;
 
 use crate::analyze::Analysis;
 use crate::model::Snapshot;
+use crate::report::tables::{self, Table};
+use crate::report::{AuditTables, ReportModel};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +22,10 @@ pub struct AuditReport<'a> {
     pub snapshot: &'a Snapshot,
     pub analysis: &'a Analysis,
     pub as_of_source: AsOfSource,
+    /// The typed tables, written as Parquet.
+    pub tables: &'a AuditTables,
+    /// What `summary.md` renders.
+    pub model: &'a ReportModel,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,10 +103,16 @@ fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
     write_synced(&csv_path, |writer| {
         findings_csv::write(&report.analysis.findings, &mut *writer).map_err(std::io::Error::other)
     })?;
-    let summary = summary_md::render(report);
+    let summary = summary_md::render(report.model);
     write_synced(&dir.join("summary.md"), |writer| {
         writer.write_all(summary.as_bytes())
     })?;
+    for table in Table::ALL {
+        write_synced(&dir.join(table.file_name()), |writer| {
+            tables::write_table(table, report.tables.get(table), &mut *writer)
+                .map_err(std::io::Error::other)
+        })?;
+    }
     Ok(())
 }
 

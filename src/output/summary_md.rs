@@ -1,15 +1,19 @@
 //! `summary.md`: what a person reads first. Money first (what the tenant pays, what it could
-//! save, what compliance would cost), then the findings by kind, where the savings sit (by SKU
-//! and by department), and the data-quality notes that bound how far to trust the numbers.
+//! save, what compliance would cost), the seats, then the findings by kind, cost and waste by
+//! SKU, where the savings sit (by SKU and by department), the largest savings, premium use, and
+//! the data-quality notes that bound how far to trust the numbers.
+//!
+//! It renders the [`ReportModel`] and computes nothing: every figure, total and order is the
+//! model's.
 
-use super::AuditReport;
+use crate::analyze::FindingKind;
 use crate::analyze::evidence::{
     COVERAGE_END_SLACK_DAYS, COVERAGE_START_SLACK_DAYS, CoverageSource,
 };
-use crate::analyze::{Finding, FindingKind};
 use crate::money::Money;
+use crate::report::ReportModel;
+use crate::report::model::BreakdownRow;
 use crate::support::timestamp::format_millis;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// What each kind means, in a sentence.
@@ -34,29 +38,23 @@ fn amount_role(kind: FindingKind) -> &'static str {
     }
 }
 
-pub fn render(report: &AuditReport) -> String {
-    let analysis = report.analysis;
-    let summary = &analysis.summary;
-    let currency = &analysis.currency;
+pub fn render(model: &ReportModel) -> String {
+    let context = &model.context;
+    let headline = &model.headline;
+    let currency = &context.currency;
+    let window = &context.window;
     let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "# seatwise license audit as of {}\n",
-        analysis.window.as_of
-    );
-    let snapshot = report.snapshot;
+    let _ = writeln!(text, "# seatwise license audit as of {}\n", window.as_of);
     let _ = writeln!(
         text,
         "- Snapshot: `{}`{}{}",
-        snapshot.dir.display(),
-        snapshot
-            .metadata
+        context.snapshot_path,
+        context
             .tenant_id
             .as_deref()
             .map(|tenant| format!(", tenant `{tenant}`"))
             .unwrap_or_default(),
-        snapshot
-            .metadata
+        context
             .collected_at
             .map(|at| format!(", collected {}", format_millis(at)))
             .unwrap_or_default()
@@ -64,25 +62,26 @@ pub fn render(report: &AuditReport) -> String {
     let _ = writeln!(
         text,
         "- As-of date {} ({}); activity window {} days, {} to {}",
-        analysis.window.as_of,
-        report.as_of_source.describe(),
-        analysis.window.days,
-        analysis.window.first_day(),
-        analysis.window.as_of
+        window.as_of,
+        context.as_of_source.describe(),
+        window.days,
+        window.first_day(),
+        window.as_of
     );
+    let price_book = &context.price_book;
     let _ = writeln!(
         text,
         "- Prices in {currency}: {} bundled list prices{}",
-        analysis.price_book.bundled_entries,
-        if analysis.price_book.bundled_replaced {
+        price_book.bundled_entries,
+        if price_book.bundled_replaced {
             format!(
                 ", replaced by the snapshot's {} prices (another currency)",
-                analysis.price_book.snapshot_entries
+                price_book.snapshot_entries
             )
-        } else if analysis.price_book.snapshot_entries > 0 {
+        } else if price_book.snapshot_entries > 0 {
             format!(
                 ", {} overridden by the snapshot's prices.csv",
-                analysis.price_book.snapshot_entries
+                price_book.snapshot_entries
             )
         } else {
             String::new()
@@ -91,33 +90,57 @@ pub fn render(report: &AuditReport) -> String {
     let _ = writeln!(
         text,
         "- {} users, {} holding at least one license\n",
-        summary.users, summary.licensed_users
+        headline.users, headline.licensed_users
     );
 
     let _ = writeln!(text, "## Money\n");
     let _ = writeln!(text, "| | per month ({currency}) | per year ({currency}) |");
     let _ = writeln!(text, "| --- | ---: | ---: |");
-    for (label, amount) in [
+    for (label, monthly, yearly) in [
         (
             "What the tenant pays for its purchased seats",
-            summary.monthly_cost,
+            headline.monthly_cost,
+            headline.yearly_cost,
         ),
         (
             "Could be saved (inactive holders, unused premium, idle seats)",
-            summary.monthly_savings,
+            headline.monthly_savings,
+            headline.yearly_savings,
         ),
         (
             "Would cost to license unlicensed premium use",
-            summary.monthly_cost_to_comply,
+            headline.monthly_cost_to_comply,
+            headline.yearly_cost_to_comply,
         ),
     ] {
         let _ = writeln!(
             text,
             "| {label} | {} | {} |",
-            amount.grouped(),
-            Money(amount.0 * 12).grouped()
+            monthly.grouped(),
+            yearly.grouped()
         );
     }
+    if let Some(per_user) = headline.cost_per_licensed_user {
+        let _ = writeln!(
+            text,
+            "\nPer licensed user, the tenant pays {} {currency} a month.",
+            per_user.grouped()
+        );
+    }
+
+    let seats = &headline.seats;
+    let _ = writeln!(text, "\n## Seats\n");
+    let _ = writeln!(text, "Seats of the priced SKUs the tenant pays for.\n");
+    let _ = writeln!(text, "| | seats |");
+    let _ = writeln!(text, "| --- | ---: |");
+    let _ = writeln!(text, "| Purchased | {} |", seats.purchased);
+    let _ = writeln!(text, "| Assigned | {} |", seats.assigned);
+    let _ = writeln!(
+        text,
+        "| Held by users active in the window | {} |",
+        seats.active
+    );
+    let _ = writeln!(text, "| Idle (purchased, not assigned) | {} |", seats.idle);
 
     let _ = writeln!(text, "\n## Findings\n");
     let _ = writeln!(
@@ -125,85 +148,174 @@ pub fn render(report: &AuditReport) -> String {
         "| kind | meaning | findings | per month ({currency}) | |"
     );
     let _ = writeln!(text, "| --- | --- | ---: | ---: | --- |");
-    for kind in FindingKind::ALL {
-        let total = summary.by_kind.get(&kind).cloned().unwrap_or_default();
+    for total in &model.by_kind {
         let _ = writeln!(
             text,
-            "| `{kind}` | {} | {} | {} | {} |",
-            kind_meaning(kind),
+            "| `{}` | {} | {} | {} | {} |",
+            total.kind,
+            kind_meaning(total.kind),
             total.count,
             total.monthly_amount.grouped(),
-            amount_role(kind)
+            amount_role(total.kind)
         );
     }
 
+    write_skus(&mut text, model);
+    let by = model.by_attribute.attribute.label();
     write_breakdown(
         &mut text,
         "Savings by SKU",
         "SKU",
         currency,
-        analysis
-            .findings
-            .iter()
-            .filter(|finding| finding.kind.is_saving()),
-        |finding| finding.sku_part_number.clone(),
+        &model.savings_by_sku,
     );
     write_breakdown(
         &mut text,
-        "Savings by department",
-        "department",
+        &format!("Savings by {by}"),
+        by,
         currency,
-        analysis
-            .findings
-            .iter()
-            .filter(|finding| finding.kind.is_saving() && finding.user_id.is_some()),
-        |finding| finding.department.clone().unwrap_or_default(),
+        &model.savings_by_group,
     );
     write_breakdown(
         &mut text,
-        "Unlicensed premium use by department",
-        "department",
+        &format!("Unlicensed premium use by {by}"),
+        by,
         currency,
-        analysis
-            .findings
-            .iter()
-            .filter(|finding| finding.kind == FindingKind::MissingPremium),
-        |finding| finding.department.clone().unwrap_or_default(),
+        &model.unlicensed_by_group,
     );
-    write_quality(&mut text, report);
+    write_top_savings(&mut text, model);
+    write_premium_use(&mut text, model);
+    write_quality(&mut text, model);
     text
 }
 
-fn write_breakdown<'a>(
+/// Cost and waste of every SKU the tenant buys or a user holds.
+fn write_skus(text: &mut String, model: &ReportModel) {
+    if model.skus.is_empty() {
+        return;
+    }
+    let currency = &model.context.currency;
+    let _ = writeln!(text, "\n## Cost and waste by SKU\n");
+    let _ = writeln!(
+        text,
+        "| SKU | price ({currency}) | purchased | assigned | utilisation | active holders | idle | per month ({currency}) | could save ({currency}) |"
+    );
+    let _ = writeln!(
+        text,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for sku in &model.skus {
+        let status = match &sku.capability_status {
+            Some(status) if !sku.paid => format!(" (`{status}`, not paid)"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            text,
+            "| {}{status} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            sku.part_number,
+            sku.monthly_price
+                .map(Money::grouped)
+                .unwrap_or_else(|| "unpriced".to_string()),
+            sku.purchased_seats,
+            sku.assigned_seats,
+            sku.utilisation
+                .map(|share| share.to_string())
+                .unwrap_or_else(|| "–".to_string()),
+            sku.active_holders,
+            sku.idle_seats,
+            sku.monthly_cost.grouped(),
+            sku.monthly_savings.grouped()
+        );
+    }
+}
+
+fn write_breakdown(
     text: &mut String,
     title: &str,
     key_label: &str,
     currency: &str,
-    findings: impl Iterator<Item = &'a Finding>,
-    key: impl Fn(&Finding) -> String,
+    rows: &[BreakdownRow],
 ) {
-    let mut totals: BTreeMap<String, (usize, Money)> = BTreeMap::new();
-    for finding in findings {
-        let entry = totals.entry(key(finding)).or_default();
-        entry.0 += 1;
-        entry.1 = entry.1 + finding.monthly_amount;
-    }
-    if totals.is_empty() {
+    if rows.is_empty() {
         return;
     }
-    let mut rows: Vec<(String, (usize, Money))> = totals.into_iter().collect();
-    rows.sort_by(|left, right| right.1.1.cmp(&left.1.1).then_with(|| left.0.cmp(&right.0)));
     let _ = writeln!(text, "\n## {title}\n");
     let _ = writeln!(text, "| {key_label} | findings | per month ({currency}) |");
     let _ = writeln!(text, "| --- | ---: | ---: |");
-    for (name, (count, amount)) in rows {
-        let _ = writeln!(text, "| {name} | {count} | {} |", amount.grouped());
+    for row in rows {
+        let _ = writeln!(
+            text,
+            "| {} | {} | {} |",
+            row.name,
+            row.findings,
+            row.monthly_amount.grouped()
+        );
     }
 }
 
-fn write_quality(text: &mut String, report: &AuditReport) {
-    let ingest = &report.snapshot.quality;
-    let analysis = &report.analysis.quality;
+fn write_top_savings(text: &mut String, model: &ReportModel) {
+    if model.top_savings.is_empty() {
+        return;
+    }
+    let currency = &model.context.currency;
+    let by = model.by_attribute.attribute.label();
+    let _ = writeln!(text, "\n## Largest savings\n");
+    let _ = writeln!(
+        text,
+        "| kind | user, or seats | {by} | SKU | reason | per month ({currency}) |"
+    );
+    let _ = writeln!(text, "| --- | --- | --- | --- | --- | ---: |");
+    for saving in &model.top_savings {
+        let who = match (&saving.user_principal_name, saving.seats) {
+            (Some(name), _) => name.clone(),
+            (None, Some(seats)) => format!("{seats} idle"),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            text,
+            "| `{}` | {who} | {} | {} | {} | {} |",
+            saving.kind,
+            saving.group.as_deref().unwrap_or(""),
+            saving.sku_part_number,
+            saving.reason.as_deref().unwrap_or(""),
+            saving.monthly_amount.grouped()
+        );
+    }
+}
+
+fn write_premium_use(text: &mut String, model: &ReportModel) {
+    let premium = &model.premium_use;
+    let _ = writeln!(text, "\n## Premium use\n");
+    let _ = writeln!(
+        text,
+        "- {} users opened premium apps in the window: {} with a premium license, {} without",
+        premium.users, premium.licensed_users, premium.unlicensed_users
+    );
+    let _ = writeln!(
+        text,
+        "- {} users hold a premium license the tenant pays for; {} of them opened a premium app in the window",
+        premium.premium_holders, premium.premium_holders_using
+    );
+    if !premium.by_apps_used.is_empty() {
+        let _ = writeln!(
+            text,
+            "\n| premium apps opened | users | without a premium license |"
+        );
+        let _ = writeln!(text, "| ---: | ---: | ---: |");
+        for row in &premium.by_apps_used {
+            let _ = writeln!(
+                text,
+                "| {} | {} | {} |",
+                row.apps, row.users, row.unlicensed
+            );
+        }
+    }
+}
+
+fn write_quality(text: &mut String, model: &ReportModel) {
+    let ingest = &model.quality.ingest;
+    let analysis = &model.quality.analysis;
+    let window = &model.context.window;
     let _ = writeln!(text, "\n## Data quality\n");
     if let Some(reason) = analysis.activity_unknown_because {
         let _ = writeln!(
@@ -232,8 +344,8 @@ fn write_quality(text: &mut String, report: &AuditReport) {
             "- Audit coverage ({source}): {} to {}; it {verdict} ({} to {}, allowing {COVERAGE_START_SLACK_DAYS} days late and {COVERAGE_END_SLACK_DAYS} days early)",
             coverage.first,
             coverage.last,
-            report.analysis.window.first_day(),
-            report.analysis.window.as_of,
+            window.first_day(),
+            window.as_of,
         );
     }
     if !analysis.rules_not_evaluated.is_empty() {
@@ -276,7 +388,7 @@ fn write_quality(text: &mut String, report: &AuditReport) {
         ingest.launch_rows,
         analysis.launches_in_window,
         analysis.launches_after_as_of,
-        ingest.other_operations.values().sum::<usize>()
+        model.quality.other_operation_rows
     );
     if ingest.duplicate_launch_records > 0 {
         let _ = writeln!(

@@ -1,21 +1,21 @@
-//! The summary table printed on stdout after an audit.
+//! The summary table printed on stdout after an audit, rendered from the report model.
 
-use super::AuditReport;
 use crate::analyze::FindingKind;
+use crate::report::ReportModel;
 use std::fmt::Write;
 
-pub fn render(report: &AuditReport, out_dir: &std::path::Path) -> String {
-    let analysis = report.analysis;
-    let summary = &analysis.summary;
-    let currency = &analysis.currency;
+pub fn render(model: &ReportModel, out_dir: &std::path::Path) -> String {
+    let context = &model.context;
+    let headline = &model.headline;
+    let currency = &context.currency;
     let mut text = String::new();
     let _ = writeln!(
         text,
         "seatwise audit as of {} ({}), window {} days from {}",
-        analysis.window.as_of,
-        report.as_of_source.describe(),
-        analysis.window.days,
-        analysis.window.first_day()
+        context.window.as_of,
+        context.as_of_source.describe(),
+        context.window.days,
+        context.window.first_day()
     );
     let _ = writeln!(text);
     let _ = writeln!(
@@ -25,9 +25,8 @@ pub fn render(report: &AuditReport, out_dir: &std::path::Path) -> String {
         "findings",
         format!("monthly {currency}")
     );
-    for kind in FindingKind::ALL {
-        let total = summary.by_kind.get(&kind).cloned().unwrap_or_default();
-        let role = match kind {
+    for total in &model.by_kind {
+        let role = match total.kind {
             FindingKind::MissingPremium => "  cost to comply",
             kind if kind.is_saving() => "  saving",
             _ => "",
@@ -35,7 +34,7 @@ pub fn render(report: &AuditReport, out_dir: &std::path::Path) -> String {
         let _ = writeln!(
             text,
             "{:<22} {:>9} {:>16}{role}",
-            kind.as_str(),
+            total.kind.as_str(),
             total.count,
             total.monthly_amount.grouped()
         );
@@ -44,17 +43,23 @@ pub fn render(report: &AuditReport, out_dir: &std::path::Path) -> String {
     let _ = writeln!(
         text,
         "users {} (licensed {})  |  paid {} {currency}/month  |  savings {} {currency}/month  |  cost to comply {} {currency}/month",
-        summary.users,
-        summary.licensed_users,
-        summary.monthly_cost.grouped(),
-        summary.monthly_savings.grouped(),
-        summary.monthly_cost_to_comply.grouped()
+        headline.users,
+        headline.licensed_users,
+        headline.monthly_cost.grouped(),
+        headline.monthly_savings.grouped(),
+        headline.monthly_cost_to_comply.grouped()
     );
-    if !report.snapshot.quality.rejected.is_empty() {
+    let seats = &headline.seats;
+    let _ = writeln!(
+        text,
+        "paid seats {}  |  assigned {}  |  held by active users {}  |  idle {}",
+        seats.purchased, seats.assigned, seats.active, seats.idle
+    );
+    let rejected = model.quality.ingest.rejected.len();
+    if rejected > 0 {
         let _ = writeln!(
             text,
-            "skipped {} malformed rows (--lenient); see summary.md",
-            report.snapshot.quality.rejected.len()
+            "skipped {rejected} malformed rows (--lenient); see summary.md"
         );
     }
     let _ = writeln!(text, "written to {}", out_dir.display());

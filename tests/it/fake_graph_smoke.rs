@@ -21,7 +21,7 @@ use crate::fake_graph::{FakeGraph, FakeGraphConfig, Fault};
 const CLIENT_ID: &str = "test-client";
 const SECRET: &str = "test-secret-value-7f3a";
 const SCOPE: &str = "https://graph.microsoft.com/.default";
-const USER_SELECT: &str = "id,userPrincipalName,displayName,accountEnabled,userType,department,jobTitle,usageLocation,createdDateTime,assignedLicenses,licenseAssignmentStates,signInActivity";
+const USER_SELECT: &str = "id,userPrincipalName,displayName,accountEnabled,userType,department,jobTitle,usageLocation,companyName,officeLocation,employeeOrgData,createdDateTime,assignedLicenses,licenseAssignmentStates,signInActivity";
 
 /// A generated tenant of `users` users in a temporary folder.
 fn tenant(users: usize) -> (tempfile::TempDir, PathBuf) {

@@ -540,6 +540,56 @@ fn groups_and_assignment_states_agree() {
 }
 
 /// Sign-in cases, departments and guests of a 300-user tenant.
+/// Members carry the chargeback attributes finance groups costs by, some null as in real
+/// directories; guests carry none; the cost center follows the department.
+#[test]
+fn members_carry_chargeback_attributes() {
+    let (_temp, dir, _) = generate_fresh(300, 42);
+    let (_, users) = read_user_pages(&dir);
+    let (guests, members): (Vec<&Value>, Vec<&Value>) =
+        users.iter().partition(|user| user["userType"] == "Guest");
+    for guest in &guests {
+        assert!(guest["companyName"].is_null(), "{guest}");
+        assert!(guest["employeeOrgData"].is_null(), "{guest}");
+    }
+    let count = |pick: &dyn Fn(&Value) -> bool| members.iter().filter(|user| pick(user)).count();
+    let with_cost_center = count(&|user| user["employeeOrgData"]["costCenter"].is_string());
+    let without_org_data = count(&|user| user["employeeOrgData"].is_null());
+    let without_company = count(&|user| user["companyName"].is_null());
+    let european = count(&|user| {
+        user["companyName"]
+            .as_str()
+            .is_some_and(|name| name.ends_with(" Europe"))
+    });
+    let with_office = count(&|user| user["officeLocation"].is_string());
+    assert!(
+        with_cost_center > members.len() * 3 / 4,
+        "{with_cost_center}"
+    );
+    assert!(
+        without_org_data > 0 && without_company > 0,
+        "some are unset"
+    );
+    assert!(european > 0 && with_office > members.len() / 2);
+    // One department, one cost center.
+    let mut centers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for user in &members {
+        if let (Some(department), Some(center)) = (
+            user["department"].as_str().filter(|name| !name.is_empty()),
+            user["employeeOrgData"]["costCenter"].as_str(),
+        ) {
+            centers
+                .entry(department.to_string())
+                .or_default()
+                .insert(center.to_string());
+        }
+    }
+    assert!(centers.len() > 3);
+    for (department, codes) in &centers {
+        assert_eq!(codes.len(), 1, "{department}: {codes:?}");
+    }
+}
+
 #[test]
 fn directory_contains_every_realism_case() {
     let (_temp, dir, _) = generate_fresh(300, 42);

@@ -21,7 +21,7 @@ use crate::fake_graph::{FakeGraph, FakeGraphConfig, Fault, LoggedRequest};
 const CLIENT_ID: &str = "test-client";
 const SECRET: &str = "test-secret-value-7f3a";
 const SINCE: &str = "2026-01-01";
-const USER_SELECT: &str = "$select=id,userPrincipalName,displayName,accountEnabled,userType,department,jobTitle,usageLocation,createdDateTime,assignedLicenses,licenseAssignmentStates,signInActivity&$top=999";
+const USER_SELECT: &str = "$select=id,userPrincipalName,displayName,accountEnabled,userType,department,jobTitle,usageLocation,companyName,officeLocation,employeeOrgData,createdDateTime,assignedLicenses,licenseAssignmentStates,signInActivity&$top=999";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -17,4 +17,5 @@ mod plans;
 mod ps1_escaping;
 mod ps_tokens;
 mod real_exports;
+mod report;
 mod util;

@@ -11,8 +11,9 @@ use super::error::PullError;
 use super::paged::{PagedPull, pull_pages, saved_state};
 use super::progress::Collection;
 
-/// The properties SPEC §2 reads, without `signInActivity`.
-const USER_PROPERTIES: &str = "id,userPrincipalName,displayName,accountEnabled,userType,department,jobTitle,usageLocation,createdDateTime,assignedLicenses,licenseAssignmentStates";
+/// The properties SPEC §2 reads and the chargeback attributes of SPEC §6, without
+/// `signInActivity`.
+const USER_PROPERTIES: &str = "id,userPrincipalName,displayName,accountEnabled,userType,department,jobTitle,usageLocation,companyName,officeLocation,employeeOrgData,createdDateTime,assignedLicenses,licenseAssignmentStates";
 const SIGN_IN_ACTIVITY: &str = "signInActivity";
 
 /// What the users pull produced.

@@ -1,0 +1,18 @@
+//! Reports for finance (SPEC §6): the audit's typed tables and the one report model every
+//! view renders.
+//!
+//! An audit writes its [`tables`] (Parquet) beside `findings.json`; the [`model`] is computed
+//! from those and the findings with Polars, either in memory during the audit or from an audit
+//! folder later ([`audit_folder`]). `summary.md` and the terminal table render the model; they
+//! add nothing up themselves.
+
+pub mod attribute;
+pub mod audit_folder;
+pub mod figures;
+pub mod model;
+pub mod tables;
+
+pub use attribute::UserAttribute;
+pub use figures::{Figure, Percent};
+pub use model::{AuditContext, DataQuality, ReportModel, ReportOptions};
+pub use tables::AuditTables;

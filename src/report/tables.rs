@@ -1,0 +1,550 @@
+//! The audit's typed tables (SPEC §4): what reports and monthly history are built from, so
+//! nothing after the audit reads the snapshot again.
+//!
+//! Every audit folder holds five Parquet files (Snappy-compressed), each tagged with its
+//! schema name in the file's key-value metadata (`seatwise.table`). Times are UTC
+//! milliseconds without a zone, dates UTC calendar days, money Int64 micro-units of the currency
+//! in `skus.parquet` (12.375 USD is `12375000`), GUIDs lower case. A null is unknown or unset,
+//! never zero.
+//!
+//! `users.parquet` (`seatwise.users/1`), one row per directory user, sorted by `user_id`:
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `user_id` | String | Entra object id |
+//! | `user_principal_name` | String | as the directory spells it |
+//! | `user_display_name` | String? | |
+//! | `department` | String? | chargeback attributes (SPEC §6), null when unset or empty |
+//! | `company_name` | String? | `companyName` |
+//! | `office_location` | String? | `officeLocation` |
+//! | `usage_location` | String? | `usageLocation` |
+//! | `cost_center` | String? | `employeeOrgData.costCenter` |
+//! | `division` | String? | `employeeOrgData.division` |
+//! | `account_enabled` | Boolean? | `accountEnabled` |
+//! | `user_type` | String? | `Member` or `Guest` |
+//! | `last_activity` | Datetime(ms)? | latest successful interactive or non-interactive sign-in (SPEC §1); null: none seen |
+//! | `activity_known` | Boolean | false when the snapshot carries no sign-in activity: `last_activity` then says nothing |
+//!
+//! `holdings.parquet` (`seatwise.holdings/1`), one row per license a user holds
+//! (`assignedLicenses`), sorted by user and SKU: the licenses held, and how:
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `user_id` | String | |
+//! | `sku_id` | String | |
+//! | `assigned_by` | List(String)? | `direct` and/or the ids of the groups granting it, `direct` first; null when the export does not say (no `licenseAssignmentStates`) |
+//!
+//! `skus.parquet` (`seatwise.skus/1`), one row per SKU the tenant buys or a user holds,
+//! sorted by part number:
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `sku_id` | String | |
+//! | `sku_part_number` | String | the GUID when neither Graph nor the catalogue names it |
+//! | `sku_display_name` | String? | from the SKU catalogue; null when it does not list the SKU |
+//! | `premium` | Boolean | grants premium Power Apps use |
+//! | `prepaid_enabled` | Int64 | `prepaidUnits.enabled` |
+//! | `prepaid_warning` | Int64 | `prepaidUnits.warning` (grace period) |
+//! | `purchased_seats` | Int64 | seats paid for: enabled + warning, 0 when not paid |
+//! | `consumed_units` | Int64 | `consumedUnits`: seats assigned |
+//! | `monthly_price` | Int64? | price per seat and month in micro-units; null when unpriced |
+//! | `currency` | String | the price book's currency |
+//! | `capability_status` | String? | `Enabled`, `Warning`, `Suspended`, …; null when held but not bought |
+//! | `is_paid` | Boolean | false for `Suspended`, `Deleted` and `LockedOut` subscriptions |
+//!
+//! `launches_daily.parquet` (`seatwise.launches_daily/1`), one row per (UTC day, user, app)
+//! with at least one `LaunchPowerApp` record, every record of the exports (also after the
+//! as-of date; readers pick their window):
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `date` | Date | UTC day of the launches |
+//! | `user_id` | String? | the directory user (SPEC §2 matching); null for users not in the directory |
+//! | `unknown_user` | String? | for those, the object id the records carry, else their lower-case user principal name |
+//! | `app_id` | String | |
+//! | `app_is_premium` | Boolean | the app is premium per the inventory |
+//! | `app_in_inventory` | Boolean | the inventory lists the app |
+//! | `launches` | Int64 | records that day |
+//!
+//! `findings.parquet` (`seatwise.findings/1`), the findings of `findings.json`, in its order,
+//! with exact amounts (`findings.json` rounds them to cents):
+//!
+//! | column | type | meaning |
+//! | --- | --- | --- |
+//! | `kind` | String | `inactive-holder`, `idle-seats`, … (SPEC §3) |
+//! | `user_id` | String? | null for SKU-level findings (`idle-seats`) |
+//! | `user_principal_name` | String? | |
+//! | `department` | String? | `Unassigned` when empty |
+//! | `sku_part_number` | String | |
+//! | `sku_id` | String | |
+//! | `reason` | String? | |
+//! | `assigned_by` | List(String) | `direct` and/or group ids, `unknown` when the export does not say; empty for SKU-level findings and `missing-premium` |
+//! | `last_activity` | Datetime(ms)? | |
+//! | `last_premium_use` | Datetime(ms)? | |
+//! | `premium_apps_used` | Int64? | premium apps opened in the window |
+//! | `seats` | Int64? | idle seats, for `idle-seats` |
+//! | `monthly_amount` | Int64 | micro-units, never negative: a saving or a cost, as the kind says |
+//! | `note` | String? | |
+
+use crate::analyze::inputs::{IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS};
+use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, NOTE, REASON, SEATS};
+use crate::analyze::{Analysis, Evidence, Finding};
+use crate::model::{Snapshot, columns};
+use polars::prelude::*;
+use polars_io::SerReader;
+use polars_io::prelude::{KeyValueMetadata, ParquetCompression, ParquetReader, ParquetWriter};
+use std::path::{Path, PathBuf};
+
+/// Whether the snapshot told when each user was last active.
+pub const ACTIVITY_KNOWN: &str = "activity_known";
+/// The price book's currency, beside each price.
+pub const CURRENCY: &str = "currency";
+/// The UTC day of a launch count.
+pub const LAUNCH_DATE: &str = "date";
+/// The key of a launching user who is not in the directory.
+pub const UNKNOWN_USER: &str = "unknown_user";
+pub const APP_IN_INVENTORY: &str = "app_in_inventory";
+/// Launch records in a day.
+pub const LAUNCHES: &str = "launches";
+
+/// The key-value metadata entry naming a table's schema.
+pub const SCHEMA_KEY: &str = "seatwise.table";
+
+/// One typed table: its file in the audit folder, its schema name and its schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Users,
+    Holdings,
+    Skus,
+    LaunchesDaily,
+    Findings,
+}
+
+impl Table {
+    pub const ALL: [Table; 5] = [
+        Table::Users,
+        Table::Holdings,
+        Table::Skus,
+        Table::LaunchesDaily,
+        Table::Findings,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Table::Users => "users.parquet",
+            Table::Holdings => "holdings.parquet",
+            Table::Skus => "skus.parquet",
+            Table::LaunchesDaily => "launches_daily.parquet",
+            Table::Findings => "findings.parquet",
+        }
+    }
+
+    /// The schema's name and version, written into the file.
+    pub fn schema_name(self) -> &'static str {
+        match self {
+            Table::Users => "seatwise.users/1",
+            Table::Holdings => "seatwise.holdings/1",
+            Table::Skus => "seatwise.skus/1",
+            Table::LaunchesDaily => "seatwise.launches_daily/1",
+            Table::Findings => "seatwise.findings/1",
+        }
+    }
+
+    pub fn schema(self) -> Schema {
+        let timestamp = DataType::Datetime(TimeUnit::Milliseconds, None);
+        let fields: Vec<(&str, DataType)> = match self {
+            Table::Users => vec![
+                (columns::USER_ID, DataType::String),
+                (columns::USER_PRINCIPAL_NAME, DataType::String),
+                (columns::USER_DISPLAY_NAME, DataType::String),
+                (columns::DEPARTMENT, DataType::String),
+                (columns::COMPANY_NAME, DataType::String),
+                (columns::OFFICE_LOCATION, DataType::String),
+                (columns::USAGE_LOCATION, DataType::String),
+                (columns::COST_CENTER, DataType::String),
+                (columns::DIVISION, DataType::String),
+                (columns::ACCOUNT_ENABLED, DataType::Boolean),
+                (columns::USER_TYPE, DataType::String),
+                (columns::LAST_ACTIVITY, timestamp),
+                (ACTIVITY_KNOWN, DataType::Boolean),
+            ],
+            Table::Holdings => vec![
+                (columns::USER_ID, DataType::String),
+                (columns::SKU_ID, DataType::String),
+                (
+                    columns::ASSIGNED_BY,
+                    DataType::List(Box::new(DataType::String)),
+                ),
+            ],
+            Table::Skus => vec![
+                (columns::SKU_ID, DataType::String),
+                (columns::SKU_PART_NUMBER, DataType::String),
+                (columns::SKU_DISPLAY_NAME, DataType::String),
+                (columns::PREMIUM, DataType::Boolean),
+                (columns::PREPAID_ENABLED, DataType::Int64),
+                (columns::PREPAID_WARNING, DataType::Int64),
+                (PURCHASED_SEATS, DataType::Int64),
+                (columns::CONSUMED_UNITS, DataType::Int64),
+                (columns::MONTHLY_PRICE, DataType::Int64),
+                (CURRENCY, DataType::String),
+                (columns::CAPABILITY_STATUS, DataType::String),
+                (IS_PAID, DataType::Boolean),
+            ],
+            Table::LaunchesDaily => vec![
+                (LAUNCH_DATE, DataType::Date),
+                (columns::USER_ID, DataType::String),
+                (UNKNOWN_USER, DataType::String),
+                (columns::APP_ID, DataType::String),
+                (columns::APP_IS_PREMIUM, DataType::Boolean),
+                (APP_IN_INVENTORY, DataType::Boolean),
+                (LAUNCHES, DataType::Int64),
+            ],
+            Table::Findings => vec![
+                (KIND, DataType::String),
+                (columns::USER_ID, DataType::String),
+                (columns::USER_PRINCIPAL_NAME, DataType::String),
+                (columns::DEPARTMENT, DataType::String),
+                (columns::SKU_PART_NUMBER, DataType::String),
+                (columns::SKU_ID, DataType::String),
+                (REASON, DataType::String),
+                (
+                    columns::ASSIGNED_BY,
+                    DataType::List(Box::new(DataType::String)),
+                ),
+                (columns::LAST_ACTIVITY, timestamp.clone()),
+                (LAST_PREMIUM_USE, timestamp),
+                (PREMIUM_APPS_USED, DataType::Int64),
+                (SEATS, DataType::Int64),
+                (MONTHLY_AMOUNT, DataType::Int64),
+                (NOTE, DataType::String),
+            ],
+        };
+        fields
+            .into_iter()
+            .map(|(name, dtype)| Field::new(name.into(), dtype))
+            .collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TablesError {
+    #[error("{}: cannot read the table: {source}\nhint: run `seatwise audit` again to rewrite the audit folder", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not a readable Parquet table: {source}\nhint: run `seatwise audit` again to rewrite the audit folder", path.display())]
+    Engine {
+        path: PathBuf,
+        #[source]
+        source: PolarsError,
+    },
+    #[error(
+        "{}: holds {found}, not {expected}\nhint: this audit folder was written by another version of seatwise; run `seatwise audit` again",
+        path.display()
+    )]
+    Schema {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+}
+
+/// The tables of one audit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditTables {
+    pub users: DataFrame,
+    pub holdings: DataFrame,
+    pub skus: DataFrame,
+    pub launches_daily: DataFrame,
+    pub findings: DataFrame,
+}
+
+impl AuditTables {
+    /// Builds the tables from a snapshot and its analysis (the priced SKU dimension, and
+    /// whether sign-in activity was knowable).
+    pub fn build(snapshot: &Snapshot, analysis: &Analysis) -> PolarsResult<AuditTables> {
+        let users = users(snapshot, &analysis.evidence).collect()?;
+        let holdings = holdings(snapshot).collect()?;
+        let skus = skus(&analysis.skus, &analysis.currency).collect()?;
+        let launches_daily = launches_daily(snapshot, &analysis.launches)?.collect()?;
+        let findings = findings(&analysis.findings)?;
+        Ok(AuditTables {
+            users,
+            holdings,
+            skus,
+            launches_daily,
+            findings,
+        })
+    }
+
+    pub fn get(&self, table: Table) -> &DataFrame {
+        match table {
+            Table::Users => &self.users,
+            Table::Holdings => &self.holdings,
+            Table::Skus => &self.skus,
+            Table::LaunchesDaily => &self.launches_daily,
+            Table::Findings => &self.findings,
+        }
+    }
+
+    /// Reads the tables of the audit folder `dir`, checking each file's schema.
+    pub fn read(dir: &Path) -> Result<AuditTables, TablesError> {
+        Ok(AuditTables {
+            users: read_table(dir, Table::Users)?,
+            holdings: read_table(dir, Table::Holdings)?,
+            skus: read_table(dir, Table::Skus)?,
+            launches_daily: read_table(dir, Table::LaunchesDaily)?,
+            findings: read_table(dir, Table::Findings)?,
+        })
+    }
+}
+
+/// Writes `frame` as `table` in Parquet, tagged with the table's schema name.
+pub fn write_table(
+    table: Table,
+    frame: &DataFrame,
+    writer: impl std::io::Write,
+) -> PolarsResult<()> {
+    let mut frame = frame.clone();
+    ParquetWriter::new(writer)
+        .with_compression(ParquetCompression::Snappy)
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
+            SCHEMA_KEY.to_string(),
+            table.schema_name().to_string(),
+        )])))
+        .finish(&mut frame)?;
+    Ok(())
+}
+
+/// Reads one table of the audit folder `dir`; its schema name and columns must match.
+pub fn read_table(dir: &Path, table: Table) -> Result<DataFrame, TablesError> {
+    let path = dir.join(table.file_name());
+    let engine = |source| TablesError::Engine {
+        path: path.clone(),
+        source,
+    };
+    let file = std::fs::File::open(&path).map_err(|source| TablesError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut reader = ParquetReader::new(file);
+    let schema_name = reader
+        .get_metadata()
+        .map_err(engine)?
+        .key_value_metadata()
+        .as_ref()
+        .and_then(|entries| {
+            entries
+                .iter()
+                .find(|entry| entry.key == SCHEMA_KEY)
+                .and_then(|entry| entry.value.clone())
+        });
+    if schema_name.as_deref() != Some(table.schema_name()) {
+        return Err(TablesError::Schema {
+            path,
+            expected: table.schema_name().to_string(),
+            found: schema_name.unwrap_or_else(|| "no seatwise schema name".to_string()),
+        });
+    }
+    let frame = reader.finish().map_err(engine)?;
+    let expected = table.schema();
+    if frame.schema().as_ref() != &expected {
+        return Err(TablesError::Schema {
+            path,
+            expected: format!("{} with columns {expected:?}", table.schema_name()),
+            found: format!("columns {:?}", frame.schema()),
+        });
+    }
+    Ok(frame)
+}
+
+fn users(snapshot: &Snapshot, evidence: &Evidence) -> LazyFrame {
+    snapshot
+        .users
+        .clone()
+        .lazy()
+        .select([
+            col(columns::USER_ID),
+            col(columns::USER_PRINCIPAL_NAME),
+            col(columns::USER_DISPLAY_NAME),
+            col(columns::DEPARTMENT),
+            col(columns::COMPANY_NAME),
+            col(columns::OFFICE_LOCATION),
+            col(columns::USAGE_LOCATION),
+            col(columns::COST_CENTER),
+            col(columns::DIVISION),
+            col(columns::ACCOUNT_ENABLED),
+            col(columns::USER_TYPE),
+            col(columns::LAST_ACTIVITY),
+            lit(evidence.activity_known()).alias(ACTIVITY_KNOWN),
+        ])
+        .sort([columns::USER_ID], SortMultipleOptions::default())
+}
+
+/// Holdings with the sources granting each, `direct` first, then group ids in order.
+fn holdings(snapshot: &Snapshot) -> LazyFrame {
+    let direct_last = col(columns::ASSIGNED_BY).neq(lit(columns::DIRECT));
+    let sources = snapshot
+        .assignment_states
+        .clone()
+        .lazy()
+        .group_by([col(columns::USER_ID), col(columns::SKU_ID)])
+        .agg([col(columns::ASSIGNED_BY)
+            .sort_by(
+                [direct_last, col(columns::ASSIGNED_BY)],
+                SortMultipleOptions::default(),
+            )
+            .unique_stable()
+            .alias(columns::ASSIGNED_BY)]);
+    snapshot
+        .holdings
+        .clone()
+        .lazy()
+        .join(
+            sources,
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col(columns::USER_ID),
+            col(columns::SKU_ID),
+            col(columns::ASSIGNED_BY),
+        ])
+        .sort(
+            [columns::USER_ID, columns::SKU_ID],
+            SortMultipleOptions::default(),
+        )
+}
+
+fn skus(priced: &DataFrame, currency: &str) -> LazyFrame {
+    priced
+        .clone()
+        .lazy()
+        .select([
+            col(columns::SKU_ID),
+            col(columns::SKU_PART_NUMBER),
+            col(columns::SKU_DISPLAY_NAME),
+            col(columns::PREMIUM),
+            col(columns::PREPAID_ENABLED),
+            col(columns::PREPAID_WARNING),
+            col(PURCHASED_SEATS),
+            col(columns::CONSUMED_UNITS),
+            col(columns::MONTHLY_PRICE),
+            lit(currency.to_string()).alias(CURRENCY),
+            col(columns::CAPABILITY_STATUS),
+            col(IS_PAID),
+        ])
+        .sort(
+            [columns::SKU_PART_NUMBER, columns::SKU_ID],
+            SortMultipleOptions::default(),
+        )
+}
+
+/// Daily counts of `launches`, attributed to their owners by the analysis.
+fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<LazyFrame> {
+    let in_inventory = match &snapshot.apps {
+        Some(apps) => col(columns::APP_ID).is_in(
+            lit(apps
+                .column(columns::APP_ID)?
+                .as_materialized_series()
+                .implode()?
+                .into_series()),
+            false,
+        ),
+        None => lit(false),
+    };
+    Ok(launches
+        .clone()
+        .lazy()
+        .with_columns([
+            col(columns::LAUNCHED_AT)
+                .cast(DataType::Date)
+                .alias(LAUNCH_DATE),
+            when(col(columns::USER_ID).is_null())
+                .then(coalesce(&[
+                    col(columns::USER_OBJECT_ID),
+                    col(columns::USER_KEY),
+                ]))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(UNKNOWN_USER),
+            in_inventory.fill_null(lit(false)).alias(APP_IN_INVENTORY),
+        ])
+        .group_by([
+            col(LAUNCH_DATE),
+            col(columns::USER_ID),
+            col(UNKNOWN_USER),
+            col(columns::APP_ID),
+            col(columns::APP_IS_PREMIUM),
+            col(APP_IN_INVENTORY),
+        ])
+        .agg([len().cast(DataType::Int64).alias(LAUNCHES)])
+        .sort(
+            [LAUNCH_DATE, columns::USER_ID, UNKNOWN_USER, columns::APP_ID],
+            SortMultipleOptions::default(),
+        ))
+}
+
+/// The findings as a table, in their order, with exact amounts.
+pub fn findings(findings: &[Finding]) -> PolarsResult<DataFrame> {
+    let strings = |name: &str, pick: &dyn Fn(&Finding) -> Option<String>| {
+        Column::new(
+            name.into(),
+            findings.iter().map(pick).collect::<Vec<Option<String>>>(),
+        )
+    };
+    let integers = |name: &str, pick: &dyn Fn(&Finding) -> Option<i64>| {
+        Column::new(
+            name.into(),
+            findings.iter().map(pick).collect::<Vec<Option<i64>>>(),
+        )
+    };
+    let times = |name: &str, pick: &dyn Fn(&Finding) -> Option<i64>| {
+        integers(name, pick).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+    };
+    let sources: ListChunked = findings
+        .iter()
+        .map(|finding| {
+            Some(Series::new(
+                PlSmallStr::EMPTY,
+                finding
+                    .assigned_by
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<&str>>(),
+            ))
+        })
+        .collect();
+    let mut sources = sources.into_series();
+    sources.rename(columns::ASSIGNED_BY.into());
+    let sources = sources.cast(&DataType::List(Box::new(DataType::String)))?;
+    DataFrame::new(
+        findings.len(),
+        vec![
+            strings(KIND, &|finding| Some(finding.kind.as_str().to_string())),
+            strings(columns::USER_ID, &|finding| finding.user_id.clone()),
+            strings(columns::USER_PRINCIPAL_NAME, &|finding| {
+                finding.user_principal_name.clone()
+            }),
+            strings(columns::DEPARTMENT, &|finding| finding.department.clone()),
+            strings(columns::SKU_PART_NUMBER, &|finding| {
+                Some(finding.sku_part_number.clone())
+            }),
+            strings(columns::SKU_ID, &|finding| Some(finding.sku_id.clone())),
+            strings(REASON, &|finding| {
+                finding.reason.as_ref().map(ToString::to_string)
+            }),
+            sources.into_column(),
+            times(columns::LAST_ACTIVITY, &|finding| finding.last_activity)?,
+            times(LAST_PREMIUM_USE, &|finding| finding.last_premium_use)?,
+            integers(PREMIUM_APPS_USED, &|finding| {
+                finding.premium_apps_used.map(i64::from)
+            }),
+            integers(SEATS, &|finding| finding.seats),
+            integers(MONTHLY_AMOUNT, &|finding| Some(finding.monthly_amount.0)),
+            strings(NOTE, &|finding| finding.note.clone()),
+        ],
+    )
+}
