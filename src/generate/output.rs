@@ -5,6 +5,7 @@
 //! if anything fails, the staging directory is removed. The small file helpers here exist so that
 //! every I/O, JSON and CSV error carries the path it happened on.
 
+use crate::support::folder::{FolderError, StagedFolder};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -118,12 +119,10 @@ impl CsvFile {
     }
 }
 
-/// A hidden staging directory next to the requested output, renamed into place on commit and
-/// removed if dropped uncommitted.
+/// The snapshot folder being written: `target` must be absent or an empty directory, so a
+/// generated tenant never replaces anything; the writing itself is a [`StagedFolder`].
 pub struct Staging {
-    staging: PathBuf,
-    target: PathBuf,
-    committed: bool,
+    folder: StagedFolder,
 }
 
 impl Staging {
@@ -146,55 +145,29 @@ impl Staging {
             Err(error) if error.kind() == io::ErrorKind::NotFound => {}
             Err(error) => return Err(io_error(target)(error)),
         }
-        let Some(name) = target.file_name() else {
+        if target.file_name().is_none() {
             return Err(GenerateError::InvalidOutput {
                 path: target.to_path_buf(),
             });
-        };
-        let parent = match target.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        create_dir(&parent)?;
-        let staging = parent.join(format!(
-            ".{}.seatwise-partial-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
         }
-        create_dir(&staging)?;
-        Ok(Self {
-            staging,
-            target: target.to_path_buf(),
-            committed: false,
-        })
+        let folder = StagedFolder::begin(target).map_err(folder_error)?;
+        Ok(Self { folder })
     }
 
     /// The directory to write into.
     pub fn path(&self) -> &Path {
-        &self.staging
+        self.folder.path()
     }
 
     /// Moves the staged snapshot to its final place.
-    pub fn commit(mut self) -> Result<(), GenerateError> {
-        if self.target.is_dir() {
-            // Checked empty in `begin`; `remove_dir` refuses if someone wrote into it since.
-            fs::remove_dir(&self.target).map_err(io_error(&self.target))?;
-        }
-        fs::rename(&self.staging, &self.target).map_err(io_error(&self.target))?;
-        self.committed = true;
-        Ok(())
+    pub fn commit(self) -> Result<(), GenerateError> {
+        self.folder.commit().map_err(folder_error)
     }
 }
 
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            // Best effort: a failed run must not leave a snapshot behind; the hidden staging
-            // name never looks like a finished one even if removal fails.
-            let _ = fs::remove_dir_all(&self.staging);
-        }
+fn folder_error(error: FolderError) -> GenerateError {
+    GenerateError::Io {
+        path: error.path,
+        source: error.source,
     }
 }

@@ -14,6 +14,7 @@ use crate::analyze::Analysis;
 use crate::model::Snapshot;
 use crate::report::tables::{self, Table};
 use crate::report::{AuditTables, ReportModel};
+use crate::support::folder::{FolderError, StagedFolder};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,13 @@ pub enum OutputError {
     NotAnAuditFolder { path: PathBuf },
 }
 
+fn folder_error(error: FolderError) -> OutputError {
+    OutputError::Io {
+        path: error.path,
+        source: error.source,
+    }
+}
+
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
         path: path.to_path_buf(),
@@ -62,35 +70,9 @@ pub fn write_audit_folder(out: &Path, report: &AuditReport) -> Result<(), Output
             });
         }
     }
-    let parent = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let name = out
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "audit".to_string());
-    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
-    }
-    std::fs::create_dir_all(&staging).map_err(io_error(&staging))?;
-
-    let written = write_files(&staging, report);
-    if let Err(error) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-    if out.exists() {
-        let retired = parent.join(format!(".{name}.replaced-{}", std::process::id()));
-        std::fs::rename(out, &retired).map_err(io_error(out))?;
-        std::fs::rename(&staging, out).map_err(io_error(out))?;
-        std::fs::remove_dir_all(&retired).map_err(io_error(&retired))?;
-    } else {
-        std::fs::rename(&staging, out).map_err(io_error(out))?;
-    }
-    Ok(())
+    let staged = StagedFolder::begin(out).map_err(folder_error)?;
+    write_files(staged.path(), report)?;
+    staged.commit().map_err(folder_error)
 }
 
 fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
