@@ -19,3 +19,4 @@ pub mod model;
 pub mod money;
 pub mod output;
 pub mod report;
+pub mod support;

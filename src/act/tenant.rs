@@ -3,8 +3,8 @@
 //! serve better here than joins.
 
 use crate::catalogue::Catalogue;
-use crate::ingest::timestamp::format_millis;
 use crate::model::{Snapshot, columns};
+use crate::support::timestamp::format_millis;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 

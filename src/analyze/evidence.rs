@@ -10,7 +10,7 @@
 //! says what was not knowable and why.
 
 use super::window::AuditWindow;
-use crate::ingest::timestamp::format_millis;
+use crate::support::timestamp::format_millis;
 use chrono::{DateTime, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -22,7 +22,7 @@ fn as_of() -> NaiveDate {
 
 /// Milliseconds of `YYYY-MM-DDTHH:MM:SSZ`.
 fn at(text: &str) -> i64 {
-    crate::ingest::timestamp::parse_timestamp(text).expect("valid timestamp")
+    crate::support::timestamp::parse_timestamp(text).expect("valid timestamp")
 }
 
 fn catalogue() -> Catalogue {

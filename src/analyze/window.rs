@@ -4,7 +4,7 @@
 //! use counts inside it; sign-ins count from its first day on, with no upper bound (Graph only
 //! keeps the latest sign-in, so a later one hides an earlier one: when in doubt, never reclaim).
 
-use crate::ingest::timestamp::date_start_millis;
+use crate::support::timestamp::date_start_millis;
 use chrono::{Days, NaiveDate};
 
 /// How far a snapshot's collection date or an as-of date may run ahead of the clock: a day,

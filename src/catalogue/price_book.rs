@@ -6,9 +6,9 @@
 
 use crate::ingest::error::{IngestError, RejectionLog, rejection};
 use crate::ingest::table::CsvTable;
-use crate::ingest::timestamp::parse_timestamp;
 use crate::model::columns;
 use crate::money::Money;
+use crate::support::timestamp::parse_timestamp;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;

@@ -17,13 +17,13 @@ mod properties;
 pub mod record;
 pub mod skus;
 pub mod table;
-pub mod timestamp;
 pub mod users;
 
 use crate::case_insensitive_record;
 use crate::catalogue::PriceBook;
 use crate::catalogue::price_book::REQUIRED_PRICE_COLUMNS;
 use crate::model::{IngestQuality, Snapshot, SnapshotMetadata};
+use crate::support::timestamp;
 use error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use std::path::{Path, PathBuf};
 

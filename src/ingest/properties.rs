@@ -5,7 +5,7 @@
 
 use super::csv_records::tests::split_bytes as split;
 use super::error::Strictness;
-use super::timestamp::{format_millis, parse_timestamp};
+use crate::support::timestamp::{format_millis, parse_timestamp};
 use proptest::prelude::*;
 
 /// One field as it will be written: bare (no quote, comma or line break) or quoted.

@@ -9,9 +9,9 @@ use super::error::{
     IngestError, Location, Rejection, RejectionLog, Strictness, guid_field, rejection,
 };
 use super::json_records::split_records;
-use super::timestamp::parse_optional_timestamp;
 use crate::case_insensitive_record;
 use crate::model::columns;
+use crate::support::timestamp::parse_optional_timestamp;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,7 @@ use crate::analyze::{Finding, FindingKind};
 use crate::contract::findings::{
     self, DataQuality, FindingRecord, FindingsDocument, FindingsSummary, SCHEMA, SnapshotOrigin,
 };
-use crate::ingest::timestamp::format_millis;
+use crate::support::timestamp::format_millis;
 
 impl From<&Finding> for FindingRecord {
     /// The finding as written: amounts rounded to cents (SPEC §3), times as text.

@@ -10,10 +10,10 @@ use crate::analyze::FindingKind;
 use crate::analyze::evidence::{
     COVERAGE_END_SLACK_DAYS, COVERAGE_START_SLACK_DAYS, CoverageSource,
 };
-use crate::ingest::timestamp::format_millis;
 use crate::money::Money;
 use crate::report::ReportModel;
 use crate::report::model::BreakdownRow;
+use crate::support::timestamp::format_millis;
 use std::fmt::Write;
 
 /// What each kind means, in a sentence.

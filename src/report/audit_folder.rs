@@ -8,8 +8,8 @@ use super::tables::{AuditTables, TablesError};
 use crate::analyze::AuditWindow;
 use crate::analyze::quality::AnalysisQuality;
 use crate::contract::findings::{self, ReadError};
-use crate::ingest::timestamp::parse_optional_timestamp;
 use crate::model::IngestQuality;
+use crate::support::timestamp::parse_optional_timestamp;
 use polars::prelude::PolarsError;
 use std::path::{Path, PathBuf};
 

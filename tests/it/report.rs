@@ -294,7 +294,8 @@ fn datetime(values: &[Option<&str>]) -> Column {
     let millis: Vec<Option<i64>> = values
         .iter()
         .map(|value| {
-            value.map(|text| seatwise::ingest::timestamp::parse_timestamp(text).expect("timestamp"))
+            value
+                .map(|text| seatwise::support::timestamp::parse_timestamp(text).expect("timestamp"))
         })
         .collect();
     Column::new("".into(), millis)

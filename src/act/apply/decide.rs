@@ -12,7 +12,7 @@
 use super::journal::ActionResult;
 use super::live::{LiveGroup, LiveUser};
 use crate::act::{Action, Mechanism};
-use crate::ingest::timestamp::parse_timestamp;
+use crate::support::timestamp::parse_timestamp;
 use chrono::NaiveDate;
 
 /// A lookup that may not have been made.
@@ -315,7 +315,7 @@ fn became_active(action: &Action, user: &LiveUser) -> Option<String> {
     newer.then(|| {
         format!(
             "the user signed in on {} (the audit saw {})",
-            crate::ingest::timestamp::format_millis(signed_in),
+            crate::support::timestamp::format_millis(signed_in),
             action
                 .observed
                 .last_activity

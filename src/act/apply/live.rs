@@ -9,7 +9,7 @@
 
 use crate::graph::endpoint::encode_segment as encode;
 use crate::graph::{GraphClient, GraphError};
-use crate::ingest::timestamp::parse_timestamp;
+use crate::support::timestamp::parse_timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;

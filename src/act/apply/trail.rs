@@ -4,7 +4,7 @@
 
 use super::journal::Record;
 use crate::act::Plan;
-use crate::output::findings_csv::spreadsheet_safe;
+use crate::support::spreadsheet::spreadsheet_safe;
 use std::collections::BTreeMap;
 
 /// One journal with the plan its actions come from.

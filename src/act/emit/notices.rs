@@ -3,7 +3,7 @@
 //! the mail merge to fill where known.
 
 use crate::act::{Mechanism, Plan};
-use crate::output::findings_csv::spreadsheet_safe;
+use crate::support::spreadsheet::spreadsheet_safe;
 
 pub fn render(plan: &Plan) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());

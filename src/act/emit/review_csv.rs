@@ -1,7 +1,7 @@
 //! `plan.csv`: one row per action, for review in a spreadsheet.
 
 use crate::act::Plan;
-use crate::output::findings_csv::spreadsheet_safe;
+use crate::support::spreadsheet::spreadsheet_safe;
 
 pub fn render(plan: &Plan) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());

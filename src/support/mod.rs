@@ -1,0 +1,7 @@
+//! Helpers that several stages use and none owns: timestamps and civil dates, line counting,
+//! the spreadsheet guard. They live here, one copy each, so that no stage imports another
+//! stage for a helper.
+
+pub mod lines;
+pub mod spreadsheet;
+pub mod timestamp;
