@@ -529,15 +529,15 @@ impl Inputs {
             .collect()?;
         let users = self.users.clone().select([len().alias(USERS)]).collect()?;
 
-        let seats = Row::first(&seats)?;
-        let holders = Row::first(&holders)?;
-        let amounts = Row::first(&amounts)?;
+        let seats = Row::first(&seats);
+        let holders = Row::first(&holders);
+        let amounts = Row::first(&amounts);
         let monthly_cost = seats.money(MONTHLY_COST)?;
         let monthly_savings = amounts.money(SAVINGS)?;
         let monthly_cost_to_comply = amounts.money(COST_TO_COMPLY)?;
         let licensed_users = holders.integer(LICENSED_USERS)?;
         Ok(Headline {
-            users: Row::first(&users)?.integer(USERS)?,
+            users: Row::first(&users).integer(USERS)?,
             licensed_users,
             monthly_cost,
             yearly_cost: yearly(monthly_cost),
@@ -562,7 +562,7 @@ impl Inputs {
             .group_by([col(KIND)])
             .agg([len().alias(COUNT), col(AMOUNT).sum()])
             .collect()?;
-        let rows = Rows::of(&totals)?;
+        let rows = Rows::of(&totals);
         FindingKind::ALL
             .into_iter()
             .map(|kind| {
@@ -631,7 +631,7 @@ impl Inputs {
                 SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
             )
             .collect()?;
-        let rows = Rows::of(&frame)?;
+        let rows = Rows::of(&frame);
         (0..rows.height)
             .map(|index| {
                 let purchased = rows.integer(PURCHASED_SEATS, index)?;
@@ -726,7 +726,7 @@ impl Inputs {
                 SortMultipleOptions::default().with_order_descending_multi([true, false]),
             )
             .collect()?;
-        let rows = Rows::of(&frame)?;
+        let rows = Rows::of(&frame);
         let groups = (0..rows.height)
             .map(|index| {
                 Ok(GroupRow {
@@ -766,7 +766,7 @@ impl Inputs {
                 SortMultipleOptions::default().with_order_descending_multi([true, false]),
             )
             .collect()?;
-        let rows = Rows::of(&frame)?;
+        let rows = Rows::of(&frame);
         (0..rows.height)
             .map(|index| {
                 Ok(BreakdownRow {
@@ -789,7 +789,7 @@ impl Inputs {
             )
             .limit(IdxSize::try_from(self.options.top).unwrap_or(IdxSize::MAX))
             .collect()?;
-        let rows = Rows::of(&frame)?;
+        let rows = Rows::of(&frame);
         (0..rows.height)
             .map(|index| {
                 let kind_text = rows.string(KIND, index).unwrap_or_default();
@@ -884,7 +884,7 @@ impl Inputs {
             .select([amount_of(FindingKind::MissingPremium).alias(COST_TO_COMPLY)])
             .collect()?;
 
-        let rows = Rows::of(&by_apps)?;
+        let rows = Rows::of(&by_apps);
         let by_apps_used = (0..rows.height)
             .map(|index| {
                 Ok(AppsUsedRow {
@@ -894,7 +894,7 @@ impl Inputs {
                 })
             })
             .collect::<PolarsResult<Vec<AppsUsedRow>>>()?;
-        let totals = Row::first(&totals)?;
+        let totals = Row::first(&totals);
         let users = totals.integer(USERS)?;
         let licensed_users = totals.integer(LICENSED_USERS)?;
         Ok(PremiumUse {
@@ -902,9 +902,9 @@ impl Inputs {
             users,
             licensed_users,
             unlicensed_users: users - licensed_users,
-            monthly_cost_to_comply: Row::first(&cost)?.money(COST_TO_COMPLY)?,
+            monthly_cost_to_comply: Row::first(&cost).money(COST_TO_COMPLY)?,
             by_apps_used,
-            premium_holders: Row::first(&paid_holders)?.integer(HOLDERS)?,
+            premium_holders: Row::first(&paid_holders).integer(HOLDERS)?,
             premium_holders_using: Figure::when(
                 self.premium_use_known,
                 totals.integer(HOLDERS_USING)?,
@@ -942,11 +942,11 @@ struct Rows<'a> {
 }
 
 impl<'a> Rows<'a> {
-    fn of(frame: &'a DataFrame) -> PolarsResult<Rows<'a>> {
-        Ok(Rows {
+    fn of(frame: &'a DataFrame) -> Rows<'a> {
+        Rows {
             frame,
             height: frame.height(),
-        })
+        }
     }
 
     fn string(&self, name: &str, index: usize) -> Option<String> {
@@ -980,8 +980,8 @@ impl<'a> Rows<'a> {
 struct Row<'a>(Rows<'a>);
 
 impl<'a> Row<'a> {
-    fn first(frame: &'a DataFrame) -> PolarsResult<Row<'a>> {
-        Ok(Row(Rows::of(frame)?))
+    fn first(frame: &'a DataFrame) -> Row<'a> {
+        Row(Rows::of(frame))
     }
 
     fn integer(&self, name: &str) -> PolarsResult<i64> {
@@ -990,5 +990,19 @@ impl<'a> Row<'a> {
 
     fn money(&self, name: &str) -> PolarsResult<Money> {
         self.0.money(name, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_per_user_rounds_half_away_from_zero_to_a_micro_unit() {
+        assert_eq!(per_unit(Money(10), 4), Some(Money(3)));
+        assert_eq!(per_unit(Money(9), 6), Some(Money(2)));
+        assert_eq!(per_unit(Money(504_500_000), 5), Some(Money(100_900_000)));
+        assert_eq!(per_unit(Money(1), 0), None);
+        assert_eq!(yearly(Money(20_000_000)), Money(240_000_000));
     }
 }
