@@ -656,6 +656,9 @@ fn a_token_about_to_expire_is_renewed_before_use() {
     );
 }
 
+/// How long the fake holds the slow page: longer than the whole pull takes without it.
+const SLOW_PAGE_DELAY: Duration = Duration::from_secs(20);
+
 #[test]
 fn a_slow_page_times_out_and_is_fetched_again() {
     let (temp, served) = tenant(90, 12);
@@ -665,17 +668,19 @@ fn a_slow_page_times_out_and_is_fetched_again() {
             path_prefix: "/v1.0/users".to_string(),
             after: 1,
             times: 1,
-            delay: Duration::from_secs(4),
+            delay: SLOW_PAGE_DELAY,
         }];
     });
     let out = temp.path().join("pulled");
     let started = Instant::now();
-    let output = ingest(&fake, &out, &[], &[("SEATWISE_GRAPH_TIMEOUT_MS", "600")]);
+    // The timeout leaves every other request of this debug-built pair ample time on a busy
+    // machine, and stays far below the slow page's delay.
+    let output = ingest(&fake, &out, &[], &[("SEATWISE_GRAPH_TIMEOUT_MS", "2500")]);
     let elapsed = started.elapsed();
     assert_success(&output);
     assert_same_tenant(&served, &out);
     assert!(
-        elapsed < Duration::from_secs(4),
+        elapsed < SLOW_PAGE_DELAY,
         "the slow page was waited for: {elapsed:?}"
     );
     let log = fake.requests();
