@@ -13,7 +13,7 @@ use super::csv_records::{CsvRecord, CsvRecords};
 use super::encoding::{Encoding, read_utf8};
 use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use super::record::KeyIndex;
-use super::table::{HeaderMap, is_type_line};
+use super::table::{HeaderMap, is_type_line, structure_problem};
 use crate::case_insensitive_record;
 use crate::model::columns;
 use crate::model::guid::parse_guid;
@@ -408,7 +408,7 @@ struct LaunchColumns {
 }
 
 struct AuditColumns {
-    /// The header's names, trimmed and lower-cased, to recognise a second header.
+    /// The header's names, to recognise a second header.
     names: Vec<Vec<u8>>,
     audit_data: usize,
     operation: usize,
@@ -487,10 +487,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         };
         let headers = HeaderMap::new(names.iter().map(Vec::as_slice));
         AuditColumns {
-            names: names
-                .iter()
-                .map(|name| trim_bytes(name).to_ascii_lowercase())
-                .collect(),
+            names: names.clone(),
             audit_data: headers.require(path, &["AuditData"])?,
             operation: headers.require(path, &["Operation", "Operations"])?,
             creation_date: headers.find(&["CreationDate"]),
@@ -504,13 +501,13 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
             continue;
         }
         rows += 1;
-        if let Some(problem) = structure_problem(&record, &layout) {
+        if let Some(problem) = structure_problem(&record, &layout.names) {
             let line = lines.line_at(record.offset);
             log.reject(rejection(path, Location::Line(line), "(csv)", problem))?;
             continue;
         }
         let operation = record.value(layout.operation).unwrap_or_default();
-        let operation = trim_bytes(&operation);
+        let operation = operation.trim_ascii();
         if !operation.eq_ignore_ascii_case(LAUNCH_OPERATION.as_bytes()) {
             count_operation(&mut other_operations, operation);
             if let Some(at) = row_creation_date(&record, &layout) {
@@ -545,50 +542,12 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
     })
 }
 
-/// Why a record cannot be trusted as a row of this export: damaged quoting, a field count
-/// other than the header's (a merged or split row shifts every column after it), or a second
-/// header (two exports concatenated into one file).
-fn structure_problem(record: &CsvRecord, layout: &AuditColumns) -> Option<String> {
-    if let Some(problem) = record.problem {
-        return Some(problem.to_string());
-    }
-    let first = record.raw(0).unwrap_or_default();
-    if is_type_line(first) {
-        return Some("a `#TYPE` line in the middle of the file: two exports concatenated".into());
-    }
-    if record.len() == layout.names.len() {
-        let repeats_header = (0..record.len()).all(|index| {
-            let value = record.value(index).unwrap_or_default();
-            trim_bytes(&value).eq_ignore_ascii_case(&layout.names[index])
-        });
-        return repeats_header
-            .then(|| "a second header in the middle of the file: two exports concatenated".into());
-    }
-    Some(format!(
-        "{} fields where the header has {}",
-        record.len(),
-        layout.names.len()
-    ))
-}
-
 /// The row's `CreationDate`, for the export's coverage; rows seatwise does not otherwise read
 /// are not rejected for a date it cannot parse, they only do not count towards coverage.
 fn row_creation_date(record: &CsvRecord, layout: &AuditColumns) -> Option<i64> {
     let bytes = record.value(layout.creation_date?)?;
     let text = std::str::from_utf8(&bytes).ok()?;
     parse_timestamp(text).ok()
-}
-
-fn trim_bytes(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|byte| !byte.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|byte| !byte.is_ascii_whitespace())
-        .map_or(start, |end| end + 1);
-    &bytes[start..end]
 }
 
 fn count_operation(counts: &mut Vec<(Vec<u8>, usize)>, operation: &[u8]) {

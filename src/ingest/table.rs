@@ -4,7 +4,7 @@
 //! field, so columns are found by name (trimmed, ignoring case). A missing required column is
 //! reported against the header line; each row remembers its line for later messages.
 
-use super::csv_records::CsvRecords;
+use super::csv_records::{CsvRecord, CsvRecords};
 use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use super::json_records::strip_bom;
 use crate::support::lines::LineLocator;
@@ -142,26 +142,7 @@ impl CsvTable {
                 header = Some(fields);
                 continue;
             };
-            let problem = if let Some(problem) = record.problem {
-                Some(problem.to_string())
-            } else if is_type_line(record.raw(0).unwrap_or_default()) {
-                Some("a `#TYPE` line in the middle of the file: two exports concatenated".into())
-            } else if fields.len() != names.len() {
-                Some(format!(
-                    "{} fields where the header has {}",
-                    fields.len(),
-                    names.len()
-                ))
-            } else if fields
-                .iter()
-                .zip(names)
-                .all(|(value, name)| value.trim().eq_ignore_ascii_case(name.trim()))
-            {
-                Some("a second header in the middle of the file: two exports concatenated".into())
-            } else {
-                None
-            };
-            match problem {
+            match structure_problem(&record, names) {
                 Some(problem) => {
                     log.reject(rejection(path, Location::Line(line), "(csv)", problem))?
                 }
@@ -195,15 +176,6 @@ impl CsvTable {
         self.headers.find(&[name]).is_some()
     }
 
-    /// How many data rows were kept.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
     /// The data rows in file order.
     pub fn rows(&self) -> impl Iterator<Item = CsvRow<'_>> {
         self.records.iter().map(|(line, record)| CsvRow {
@@ -227,6 +199,33 @@ impl CsvRow<'_> {
     pub fn location(&self) -> Location {
         Location::Line(self.line)
     }
+}
+
+/// Why a data row cannot be trusted as a row of its file: damaged quoting, a field count
+/// other than the header's (a merged or split row shifts every column after it), or a second
+/// header or `#TYPE` line (two exports concatenated). `header` holds the header's names.
+pub fn structure_problem<S: AsRef<[u8]>>(record: &CsvRecord, header: &[S]) -> Option<String> {
+    if let Some(problem) = record.problem {
+        return Some(problem.to_string());
+    }
+    if is_type_line(record.raw(0).unwrap_or_default()) {
+        return Some("a `#TYPE` line in the middle of the file: two exports concatenated".into());
+    }
+    if record.len() != header.len() {
+        return Some(format!(
+            "{} fields where the header has {}",
+            record.len(),
+            header.len()
+        ));
+    }
+    let repeats_header = header.iter().enumerate().all(|(index, name)| {
+        let value = record.value(index).unwrap_or_default();
+        value
+            .trim_ascii()
+            .eq_ignore_ascii_case(name.as_ref().trim_ascii())
+    });
+    repeats_header
+        .then(|| "a second header in the middle of the file: two exports concatenated".into())
 }
 
 /// True for the `#TYPE …` line Windows PowerShell 5.1's `Export-Csv` writes first unless
