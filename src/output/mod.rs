@@ -1,7 +1,7 @@
 //! The audit folder (SPEC §4): `findings.json`, `findings.csv`, `summary.md` and the typed
-//! tables (`users.parquet`, `holdings.parquet`, `skus.parquet`, `launches_daily.parquet`; see
-//! [`crate::report::tables`]), written aside and moved into place so a failed or killed audit
-//! never leaves a folder that looks complete.
+//! tables (`users.parquet`, `holdings.parquet`, `skus.parquet`, `launches_daily.parquet`,
+//! `findings.parquet`; see [`crate::report::tables`]), written aside and moved into place so a
+//! failed or killed audit never leaves a folder that looks complete.
 
 pub mod findings_csv;
 pub mod findings_json;

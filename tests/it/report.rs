@@ -954,3 +954,93 @@ Seats of the priced SKUs the tenant pays for.
 - Launches in the window of apps missing from the inventory (treated as not premium): 0 of 0 apps
 - No malformed rows
 "#;
+
+/// On the sample tenant, the model's totals are the audit's: the same figures findings.json
+/// states, and the breakdowns add up to them.
+#[test]
+fn the_model_of_the_sample_agrees_with_findings_json() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("audit");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let output = seatwise(&[
+        "audit",
+        sample.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let model = ReportModel::from_audit_folder(&out, &ReportOptions::default()).expect("model");
+    let (document, _) =
+        seatwise::contract::findings::read(&out.join("findings.json")).expect("findings.json");
+    let summary = &document.summary;
+    let headline = &model.headline;
+    assert_eq!(headline.users, 300);
+    assert_eq!(
+        (headline.users, headline.licensed_users),
+        (summary.users as i64, summary.licensed_users as i64)
+    );
+    // findings.json rounds to cents; the model keeps the exact sums.
+    assert_eq!(
+        headline.monthly_cost.rounded_to_cents(),
+        summary.monthly_cost
+    );
+    assert_eq!(
+        headline.monthly_savings.rounded_to_cents(),
+        summary.monthly_savings
+    );
+    assert_eq!(
+        headline.monthly_cost_to_comply.rounded_to_cents(),
+        summary.monthly_cost_to_comply
+    );
+    for total in &model.by_kind {
+        assert_eq!(
+            Some(total.count as usize),
+            summary.findings.get(&total.kind).copied(),
+            "{}",
+            total.kind
+        );
+    }
+    let by_sku: Money = model.skus.iter().map(|sku| sku.monthly_cost).sum();
+    assert_eq!(by_sku, headline.monthly_cost);
+    let sku_savings: Money = model.skus.iter().map(|sku| sku.monthly_savings).sum();
+    assert_eq!(sku_savings, headline.monthly_savings);
+    let charged: Money = model
+        .by_attribute
+        .groups
+        .iter()
+        .map(|group| group.license_cost)
+        .sum();
+    assert_eq!(charged + model.by_attribute.overhead, headline.monthly_cost);
+    let group_users: i64 = model
+        .by_attribute
+        .groups
+        .iter()
+        .map(|group| group.users)
+        .sum();
+    assert_eq!(group_users, headline.users);
+    assert_eq!(
+        model.premium_use.unlicensed_users,
+        model
+            .by_kind
+            .iter()
+            .find(|total| total.kind == FindingKind::MissingPremium)
+            .map_or(0, |total| total.count)
+    );
+    // The generated directory carries the chargeback attributes: cost centers are groups.
+    let by_cost_center = ReportModel::from_audit_folder(
+        &out,
+        &ReportOptions {
+            by: UserAttribute::CostCenter,
+            top: 10,
+        },
+    )
+    .expect("model by cost center");
+    assert!(by_cost_center.by_attribute.groups.len() > 5);
+    assert!(
+        by_cost_center
+            .by_attribute
+            .groups
+            .iter()
+            .any(|group| group.name.starts_with("CC-"))
+    );
+}
