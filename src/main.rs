@@ -8,6 +8,7 @@ mod commands;
 
 use clap::Parser;
 use commands::ExitStatus;
+use seatwise::support::visible::{TerminalWriter, for_terminal};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -18,8 +19,8 @@ const EXIT_INTERNAL: u8 = 4;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let stdout = std::io::stdout();
-    let mut stdout = stdout.lock();
+    // Whatever the data holds, the terminal gets no control sequence from it.
+    let mut stdout = TerminalWriter::new(std::io::stdout().lock());
     let result = match &cli.command {
         cli::Command::Audit(args) => commands::audit::run(args, &mut stdout),
         cli::Command::Generate(args) => commands::generate::run(args, &mut stdout),
@@ -42,11 +43,15 @@ fn main() -> ExitCode {
                 let _ = writeln!(
                     std::io::stderr(),
                     "seatwise: internal error: {}\nthis is a bug in seatwise, not a problem with your data: please report it with this message",
-                    describe(&error)
+                    for_terminal(&describe(&error))
                 );
                 return ExitCode::from(EXIT_INTERNAL);
             }
-            let _ = writeln!(std::io::stderr(), "seatwise: error: {}", describe(&error));
+            let _ = writeln!(
+                std::io::stderr(),
+                "seatwise: error: {}",
+                for_terminal(&describe(&error))
+            );
             ExitCode::from(if is_remote_failure(&error) {
                 EXIT_REMOTE
             } else {

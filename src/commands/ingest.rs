@@ -12,6 +12,7 @@ use seatwise::ingest::error::{RejectionLog, Strictness};
 use seatwise::ingest::graph::{
     AuditPollPolicy, Collection, PullProgress, PullSettings, PullSummary, pull,
 };
+use seatwise::support::visible::for_terminal;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -179,9 +180,10 @@ impl StderrProgress {
     }
 
     fn line(&self, text: &str) {
+        let text = for_terminal(text);
         match &self.mode {
             Mode::Bars(multi) => {
-                let _ = multi.println(text);
+                let _ = multi.println(text.as_ref());
             }
             Mode::Lines => {
                 let _ = writeln!(std::io::stderr(), "seatwise: {text}");

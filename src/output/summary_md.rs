@@ -4,7 +4,8 @@
 //! the data-quality notes that bound how far to trust the numbers.
 //!
 //! It renders the [`ReportModel`] and computes nothing: every figure, total and order is the
-//! model's.
+//! model's. Every tenant value goes through [`crate::support::markdown::text`], so a name
+//! cannot add a row, a heading, a link, an image or HTML.
 
 use crate::analyze::FindingKind;
 use crate::analyze::evidence::{
@@ -13,6 +14,7 @@ use crate::analyze::evidence::{
 use crate::money::Money;
 use crate::report::ReportModel;
 use crate::report::model::BreakdownRow;
+use crate::support::markdown::text as md;
 use crate::support::timestamp::format_millis;
 use std::fmt::Write;
 
@@ -38,6 +40,11 @@ fn amount_role(kind: FindingKind) -> &'static str {
     }
 }
 
+/// Tenant names, each escaped, separated by commas.
+fn md_list(names: &[String]) -> String {
+    names.iter().map(|name| md(name)).collect::<Vec<_>>().join(", ")
+}
+
 pub fn render(model: &ReportModel) -> String {
     let context = &model.context;
     let headline = &model.headline;
@@ -47,12 +54,12 @@ pub fn render(model: &ReportModel) -> String {
     let _ = writeln!(text, "# seatwise license audit as of {}\n", window.as_of);
     let _ = writeln!(
         text,
-        "- Snapshot: `{}`{}{}",
-        context.snapshot_path,
+        "- Snapshot: {}{}{}",
+        md(&context.snapshot_path),
         context
             .tenant_id
             .as_deref()
-            .map(|tenant| format!(", tenant `{tenant}`"))
+            .map(|tenant| format!(", tenant {}", md(tenant)))
             .unwrap_or_default(),
         context
             .collected_at
@@ -206,13 +213,13 @@ fn write_skus(text: &mut String, model: &ReportModel) {
     );
     for sku in &model.skus {
         let status = match &sku.capability_status {
-            Some(status) if !sku.paid => format!(" (`{status}`, not paid)"),
+            Some(status) if !sku.paid => format!(" ({}, not paid)", md(status)),
             _ => String::new(),
         };
         let _ = writeln!(
             text,
             "| {}{status} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            sku.part_number,
+            md(&sku.part_number),
             sku.monthly_price
                 .map(Money::grouped)
                 .unwrap_or_else(|| "unpriced".to_string()),
@@ -246,7 +253,7 @@ fn write_breakdown(
         let _ = writeln!(
             text,
             "| {} | {} | {} |",
-            row.name,
+            md(&row.name),
             row.findings,
             row.monthly_amount.grouped()
         );
@@ -267,7 +274,7 @@ fn write_top_savings(text: &mut String, model: &ReportModel) {
     let _ = writeln!(text, "| --- | --- | --- | --- | --- | ---: |");
     for saving in &model.top_savings {
         let who = match (&saving.user_principal_name, saving.seats) {
-            (Some(name), _) => name.clone(),
+            (Some(name), _) => md(name),
             (None, Some(seats)) => format!("{seats} idle"),
             (None, None) => String::new(),
         };
@@ -275,9 +282,9 @@ fn write_top_savings(text: &mut String, model: &ReportModel) {
             text,
             "| `{}` | {who} | {} | {} | {} | {} |",
             saving.kind,
-            saving.group.as_deref().unwrap_or(""),
-            saving.sku_part_number,
-            saving.reason.as_deref().unwrap_or(""),
+            md(saving.group.as_deref().unwrap_or("")),
+            md(&saving.sku_part_number),
+            md(saving.reason.as_deref().unwrap_or("")),
             saving.monthly_amount.grouped()
         );
     }
@@ -369,15 +376,18 @@ fn write_quality(text: &mut String, model: &ReportModel) {
     for sku in &analysis.unpaid_skus {
         let _ = writeln!(
             text,
-            "- **{}** is `{}`: not paid for, so its {} holders and its seats are not savings",
-            sku.sku_part_number, sku.capability_status, sku.holders
+            "- **{}** is {}: not paid for, so its {} holders and its seats are not savings",
+            md(&sku.sku_part_number),
+            md(&sku.capability_status),
+            sku.holders
         );
     }
     for sku in &analysis.ending_skus {
         let _ = writeln!(
             text,
             "- **{}** is in `Warning` (grace period): still paid, {} seats are ending; renew or let them lapse",
-            sku.sku_part_number, sku.warning_seats
+            md(&sku.sku_part_number),
+            sku.warning_seats
         );
     }
     let _ = writeln!(
@@ -434,21 +444,22 @@ fn write_quality(text: &mut String, model: &ReportModel) {
         let _ = writeln!(
             text,
             "- SKUs without a price, never counted as waste: {}",
-            analysis.unpriced_skus.join(", ")
+            md_list(&analysis.unpriced_skus)
         );
     }
     for sku in &analysis.unpriced_before_book {
         let _ = writeln!(
             text,
             "- {} is unpriced: the book starts on {}",
-            sku.sku_part_number, sku.book_starts
+            md(&sku.sku_part_number),
+            sku.book_starts
         );
     }
     if !analysis.uncatalogued_skus.is_empty() {
         let _ = writeln!(
             text,
             "- SKUs missing from the catalogue (not premium): {}",
-            analysis.uncatalogued_skus.join(", ")
+            md_list(&analysis.uncatalogued_skus)
         );
     }
     if ingest.repeated_users > 0 {
@@ -474,7 +485,7 @@ fn write_quality(text: &mut String, model: &ReportModel) {
             ingest.rejected.len()
         );
         for rejection in ingest.rejected.iter().take(20) {
-            let _ = writeln!(text, "  - {rejection}");
+            let _ = writeln!(text, "  - {}", md(&rejection.to_string()));
         }
         if ingest.rejected.len() > 20 {
             let _ = writeln!(

@@ -1,8 +1,11 @@
 //! Helpers that several stages use and none owns: timestamps and civil dates, line counting,
-//! the spreadsheet guard, folders written aside and moved into place. They live here, one copy each, so that no stage imports another
+//! the spreadsheet guard, folders written aside and moved into place, the characters no reader
+//! should get as themselves. They live here, one copy each, so that no stage imports another
 //! stage for a helper.
 
 pub mod folder;
 pub mod lines;
+pub mod markdown;
 pub mod spreadsheet;
 pub mod timestamp;
+pub mod visible;

@@ -1036,6 +1036,32 @@ fn graph_failing_beyond_the_retries_stops_the_run_and_resume_finishes_it() {
 }
 
 #[test]
+fn a_dry_run_stopped_by_graph_mentions_no_journal() {
+    let ada = format!("/v1.0/users/{}", user_id(1));
+    let (temp, fake) = served(|config| {
+        config.faults = vec![Fault::ServiceUnavailable {
+            path_prefix: ada.clone(),
+            after: 0,
+            times: 100,
+        }];
+    });
+    let dir = temp.path();
+    reclaim_plan(dir);
+    let stopped = online(dir, &fake, &["apply", "plan/plan.json", "--on", "2026-11-20"])
+        .env("SEATWISE_GRAPH_MAX_ATTEMPTS", "2")
+        .output()
+        .expect("run apply");
+    let text = stderr(&stopped);
+    assert_eq!(stopped.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains("this was a dry run: nothing was changed and no journal was written"),
+        "{text}"
+    );
+    assert!(!text.contains("journal.jsonl") && !text.contains("--resume"), "{text}");
+    assert!(!dir.join("plan/journal.jsonl").exists());
+}
+
+#[test]
 fn a_write_that_timed_out_after_graph_made_it_is_recognised_not_failed() {
     let (temp, fake, fay_license) = holding_fays_removal(Duration::from_secs(3));
     let dir = temp.path();

@@ -114,6 +114,30 @@ fn bad_input_exits_2_naming_file_place_and_field() {
 }
 
 #[test]
+fn control_characters_from_the_data_never_reach_the_terminal() {
+    let (temp, dir) = small_snapshot();
+    // A header name with a screen-clearing and a title-setting escape sequence.
+    let apps = APPS_CSV.replacen("AppName", "App\u{1b}[2JName\u{1b}]0;owned\u{7}", 1);
+    std::fs::write(dir.join("apps.csv"), apps).expect("write apps.csv");
+    let output = seatwise(&[
+        "audit",
+        dir.to_str().expect("utf-8 path"),
+        "--out",
+        temp.path().join("audit").to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(
+        text.contains("the header has: AppU+001B[2JNameU+001B]0;ownedU+0007, DisplayName"),
+        "{text}"
+    );
+    assert!(
+        !output.stderr.iter().any(|&byte| byte == 0x1b || byte == 0x07),
+        "{text}"
+    );
+}
+
+#[test]
 fn lenient_audits_count_what_they_skip() {
     let (temp, dir) = small_snapshot();
     std::fs::write(

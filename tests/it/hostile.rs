@@ -58,6 +58,31 @@ pub(crate) const STRINGS: &[&str] = &[
     "\u{201c}$(Start-Process calc)\u{201d}",
     "\"$(Start-Process calc)\"",
     "\u{2019}\n$(Start-Process calc)\n#",
+    // Markup: a table row or cell, a heading, a list, a quote, HTML, an image, a link,
+    // emphasis, code, an entity and math, in Markdown and HTML.
+    "| injected | row |",
+    "a | b",
+    "# Injected heading",
+    "> quoted",
+    "- listed",
+    "1. numbered",
+    "<script>alert(1)</script>",
+    "\"><img src=x onerror=alert(1)>",
+    "![pixel](https://attacker.example/p.png)",
+    "[click](https://attacker.example)",
+    "**bold** _em_ ~~gone~~",
+    "`code`",
+    "&amp; &lt;",
+    "$x^2$",
+    // Spreadsheet formulas.
+    "=HYPERLINK(\"https://attacker.example\",\"open\")",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    " =1+1",
+    // Terminal escape sequences.
+    "\u{1b}[2J\u{1b}[31mred",
+    "\u{1b}]0;title\u{7}",
     // Windows-1252 reads the UTF-8 bytes of these as typographic quotes (`Ò` is C3 92, `’`
     // in cp1252); harmless as long as the script is read as UTF-8.
     "\u{d2}\u{c2}\u{91}\u{82}",

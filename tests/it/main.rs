@@ -12,6 +12,7 @@ mod fake_graph_writes;
 mod generate;
 mod graph_ingest;
 mod hostile;
+mod hostile_outputs;
 mod ingest;
 mod plans;
 mod ps1_escaping;

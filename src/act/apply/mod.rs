@@ -218,11 +218,11 @@ pub enum ApplyError {
     Busy { plan: PathBuf },
     #[error("{}: action id {action} appears more than once", plan.display())]
     DuplicateAction { plan: PathBuf, action: String },
-    #[error(
-        "interrupted; the actions in flight finished and {} records what happened\nhint: rerun the same command with --resume to continue (nothing is applied twice)",
-        journal.display()
-    )]
-    Interrupted { journal: PathBuf },
+    #[error("interrupted; the actions in flight finished{}", after_stop(journal.as_deref()))]
+    Interrupted {
+        /// The journal of an executing run; `None` for a dry run, which writes none.
+        journal: Option<PathBuf>,
+    },
     #[error(transparent)]
     Journal(#[from] JournalError),
     #[error("an action task stopped unexpectedly: {problem}")]
@@ -235,15 +235,25 @@ pub enum ApplyError {
         #[source]
         source: std::io::Error,
     },
-    #[error(
-        "{source}\nthe run stopped; {} records what happened\nhint: rerun the same command with --resume to continue",
-        journal.display()
-    )]
+    #[error("{source}\nthe run stopped{}", after_stop(journal.as_deref()))]
     Graph {
         #[source]
         source: Box<GraphError>,
-        journal: PathBuf,
+        /// The journal of an executing run; `None` for a dry run, which writes none.
+        journal: Option<PathBuf>,
     },
+}
+
+/// What to do after a run stopped early: resume from the journal, or (a dry run, which
+/// writes no journal) simply run again.
+fn after_stop(journal: Option<&Path>) -> String {
+    match journal {
+        Some(journal) => format!(
+            "; {} records what happened\nhint: rerun the same command with --resume to continue (nothing is applied twice)",
+            journal.display()
+        ),
+        None => "; this was a dry run: nothing was changed and no journal was written\nhint: run the same command again".to_string(),
+    }
 }
 
 impl ApplyError {
@@ -597,6 +607,10 @@ pub async fn run(
     let interrupted = failure.is_none() && interrupt.load(Ordering::Relaxed);
     summary.sign_in_unavailable = context.reader.sign_in_refused();
 
+    let written_journal = context
+        .journal
+        .as_ref()
+        .map(|journal| journal.path().to_path_buf());
     if let Some(journal) = &context.journal {
         journal.append(&Record::Finish {
             at: now(),
@@ -631,12 +645,12 @@ pub async fn run(
     match failure {
         Some(Stop::Graph(source)) => Err(ApplyError::Graph {
             source: Box::new(source),
-            journal: journal_path,
+            journal: written_journal,
         }),
         Some(Stop::Journal(error)) => Err(ApplyError::Journal(error)),
         Some(Stop::Task(problem)) => Err(ApplyError::Task { problem }),
         None if interrupted => Err(ApplyError::Interrupted {
-            journal: journal_path,
+            journal: written_journal,
         }),
         None => Ok(summary),
     }

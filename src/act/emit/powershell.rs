@@ -14,6 +14,7 @@
 //! - the script begins with a UTF-8 byte-order mark ([`BOM`]).
 
 use crate::act::{Action, Mechanism, Plan};
+use crate::support::visible::{is_hidden, push_code_point};
 use std::fmt::Write;
 
 /// Starts the script. Windows PowerShell 5.1 reads a script without a byte-order mark in the
@@ -33,29 +34,6 @@ fn is_single_quote(c: char) -> bool {
 /// show as a line break (NEL U+0085, LINE SEPARATOR U+2028, PARAGRAPH SEPARATOR U+2029).
 fn is_line_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
-}
-
-/// A character the script shows as `U+XXXX` instead of writing it: control characters (C0
-/// except tab, DEL, C1; a NUL cuts a script short in some hosts), the line and paragraph
-/// separators, and the bidirectional formatting characters (which make text display in an
-/// order other than the one PowerShell reads).
-fn is_hidden(c: char) -> bool {
-    (c.is_control() && c != '\t')
-        || matches!(
-            c,
-            '\u{2028}'
-                | '\u{2029}'
-                | '\u{061c}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-        )
-}
-
-/// Writes `c` as the text `U+XXXX` (at least four upper-case hex digits).
-fn push_code_point(out: &mut String, c: char) {
-    let _ = write!(out, "U+{:04X}", u32::from(c));
 }
 
 /// A PowerShell single-quoted string literal of `text`.

@@ -35,7 +35,7 @@ pub fn render(plan: &Plan) -> Vec<u8> {
             text(Some(&action.sku_part_number)),
             text(Some(&action.sku_id)),
             text(Some(&action.reason)),
-            action.observed.assigned_by.join(";"),
+            text(Some(&action.observed.assigned_by.join(";"))),
             action.monthly_amount.to_string(),
             action.not_before.clone().unwrap_or_default(),
             action.together_with.join(";"),

@@ -1,0 +1,66 @@
+//! Tenant text inside Markdown (`summary.md`). A department, a group or a SKU name must read as
+//! the text it is: it cannot end a table cell, start a heading, a list or a quote, or become
+//! emphasis, code, a link, an image, an entity or HTML, in CommonMark and in GitHub's dialect
+//! (tables, strikethrough, `$` math).
+
+use super::visible::shown;
+
+/// Every character that can start Markdown syntax inside a line: each is written with a
+/// backslash, which CommonMark defines for every ASCII punctuation character.
+fn is_syntax(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '&' | '$'
+    )
+}
+
+/// `raw` as inline Markdown text, safe in a paragraph, a list item and a table cell. Hidden
+/// characters (line breaks among them) are shown as `U+XXXX` so the value stays on its line;
+/// syntax characters are backslash-escaped; a leading `-`, `+`, `=` or ordered-list number is
+/// escaped so the value cannot open a block of its own.
+pub fn text(raw: &str) -> String {
+    let visible = shown(raw);
+    let mut out = String::with_capacity(visible.len() + 8);
+    let chars: Vec<char> = visible.chars().collect();
+    let leading_digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let ends_number = |index: usize| {
+        leading_digits > 0
+            && index == leading_digits
+            && chars.get(index + 1).is_none_or(|next| next.is_whitespace())
+    };
+    for (index, &c) in chars.iter().enumerate() {
+        let opens_block = index == 0 && matches!(c, '-' | '+' | '=')
+            || (ends_number(index) && matches!(c, '.' | ')'));
+        if is_syntax(c) || opens_block {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    #[test]
+    fn plain_names_stay_readable() {
+        assert_eq!(text("Finance"), "Finance");
+        assert_eq!(text("ada@contoso.com"), "ada@contoso.com");
+        assert_eq!(text("SPE_E5"), "SPE\\_E5");
+        assert_eq!(text("R&D"), "R\\&D");
+    }
+
+    #[test]
+    fn syntax_and_line_breaks_are_neutralised() {
+        assert_eq!(text("a|b"), "a\\|b");
+        assert_eq!(text("x\n# heading"), "xU+000A\\# heading");
+        assert_eq!(text("<script>"), "\\<script\\>");
+        assert_eq!(text("![i](http://x)"), "\\!\\[i\\](http://x)");
+        assert_eq!(text("- item"), "\\- item");
+        assert_eq!(text("12. item"), "12\\. item");
+        assert_eq!(text("7)"), "7\\)");
+        assert_eq!(text("3.5"), "3.5");
+        assert_eq!(text("v1.2"), "v1.2");
+    }
+}

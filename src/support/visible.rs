@@ -1,0 +1,145 @@
+//! Characters that must not reach a reader as themselves: control characters (a terminal runs
+//! an ESC sequence, a NUL cuts text short), the line and paragraph separators, and the
+//! bidirectional formatting characters (which make text display in another order than it is
+//! read). Every output that shows tenant text to a person writes them as the text `U+XXXX`,
+//! so a value stays on its line and shows what it holds.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// A character shown as `U+XXXX` instead of written: C0 controls except tab, DEL, C1
+/// controls, U+2028/U+2029, and the bidirectional marks, embeddings, overrides and isolates.
+pub fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Writes `c` as the text `U+XXXX` (at least four upper-case hex digits).
+pub fn push_code_point(out: &mut String, c: char) {
+    let _ = write!(out, "U+{:04X}", u32::from(c));
+}
+
+/// `text` with every hidden character (see [`is_hidden`]) written as `U+XXXX`: one line, as
+/// it is read.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    shown_keeping(text, |_| false)
+}
+
+/// `text` for a terminal: as [`shown`], but line feeds stay, because messages seatwise
+/// composes span lines. A carriage return, an ESC sequence or a bidi override from the data
+/// cannot rewrite what the terminal shows.
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    shown_keeping(text, |c| c == '\n')
+}
+
+fn shown_keeping(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let hidden = |c: char| is_hidden(c) && !keep(c);
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            push_code_point(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A writer for a terminal: complete lines pass through [`for_terminal`]; the rest waits for
+/// its line feed or for `flush`. Lines are cut at `\n`, an ASCII byte, so no UTF-8 sequence is
+/// split; bytes that are not UTF-8 are written as U+FFFD.
+pub struct TerminalWriter<W: std::io::Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> TerminalWriter<W> {
+    pub fn new(inner: W) -> TerminalWriter<W> {
+        TerminalWriter {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    fn write_pending(&mut self, through: usize) -> std::io::Result<()> {
+        let line: Vec<u8> = self.pending.drain(..through).collect();
+        let text = String::from_utf8_lossy(&line);
+        self.inner.write_all(for_terminal(&text).as_bytes())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        if let Some(last_line_feed) = self.pending.iter().rposition(|&byte| byte == b'\n') {
+            self.write_pending(last_line_feed + 1)?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let all = self.pending.len();
+        self.write_pending(all)?;
+        self.inner.flush()
+    }
+}
+
+impl<W: std::io::Write> Drop for TerminalWriter<W> {
+    fn drop(&mut self) {
+        let _ = std::io::Write::flush(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write as _;
+
+    #[test]
+    fn hidden_characters_are_shown_as_code_points() {
+        assert_eq!(shown("plain text"), Cow::Borrowed("plain text"));
+        assert_eq!(shown("a\tb"), "a\tb");
+        assert_eq!(shown("a\0b\r\n"), "aU+0000bU+000DU+000A");
+        assert_eq!(shown("\u{1b}[2J"), "U+001B[2J");
+        assert_eq!(shown("\u{7f}\u{9b}\u{85}"), "U+007FU+009BU+0085");
+        assert_eq!(shown("rtl\u{202e}x\u{2066}\u{200f}"), "rtlU+202ExU+2066U+200F");
+        assert_eq!(shown("\u{2028}\u{2029}\u{61c}"), "U+2028U+2029U+061C");
+    }
+
+    #[test]
+    fn terminal_text_keeps_its_lines_and_nothing_else() {
+        assert_eq!(for_terminal("one\ntwo"), "one\ntwo");
+        assert_eq!(
+            for_terminal("field `\u{1b}]0;owned\u{7}`\rx"),
+            "field `U+001B]0;ownedU+0007`U+000Dx"
+        );
+    }
+
+    #[test]
+    fn the_writer_cleans_whole_lines_across_writes() {
+        let mut out = Vec::new();
+        {
+            let mut writer = TerminalWriter::new(&mut out);
+            // An ESC sequence and a two-byte C1 control split across writes.
+            writer.write_all(b"a\x1b").unwrap();
+            writer.write_all(b"[31mred\xc2").unwrap();
+            writer.write_all(b"\x9b\nnext").unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "aU+001B[31mredU+009B\nnext"
+        );
+    }
+}
