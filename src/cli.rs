@@ -157,6 +157,11 @@ pub struct AssignArgs {
     /// Distinct approvers the plan needs before it can be applied.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub approvals: u32,
+    /// Count only approvals signed (`seatwise approve --sign-with`) by a key of this
+    /// allowed-signers file (the format of `ssh-keygen -Y verify`). It is copied into the
+    /// plan's folder and its hash recorded in plan.json.
+    #[arg(long, value_name = "ALLOWED_SIGNERS")]
+    pub require_signatures: Option<PathBuf>,
     /// Where to write plan.json; the other forms land beside it.
     #[arg(long, value_name = "PLAN")]
     pub out: PathBuf,
@@ -178,6 +183,11 @@ pub struct ApproveArgs {
     /// Why, or what was checked.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// Sign the approval with this OpenSSH private key (unencrypted; namespace
+    /// seatwise-plan, verifiable with `ssh-keygen -Y verify`). Required when the plan requires
+    /// signatures.
+    #[arg(long, value_name = "KEY")]
+    pub sign_with: Option<PathBuf>,
 }
 
 const APPLY_AFTER_HELP: &str = "\

@@ -73,6 +73,7 @@ impl AssignContext<'_> {
             actions,
             skipped,
             total_monthly_amount: Money::ZERO,
+            signatures: None,
             content_hash: String::new(),
         }
         .seal()

@@ -15,6 +15,7 @@ pub mod assign;
 pub mod emit;
 pub mod policy;
 pub mod reclaim;
+pub mod signers;
 pub mod tenant;
 
 pub use crate::contract::plan::{Action, Mechanism, Plan};

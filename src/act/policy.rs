@@ -4,6 +4,8 @@
 //! window_days = 90                # act only on audits whose window is at least this long
 //! grace_days = 14                 # warn people first; actions apply from planned date + grace
 //! required_approvals = 2          # distinct approvers `apply` requires
+//! require_signatures = "allowed_signers"  # optional: approvals signed by these SSH keys
+//!                                         # (relative to this file; see the README)
 //! kinds = ["inactive-holder", "unused-premium"]
 //! reasons = ["disabled", "never-signed-in", "inactive", "no-premium-use"]
 //!
@@ -48,6 +50,7 @@ struct PolicyFile {
     grace_days: u32,
     #[serde(default = "one")]
     required_approvals: u32,
+    require_signatures: Option<std::path::PathBuf>,
     kinds: Option<Vec<String>>,
     reasons: Option<Vec<String>>,
     #[serde(default)]
@@ -133,6 +136,9 @@ pub struct Policy {
     pub window_days: Option<u32>,
     pub grace_days: u32,
     pub required_approvals: u32,
+    /// The allowed-signers file approvals must be signed by (resolved against the policy
+    /// file's folder); `None`: unsigned approvals count.
+    pub require_signatures: Option<std::path::PathBuf>,
     pub kinds: Vec<FindingKind>,
     pub reasons: Option<Vec<FindingReason>>,
     pub exclusions: Vec<Exclusion>,
@@ -167,6 +173,7 @@ impl Default for Policy {
             window_days: None,
             grace_days: 0,
             required_approvals: 1,
+            require_signatures: None,
             kinds: RECLAIM_KINDS.to_vec(),
             reasons: None,
             exclusions: Vec::new(),
@@ -280,6 +287,11 @@ impl Policy {
             window_days: file.window_days,
             grace_days: file.grace_days,
             required_approvals: file.required_approvals,
+            require_signatures: file.require_signatures.map(|signers| {
+                path.parent()
+                    .map(|folder| folder.join(&signers))
+                    .unwrap_or(signers)
+            }),
             kinds,
             reasons,
             exclusions,

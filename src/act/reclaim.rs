@@ -275,6 +275,7 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         actions,
         skipped,
         total_monthly_amount: Money::ZERO,
+        signatures: None,
         content_hash: String::new(),
     }
     .seal())

@@ -9,6 +9,9 @@ use seatwise::act::assign::{self, AssignContext};
 use seatwise::act::policy::Policy;
 use seatwise::act::reclaim::{ReclaimInputs, plan_reclaim};
 use seatwise::act::tenant::TenantView;
+use seatwise::act::emit::PlanFolder;
+use seatwise::act::signers::AllowedSigners;
+use seatwise::contract::plan::SignatureRequirement;
 use seatwise::act::{Mechanism, Plan, emit};
 use seatwise::catalogue::{Catalogue, PriceBook};
 use seatwise::contract::findings::read as read_findings;
@@ -21,11 +24,30 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn run(command: &PlanCommand, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
-    let (plan, out) = match command {
-        PlanCommand::Reclaim(args) => (reclaim(args)?, &args.out),
-        PlanCommand::Assign(args) => (assign_plan(args)?, &args.out),
+    let (plan, out, signers_path) = match command {
+        PlanCommand::Reclaim(args) => {
+            let (plan, policy) = reclaim(args)?;
+            (plan, &args.out, policy.require_signatures)
+        }
+        PlanCommand::Assign(args) => (
+            assign_plan(args)?,
+            &args.out,
+            args.require_signatures.clone(),
+        ),
     };
-    let written = emit::write_all(&plan, out)?;
+    let (plan, signers) = match signers_path {
+        Some(path) => {
+            let signers = AllowedSigners::read(&path)?;
+            let mut plan = plan;
+            plan.signatures = Some(SignatureRequirement {
+                allowed_signers_source: path.display().to_string(),
+                allowed_signers_sha256: signers.sha256.clone(),
+            });
+            (plan.seal(), Some(signers))
+        }
+        None => (plan, None),
+    };
+    let written = emit::write_all(&plan, out, PlanFolder::New, signers.as_ref())?;
     report(&plan, &written, stdout)?;
     Ok(ExitStatus::Success)
 }
@@ -52,7 +74,7 @@ fn findings_path(audit_dir: &Path) -> PathBuf {
     }
 }
 
-fn reclaim(args: &ReclaimArgs) -> anyhow::Result<Plan> {
+fn reclaim(args: &ReclaimArgs) -> anyhow::Result<(Plan, Policy)> {
     let planned_on = planned_on(args.on.as_deref())?;
     let path = findings_path(&args.audit);
     let (audit, audit_id) = read_findings(&path)?;
@@ -66,7 +88,7 @@ fn reclaim(args: &ReclaimArgs) -> anyhow::Result<Plan> {
         .unwrap_or_else(|| PathBuf::from(&audit.snapshot.path));
     let (_snapshot, tenant) = load_tenant(&snapshot_dir)
         .with_context(|| format!("reading the audit's snapshot {}", snapshot_dir.display()))?;
-    Ok(plan_reclaim(&ReclaimInputs {
+    let plan = plan_reclaim(&ReclaimInputs {
         audit: &audit,
         audit_id,
         audit_path: path.display().to_string(),
@@ -74,7 +96,8 @@ fn reclaim(args: &ReclaimArgs) -> anyhow::Result<Plan> {
         policy: &policy,
         policy_path: args.policy.as_ref().map(|path| path.display().to_string()),
         planned_on,
-    })?)
+    })?;
+    Ok((plan, policy))
 }
 
 fn assign_plan(args: &AssignArgs) -> anyhow::Result<Plan> {

@@ -7,6 +7,7 @@
 //! read as exact decimal JSON numbers that never pass through a binary float.
 
 pub mod findings;
+pub mod manifest;
 pub mod plan;
 
 use std::path::{Path, PathBuf};

@@ -144,8 +144,26 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     /// Σ of the actions' amounts, computed by [`Plan::seal`] and nowhere else.
     pub total_monthly_amount: Money,
+    /// Approvals must be signed by a key of the allowed-signers file kept in the plan's
+    /// folder (see [`crate::act::signers`]); absent when signatures are not required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatures: Option<SignatureRequirement>,
     /// `sha256:` of the plan's canonical JSON without this field.
     pub content_hash: String,
+}
+
+/// The file a plan's folder keeps its allowed signers in.
+pub const ALLOWED_SIGNERS: &str = "allowed_signers";
+
+/// Signed approvals required, by the signers of one exact file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureRequirement {
+    /// Where the allowed-signers file was read from when planning (for people; the copy in
+    /// the plan's folder, [`ALLOWED_SIGNERS`], is what counts).
+    pub allowed_signers_source: String,
+    /// `sha256:` of its bytes.
+    pub allowed_signers_sha256: String,
 }
 
 impl Plan {
@@ -341,6 +359,7 @@ mod tests {
                 .collect(),
             skipped: Vec::new(),
             total_monthly_amount: Money::ZERO,
+            signatures: None,
             content_hash: String::new(),
         }
         .seal()

@@ -42,6 +42,12 @@ pub enum OutputError {
         path.display()
     )]
     NotAnAuditFolder { path: PathBuf },
+    #[error(
+        "{}: holds files an audit does not write ({}); refusing to replace it, which would delete them\nhint: move them elsewhere (plans belong in their own folder) or choose another --out",
+        path.display(),
+        foreign.join(", ")
+    )]
+    HoldsOtherFiles { path: PathBuf, foreign: Vec<String> },
 }
 
 fn folder_error(error: FolderError) -> OutputError {
@@ -58,18 +64,54 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     }
 }
 
+/// The files of an audit folder besides the typed tables: what an audit writes, and what
+/// `seatwise report` adds to it. Nothing else in a folder is the audit's to replace.
+pub const AUDIT_FILES: [&str; 5] = [
+    "findings.json",
+    "findings.csv",
+    "summary.md",
+    "report.html",
+    "report.xlsx",
+];
+
+fn is_audit_file(name: &str) -> bool {
+    AUDIT_FILES.contains(&name) || Table::ALL.iter().any(|table| table.file_name() == name)
+}
+
+/// May `out` be replaced by a new audit? Only when it is empty, or an earlier audit holding
+/// nothing but the audit's own files: plans, approvals or journals saved into it are never
+/// deleted.
+fn check_replaceable(out: &Path) -> Result<(), OutputError> {
+    if !out.exists() {
+        return Ok(());
+    }
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(out).map_err(io_error(out))? {
+        let entry = entry.map_err(io_error(out))?;
+        names.push(entry.file_name().to_string_lossy().into_owned());
+    }
+    if names.is_empty() {
+        return Ok(());
+    }
+    if !out.join("findings.json").is_file() {
+        return Err(OutputError::NotAnAuditFolder {
+            path: out.to_path_buf(),
+        });
+    }
+    let mut foreign: Vec<String> = names.into_iter().filter(|name| !is_audit_file(name)).collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    Err(OutputError::HoldsOtherFiles {
+        path: out.to_path_buf(),
+        foreign,
+    })
+}
+
 /// Writes the audit folder at `out`, replacing an earlier audit there.
 pub fn write_audit_folder(out: &Path, report: &AuditReport) -> Result<(), OutputError> {
-    if out.exists() {
-        let is_empty_dir = std::fs::read_dir(out)
-            .map(|mut entries| entries.next().is_none())
-            .unwrap_or(false);
-        if !out.join("findings.json").is_file() && !is_empty_dir {
-            return Err(OutputError::NotAnAuditFolder {
-                path: out.to_path_buf(),
-            });
-        }
-    }
+    check_replaceable(out)?;
     let staged = StagedFolder::begin(out).map_err(folder_error)?;
     write_files(staged.path(), report)?;
     staged.commit().map_err(folder_error)

@@ -1,7 +1,9 @@
 //! A folder that appears whole or not at all (SPEC §4): written into a hidden staging folder
 //! beside its target and moved into place in one rename once complete. An earlier folder at the
 //! target is moved aside first and removed after; a run that fails or is killed leaves only a
-//! hidden staging folder, never a target that looks complete.
+//! hidden staging folder, never a target that looks complete. The next run cleans up after a
+//! killed one, but only after a process that is gone: a staging folder whose owner still
+//! runs is left alone, and an earlier folder moved aside just before the kill is put back.
 
 use std::path::{Path, PathBuf};
 
@@ -36,6 +38,7 @@ impl StagedFolder {
     pub fn begin(target: &Path) -> Result<StagedFolder, FolderError> {
         let parent = parent_of(target);
         std::fs::create_dir_all(&parent).map_err(at(&parent))?;
+        clean_leftovers(&parent, target)?;
         let staging = parent.join(format!(
             ".{}.partial-{}",
             name_of(target),
@@ -86,6 +89,63 @@ impl Drop for StagedFolder {
     }
 }
 
+/// A leftover of a run: what it was doing, and its process id.
+#[derive(Debug, PartialEq, Eq)]
+enum Leftover {
+    Staging(u32),
+    Replaced(u32),
+}
+
+fn leftover(name: &str, target_name: &str) -> Option<Leftover> {
+    let rest = name.strip_prefix('.')?.strip_prefix(target_name)?;
+    if let Some(pid) = rest.strip_prefix(".partial-") {
+        return pid.parse().ok().map(Leftover::Staging);
+    }
+    rest.strip_prefix(".replaced-")?
+        .parse()
+        .ok()
+        .map(Leftover::Replaced)
+}
+
+/// Whether process `pid` still runs. Where that cannot be told (no `/proc`), it is assumed
+/// to run, so nothing of a live run is ever removed.
+fn process_runs(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return true;
+    }
+    proc.join(pid.to_string()).exists()
+}
+
+/// Removes the staging folders of `target` left by processes that are gone, and puts back an
+/// earlier folder that such a process had moved aside but not replaced.
+fn clean_leftovers(parent: &Path, target: &Path) -> Result<(), FolderError> {
+    let target_name = name_of(target);
+    let own = std::process::id();
+    let entries = match std::fs::read_dir(parent) {
+        Ok(entries) => entries,
+        Err(_) => return Ok(()),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(found) = leftover(&name, &target_name) else {
+            continue;
+        };
+        let (Leftover::Staging(pid) | Leftover::Replaced(pid)) = found;
+        if pid == own || process_runs(pid) {
+            continue;
+        }
+        let path = entry.path();
+        match found {
+            Leftover::Replaced(_) if !target.exists() => {
+                std::fs::rename(&path, target).map_err(at(target))?
+            }
+            _ => std::fs::remove_dir_all(&path).map_err(at(&path))?,
+        }
+    }
+    Ok(())
+}
+
 fn parent_of(target: &Path) -> PathBuf {
     match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -103,6 +163,48 @@ fn name_of(target: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A process id above Linux's largest (2^22), so never running.
+    const GONE: u32 = 999_999_999;
+
+    #[test]
+    fn leftovers_of_gone_runs_are_cleaned_and_of_running_ones_kept() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let target = root.path().join("plan");
+        let running = root.path().join(".plan.partial-1");
+        let gone = root.path().join(format!(".plan.partial-{GONE}"));
+        let other = root.path().join(format!(".other.partial-{GONE}"));
+        for dir in [&running, &gone, &other] {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        // Killed between moving the earlier folder aside and moving the new one in.
+        let replaced = root.path().join(format!(".plan.replaced-{GONE}"));
+        std::fs::create_dir_all(&replaced).expect("mkdir");
+        std::fs::write(replaced.join("plan.json"), "earlier").expect("write");
+
+        let staged = StagedFolder::begin(&target).expect("begin");
+        assert!(!gone.exists(), "a gone run's staging folder is removed");
+        assert!(!replaced.exists());
+        assert_eq!(
+            std::fs::read_to_string(target.join("plan.json")).expect("restored"),
+            "earlier",
+            "the earlier folder is put back"
+        );
+        if Path::new("/proc/self").exists() {
+            assert!(running.exists(), "a running process's folder is kept");
+        }
+        assert!(other.exists(), "another target's folder is not touched");
+        drop(staged);
+    }
+
+    #[test]
+    fn only_names_of_the_target_are_leftovers() {
+        assert_eq!(leftover(".plan.partial-12", "plan"), Some(Leftover::Staging(12)));
+        assert_eq!(leftover(".plan.replaced-7", "plan"), Some(Leftover::Replaced(7)));
+        assert_eq!(leftover(".plan.partial-x", "plan"), None);
+        assert_eq!(leftover(".plans.partial-12", "plan"), None);
+        assert_eq!(leftover("plan.partial-12", "plan"), None);
+    }
 
     #[test]
     fn a_folder_appears_whole_replaces_the_last_one_or_leaves_nothing() {

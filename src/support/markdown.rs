@@ -10,8 +10,14 @@ use super::visible::shown;
 fn is_syntax(c: char) -> bool {
     matches!(
         c,
-        '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '&' | '$'
+        '\\' | '`' | '*' | '~' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '&' | '$'
     )
+}
+
+/// An underscore between two letters or digits cannot open or close emphasis (CommonMark's
+/// flanking rules), so `SPE_E5` stays as it is; any other underscore is escaped.
+fn is_loose_underscore(before: Option<&char>, after: Option<&char>) -> bool {
+    !(before.is_some_and(|c| c.is_alphanumeric()) && after.is_some_and(|c| c.is_alphanumeric()))
 }
 
 /// `raw` as inline Markdown text, safe in a paragraph, a list item and a table cell. Hidden
@@ -31,7 +37,12 @@ pub fn text(raw: &str) -> String {
     for (index, &c) in chars.iter().enumerate() {
         let opens_block = index == 0 && matches!(c, '-' | '+' | '=')
             || (ends_number(index) && matches!(c, '.' | ')'));
-        if is_syntax(c) || opens_block {
+        let loose_underscore = c == '_'
+            && is_loose_underscore(
+                index.checked_sub(1).and_then(|before| chars.get(before)),
+                chars.get(index + 1),
+            );
+        if is_syntax(c) || opens_block || loose_underscore {
             out.push('\\');
         }
         out.push(c);
@@ -47,7 +58,8 @@ mod tests {
     fn plain_names_stay_readable() {
         assert_eq!(text("Finance"), "Finance");
         assert_eq!(text("ada@contoso.com"), "ada@contoso.com");
-        assert_eq!(text("SPE_E5"), "SPE\\_E5");
+        assert_eq!(text("SPE_E5"), "SPE_E5");
+        assert_eq!(text("_em_ a_"), "\\_em\\_ a\\_");
         assert_eq!(text("R&D"), "R\\&D");
     }
 

@@ -405,7 +405,7 @@ fn unapproved_and_edited_plans_are_refused_before_any_request() {
     let reformatted = run_online(dir, &fake, EXECUTE);
     assert_eq!(reformatted.status.code(), Some(2));
     assert!(
-        stderr(&reformatted).contains("has 0"),
+        stderr(&reformatted).contains("plan.json: changed since the plan was made"),
         "{}",
         stderr(&reformatted)
     );
@@ -888,11 +888,33 @@ fn a_journal_of_another_version_of_the_plan_is_refused() {
     let (temp, fake) = approved_reclaim(|_| {});
     let dir = temp.path();
     ok(run_online(dir, &fake, EXECUTE));
-    // A new plan written over the applied one, and approved.
-    plan_reclaim_on(dir, "2026-11-03");
-    approve(dir, "plan/plan.json", &["Dana", "Lee"]);
+    // Planning over the applied plan is refused: its folder keeps its history.
+    let replanned = run_in(
+        dir,
+        &["plan", "reclaim", "audit", "--policy", "policy.toml", "--out", "plan/plan.json"],
+    );
+    assert_eq!(replanned.status.code(), Some(2));
+    assert!(
+        stderr(&replanned).contains("has been applied (it has a journal)"),
+        "{}",
+        stderr(&replanned)
+    );
+    // A new plan made elsewhere, approved, and given the applied plan's journal.
+    ok(run_in(
+        dir,
+        &[
+            "plan", "reclaim", "audit", "--policy", "policy.toml", "--out", "next/plan.json",
+            "--on", "2026-11-03",
+        ],
+    ));
+    approve(dir, "next/plan.json", &["Dana", "Lee"]);
+    std::fs::copy(dir.join("plan/journal.jsonl"), dir.join("next/journal.jsonl")).expect("copy");
     let writes_before = writes(&fake).len();
-    let refused = run_online(dir, &fake, RESUME);
+    let resume_next: Vec<&str> = RESUME
+        .iter()
+        .map(|arg| if *arg == "plan/plan.json" { "next/plan.json" } else { arg })
+        .collect();
+    let refused = run_online(dir, &fake, &resume_next);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
         stderr(&refused).contains("another version"),
@@ -1057,7 +1079,10 @@ fn a_dry_run_stopped_by_graph_mentions_no_journal() {
         text.contains("this was a dry run: nothing was changed and no journal was written"),
         "{text}"
     );
-    assert!(!text.contains("journal.jsonl") && !text.contains("--resume"), "{text}");
+    assert!(
+        !text.contains("journal.jsonl") && !text.contains("records what happened"),
+        "{text}"
+    );
     assert!(!dir.join("plan/journal.jsonl").exists());
 }
 

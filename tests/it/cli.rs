@@ -223,6 +223,37 @@ fn an_existing_folder_that_is_not_an_audit_is_not_replaced() {
 }
 
 #[test]
+fn an_audit_folder_holding_a_plan_or_a_journal_is_not_replaced() {
+    let (temp, dir) = small_snapshot();
+    let out = temp.path().join("audit");
+    let audit = || {
+        seatwise(&[
+            "audit",
+            dir.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
+    };
+    assert!(audit().status.success());
+    // An earlier audit of the audit's own files is replaced.
+    assert!(audit().status.success());
+    for extra in ["plan.json", "approvals.json", "journal.jsonl"] {
+        std::fs::write(out.join(extra), "{}").expect("write");
+        let output = audit();
+        assert_eq!(output.status.code(), Some(2), "{extra}");
+        assert!(
+            stderr(&output).contains(&format!(
+                "holds files an audit does not write ({extra}); refusing to replace it"
+            )),
+            "{}",
+            stderr(&output)
+        );
+        assert!(out.join(extra).is_file(), "{extra} was deleted");
+        std::fs::remove_file(out.join(extra)).expect("remove");
+    }
+}
+
+#[test]
 fn a_bad_as_of_date_is_a_usage_error() {
     let (_temp, dir) = small_snapshot();
     let output = seatwise(&[

@@ -328,10 +328,11 @@ fn approval_is_bound_to_the_plan_bytes() {
         "{}",
         stderr(&refused)
     );
-    let approvers = seatwise::act::approval::valid_approvers(&plan_path).expect("approvals read");
+    // The edit is caught before any approval is counted.
+    let edited = seatwise::act::approval::valid_approvers(&plan_path);
     assert!(
-        approvers.is_empty(),
-        "approvals must not survive an edit: {approvers:?}"
+        matches!(edited, Err(seatwise::act::approval::ApprovalError::Plan(_))),
+        "approvals must not survive an edit: {edited:?}"
     );
 }
 

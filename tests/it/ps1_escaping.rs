@@ -203,6 +203,7 @@ fn plan(values: Values) -> Plan {
         actions: actions(values),
         skipped: Vec::new(),
         total_monthly_amount: Money(100_000_000),
+        signatures: None,
         content_hash: values.of(Field::Hash),
     }
 }

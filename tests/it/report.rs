@@ -856,7 +856,7 @@ fn summary_md_renders_the_model() {
 
 const EXPECTED_SUMMARY: &str = r#"# seatwise license audit as of 2026-11-01
 
-- Snapshot: `[SNAPSHOT]`, tenant `t`, collected 2026-11-01T06:00:00Z
+- Snapshot: [SNAPSHOT], tenant t, collected 2026-11-01T06:00:00Z
 - As-of date 2026-11-01 (the snapshot's collectedAt date); activity window 90 days, 2026-08-04 to 2026-11-01
 - Prices in USD: 65 bundled list prices, 1 overridden by the snapshot's prices.csv
 - 5 users, 5 holding at least one license

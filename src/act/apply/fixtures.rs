@@ -40,6 +40,7 @@ pub fn plan(actions: Vec<Action>) -> Plan {
         actions,
         skipped: Vec::new(),
         total_monthly_amount: Money::ZERO,
+        signatures: None,
         content_hash: String::new(),
     }
     .seal()

@@ -26,7 +26,8 @@ pub mod rollback;
 pub mod trail;
 
 use crate::act::approval::{ApprovalError, approvers_of, read_plan_and_sha};
-use crate::act::emit::{self, EmitError};
+use crate::act::emit::{self, EmitError, PlanFolder};
+use crate::contract::manifest;
 use crate::act::{Action, Mechanism, Plan};
 use crate::graph::{GraphClient, GraphError};
 use crate::money::Money;
@@ -420,7 +421,9 @@ pub async fn run(
 ) -> Result<ApplySummary, ApplyError> {
     let files = PlanFiles::of(&settings.plan_path);
     let (plan, sha) = read_plan_and_sha(&files.plan)?;
-    let approvers = approvers_of(&files.plan, &sha)?;
+    // What was approved is what runs: the script and batches beside the plan included.
+    let manifest_sha = manifest::verify(&files.plan).map_err(ApprovalError::from)?;
+    let approvers = approvers_of(&files.plan, &plan, &sha, &manifest_sha)?;
     let need = plan.required_approvals.max(1);
     if settings.execute && approvers.len() < need as usize {
         return Err(ApplyError::NotApproved {
@@ -477,7 +480,7 @@ pub async fn run(
             }
             let undo = rollback_of(&plan, &sha, &files, &apply_records);
             if settings.execute {
-                emit::write_all(&undo, &files.rollback_plan)?;
+                emit::write_all(&undo, &files.rollback_plan, PlanFolder::Rollback, None)?;
                 rollback_written = true;
             }
             (
@@ -638,7 +641,7 @@ pub async fn run(
         write_trail(&files.trail, &logs)?;
         summary.files.push(files.trail.clone());
         if settings.mode == Mode::Apply {
-            emit::write_all(&undo, &files.rollback_plan)?;
+            emit::write_all(&undo, &files.rollback_plan, PlanFolder::Rollback, None)?;
             summary.files.push(files.rollback_plan.clone());
         }
     }

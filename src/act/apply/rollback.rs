@@ -145,6 +145,7 @@ pub fn rollback_plan(
         actions,
         skipped: Vec::new(),
         total_monthly_amount: Money::ZERO,
+        signatures: None,
         content_hash: String::new(),
     }
     .seal()
