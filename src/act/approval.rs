@@ -179,12 +179,26 @@ pub fn approve(
     };
     let mut approvals = read_approvals(plan_path)?;
     let name = normalised_name(&approval.by);
-    approvals.retain(|existing| {
-        !(normalised_name(&existing.by) == name
+    // Approving again replaces the earlier approval of the same content in place, under the
+    // name it was first given.
+    let earlier = approvals.iter_mut().find(|existing| {
+        normalised_name(&existing.by) == name
             && existing.plan_sha256 == approval.plan_sha256
-            && existing.manifest_sha256 == approval.manifest_sha256)
+            && existing.manifest_sha256 == approval.manifest_sha256
     });
-    approvals.push(approval.clone());
+    let approval = match earlier {
+        Some(existing) => {
+            *existing = Approval {
+                by: existing.by.clone(),
+                ..approval
+            };
+            existing.clone()
+        }
+        None => {
+            approvals.push(approval.clone());
+            approval
+        }
+    };
     write_approvals(plan_path, &approvals)?;
     Ok(approval)
 }
@@ -252,7 +266,12 @@ mod tests {
 
     #[test]
     fn names_are_compared_normalised() {
-        for variant in ["Ada Lovelace", " ada lovelace ", "ＡＤＡ ＬＯＶＥＬＡＣＥ", "ADA LOVELACE\u{3000}"] {
+        for variant in [
+            "Ada Lovelace",
+            " ada lovelace ",
+            "ＡＤＡ ＬＯＶＥＬＡＣＥ",
+            "ADA LOVELACE\u{3000}",
+        ] {
             assert_eq!(normalised_name(variant), "ada lovelace", "{variant:?}");
         }
         assert_eq!(normalised_name("Straße"), normalised_name("STRASSE"));

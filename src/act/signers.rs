@@ -174,7 +174,10 @@ impl AllowedSigners {
                 _ => (true, rest),
             };
             let [key_type, key_data, ..] = key_fields else {
-                return Err(at(number, "expected `principals [options] keytype key`".into()));
+                return Err(at(
+                    number,
+                    "expected `principals [options] keytype key`".into(),
+                ));
             };
             let key = PublicKey::from_openssh(&format!("{key_type} {key_data}"))
                 .map_err(|error| at(number, format!("not a public key seatwise reads: {error}")))?;

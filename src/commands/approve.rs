@@ -21,7 +21,11 @@ pub fn run(args: &ApproveArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitSta
         stdout,
         "approved by {}{} ({}); {} of {} required approvals",
         approval.by,
-        if approval.signature.is_some() { ", signed" } else { "" },
+        if approval.signature.is_some() {
+            ", signed"
+        } else {
+            ""
+        },
         approval.plan_sha256,
         approvers.len(),
         plan.required_approvals

@@ -98,7 +98,10 @@ fn check_replaceable(out: &Path) -> Result<(), OutputError> {
             path: out.to_path_buf(),
         });
     }
-    let mut foreign: Vec<String> = names.into_iter().filter(|name| !is_audit_file(name)).collect();
+    let mut foreign: Vec<String> = names
+        .into_iter()
+        .filter(|name| !is_audit_file(name))
+        .collect();
     if foreign.is_empty() {
         return Ok(());
     }

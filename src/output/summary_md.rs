@@ -42,7 +42,11 @@ fn amount_role(kind: FindingKind) -> &'static str {
 
 /// Tenant names, each escaped, separated by commas.
 fn md_list(names: &[String]) -> String {
-    names.iter().map(|name| md(name)).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|name| md(name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn render(model: &ReportModel) -> String {

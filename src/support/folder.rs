@@ -199,8 +199,14 @@ mod tests {
 
     #[test]
     fn only_names_of_the_target_are_leftovers() {
-        assert_eq!(leftover(".plan.partial-12", "plan"), Some(Leftover::Staging(12)));
-        assert_eq!(leftover(".plan.replaced-7", "plan"), Some(Leftover::Replaced(7)));
+        assert_eq!(
+            leftover(".plan.partial-12", "plan"),
+            Some(Leftover::Staging(12))
+        );
+        assert_eq!(
+            leftover(".plan.replaced-7", "plan"),
+            Some(Leftover::Replaced(7))
+        );
         assert_eq!(leftover(".plan.partial-x", "plan"), None);
         assert_eq!(leftover(".plans.partial-12", "plan"), None);
         assert_eq!(leftover("plan.partial-12", "plan"), None);

@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(shown("a\0b\r\n"), "aU+0000bU+000DU+000A");
         assert_eq!(shown("\u{1b}[2J"), "U+001B[2J");
         assert_eq!(shown("\u{7f}\u{9b}\u{85}"), "U+007FU+009BU+0085");
-        assert_eq!(shown("rtl\u{202e}x\u{2066}\u{200f}"), "rtlU+202ExU+2066U+200F");
+        assert_eq!(
+            shown("rtl\u{202e}x\u{2066}\u{200f}"),
+            "rtlU+202ExU+2066U+200F"
+        );
         assert_eq!(shown("\u{2028}\u{2029}\u{61c}"), "U+2028U+2029U+061C");
     }
 

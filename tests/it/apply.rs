@@ -891,7 +891,15 @@ fn a_journal_of_another_version_of_the_plan_is_refused() {
     // Planning over the applied plan is refused: its folder keeps its history.
     let replanned = run_in(
         dir,
-        &["plan", "reclaim", "audit", "--policy", "policy.toml", "--out", "plan/plan.json"],
+        &[
+            "plan",
+            "reclaim",
+            "audit",
+            "--policy",
+            "policy.toml",
+            "--out",
+            "plan/plan.json",
+        ],
     );
     assert_eq!(replanned.status.code(), Some(2));
     assert!(
@@ -903,16 +911,33 @@ fn a_journal_of_another_version_of_the_plan_is_refused() {
     ok(run_in(
         dir,
         &[
-            "plan", "reclaim", "audit", "--policy", "policy.toml", "--out", "next/plan.json",
-            "--on", "2026-11-03",
+            "plan",
+            "reclaim",
+            "audit",
+            "--policy",
+            "policy.toml",
+            "--out",
+            "next/plan.json",
+            "--on",
+            "2026-11-03",
         ],
     ));
     approve(dir, "next/plan.json", &["Dana", "Lee"]);
-    std::fs::copy(dir.join("plan/journal.jsonl"), dir.join("next/journal.jsonl")).expect("copy");
+    std::fs::copy(
+        dir.join("plan/journal.jsonl"),
+        dir.join("next/journal.jsonl"),
+    )
+    .expect("copy");
     let writes_before = writes(&fake).len();
     let resume_next: Vec<&str> = RESUME
         .iter()
-        .map(|arg| if *arg == "plan/plan.json" { "next/plan.json" } else { arg })
+        .map(|arg| {
+            if *arg == "plan/plan.json" {
+                "next/plan.json"
+            } else {
+                arg
+            }
+        })
         .collect();
     let refused = run_online(dir, &fake, &resume_next);
     assert_eq!(refused.status.code(), Some(2));
@@ -1069,10 +1094,14 @@ fn a_dry_run_stopped_by_graph_mentions_no_journal() {
     });
     let dir = temp.path();
     reclaim_plan(dir);
-    let stopped = online(dir, &fake, &["apply", "plan/plan.json", "--on", "2026-11-20"])
-        .env("SEATWISE_GRAPH_MAX_ATTEMPTS", "2")
-        .output()
-        .expect("run apply");
+    let stopped = online(
+        dir,
+        &fake,
+        &["apply", "plan/plan.json", "--on", "2026-11-20"],
+    )
+    .env("SEATWISE_GRAPH_MAX_ATTEMPTS", "2")
+    .output()
+    .expect("run apply");
     let text = stderr(&stopped);
     assert_eq!(stopped.status.code(), Some(3), "{text}");
     assert!(

@@ -132,7 +132,10 @@ fn control_characters_from_the_data_never_reach_the_terminal() {
         "{text}"
     );
     assert!(
-        !output.stderr.iter().any(|&byte| byte == 0x1b || byte == 0x07),
+        !output
+            .stderr
+            .iter()
+            .any(|&byte| byte == 0x1b || byte == 0x07),
         "{text}"
     );
 }

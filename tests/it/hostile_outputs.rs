@@ -62,7 +62,12 @@ fn audit_and_plan(names: &[&str]) -> tempfile::TempDir {
     write_tenant(&dir.join("snapshot"), names);
     let at = |name: &str| dir.join(name).display().to_string();
     for args in [
-        vec!["audit".to_string(), at("snapshot"), "--out".into(), at("audit")],
+        vec![
+            "audit".to_string(),
+            at("snapshot"),
+            "--out".into(),
+            at("audit"),
+        ],
         vec![
             "plan".to_string(),
             "reclaim".into(),
@@ -89,7 +94,10 @@ fn as_shown(name: &str) -> String {
     name.chars()
         .map(|c| {
             let hidden = (c.is_control() && c != '\t')
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{61c}' | '\u{200e}' | '\u{200f}')
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{61c}' | '\u{200e}' | '\u{200f}'
+                )
                 || ('\u{202a}'..='\u{202e}').contains(&c)
                 || ('\u{2066}'..='\u{2069}').contains(&c);
             if hidden {
@@ -120,10 +128,7 @@ fn structure(events: &[Event<'_>]) -> BTreeMap<String, usize> {
             Event::Text(_) => continue,
             other => format!("{other:?}"),
         };
-        let kind: String = name
-            .chars()
-            .take_while(|c| c.is_alphanumeric())
-            .collect();
+        let kind: String = name.chars().take_while(|c| c.is_alphanumeric()).collect();
         *counts.entry(kind).or_insert(0) += 1;
     }
     counts
@@ -218,7 +223,11 @@ fn hostile_names_keep_summary_md_as_it_is_and_read_as_written() {
 fn runs_as_formula(cell: &str) -> bool {
     let starts = |c: char| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r' | '\n');
     cell.chars().next().is_some_and(starts)
-        || cell.trim_start_matches(' ').chars().next().is_some_and(starts)
+        || cell
+            .trim_start_matches(' ')
+            .chars()
+            .next()
+            .is_some_and(starts)
 }
 
 #[test]

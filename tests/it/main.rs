@@ -1,6 +1,7 @@
 //! The one integration test binary: every integration test module is listed here.
 
 mod apply;
+mod approvals;
 mod catalogue;
 mod cli;
 mod damaged_exports;

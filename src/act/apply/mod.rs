@@ -27,8 +27,8 @@ pub mod trail;
 
 use crate::act::approval::{ApprovalError, approvers_of, read_plan_and_sha};
 use crate::act::emit::{self, EmitError, PlanFolder};
-use crate::contract::manifest;
 use crate::act::{Action, Mechanism, Plan};
+use crate::contract::manifest;
 use crate::graph::{GraphClient, GraphError};
 use crate::money::Money;
 use chrono::NaiveDate;

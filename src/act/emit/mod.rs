@@ -9,8 +9,8 @@ pub mod review_csv;
 
 use super::Plan;
 use super::signers::AllowedSigners;
-use crate::contract::plan::ALLOWED_SIGNERS;
 use crate::contract::manifest::{BATCH_DIR, FILE_NAME as MANIFEST, ManifestError, PlanManifest};
+use crate::contract::plan::ALLOWED_SIGNERS;
 use crate::support::folder::StagedFolder;
 use std::path::{Path, PathBuf};
 
@@ -84,7 +84,10 @@ fn emitted_files(
     let mut files = vec![
         (plan_name.to_string(), plan.to_json().into_bytes()),
         ("plan.csv".to_string(), review_csv::render(plan)),
-        ("plan.ps1".to_string(), powershell::render(plan).into_bytes()),
+        (
+            "plan.ps1".to_string(),
+            powershell::render(plan).into_bytes(),
+        ),
         ("notices.csv".to_string(), notices::render(plan)),
     ];
     for (index, body) in batch::batches(plan).iter().enumerate() {
