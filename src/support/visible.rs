@@ -136,12 +136,12 @@ mod tests {
         {
             let mut writer = TerminalWriter::new(&mut out);
             // An ESC sequence and a two-byte C1 control split across writes.
-            writer.write_all(b"a\x1b").unwrap();
-            writer.write_all(b"[31mred\xc2").unwrap();
-            writer.write_all(b"\x9b\nnext").unwrap();
+            writer.write_all(b"a\x1b").expect("write");
+            writer.write_all(b"[31mred\xc2").expect("write");
+            writer.write_all(b"\x9b\nnext").expect("write");
         }
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(out).expect("utf-8"),
             "aU+001B[31mredU+009B\nnext"
         );
     }
