@@ -9,7 +9,7 @@
 //! - on demand: the users an audit found using premium apps without a license, who would
 //!   auto-claim Power Apps Premium, and a plan that covers them.
 
-use super::tenant::TenantView;
+use super::tenant::{TenantGroup, TenantView};
 use crate::analyze::FindingKind;
 use crate::contract::findings::FindingsDocument;
 use crate::contract::plan::{
@@ -129,6 +129,8 @@ impl AssignContext<'_> {
             depends_on: Vec::new(),
             frees: Vec::new(),
             also_removes: Vec::new(),
+            also_grants: Vec::new(),
+            group_licenses: Vec::new(),
             not_before: None,
             note,
         })
@@ -248,6 +250,58 @@ pub fn plan_bulk(
     ))
 }
 
+/// What joining a group grants one user.
+struct JoiningGrants {
+    /// A line per license besides the one planned, with its monthly price.
+    lines: Vec<String>,
+    /// The prices of those the user does not hold yet: what joining adds to the bill.
+    monthly_amount: Money,
+    /// Every license the group carries once the plan has run, lower case, sorted.
+    group_licenses: Vec<String>,
+}
+
+impl AssignContext<'_> {
+    /// What joining `group` grants `user_id` besides `sku_id` (which the plan licenses the
+    /// group with, if it does not carry it yet).
+    fn joining_grants(&self, group: &TenantGroup, user_id: &str, sku_id: &str) -> JoiningGrants {
+        let mut group_licenses: Vec<String> = group
+            .licenses
+            .iter()
+            .chain(std::iter::once(&sku_id.to_string()))
+            .map(|sku| sku.to_ascii_lowercase())
+            .collect();
+        group_licenses.sort();
+        group_licenses.dedup();
+        let mut lines = Vec::new();
+        let mut monthly_amount = Money::ZERO;
+        for other in group_licenses
+            .iter()
+            .filter(|other| **other != sku_id.to_ascii_lowercase())
+        {
+            let part = self.tenant.part_name(other);
+            let held = self
+                .tenant
+                .holdings
+                .contains(&(user_id.to_string(), other.clone()));
+            let price = (self.price_of)(&part);
+            if held {
+                lines.push(format!("license {part} (already held)"));
+            } else {
+                monthly_amount = monthly_amount + price;
+                lines.push(format!(
+                    "license {part} ({price} {} a month)",
+                    self.currency
+                ));
+            }
+        }
+        JoiningGrants {
+            lines,
+            monthly_amount,
+            group_licenses,
+        }
+    }
+}
+
 /// Group-based: license the group, or with `move_direct_holders`, move the SKU's direct
 /// holders into the group (add first, then remove the direct assignment).
 pub fn plan_group(
@@ -282,6 +336,8 @@ pub fn plan_group(
             depends_on: Vec::new(),
             frees: Vec::new(),
             also_removes: Vec::new(),
+            also_grants: Vec::new(),
+            group_licenses: Vec::new(),
             not_before: None,
             note: Some(format!(
                 "licenses every member ({} now{}); Entra applies it asynchronously and records failures on the members",
@@ -311,6 +367,7 @@ pub fn plan_group(
             // licensed (when this plan licenses it) and after the user joins.
             let mut remove_depends: Vec<String> = group_assign.iter().cloned().collect();
             if !group.members.contains(user_id) {
+                let grants = context.joining_grants(group, user_id, &sku_id);
                 let add = Action {
                     id: action_id(
                         Mechanism::AddToGroup,
@@ -332,11 +389,13 @@ pub fn plan_group(
                         group_member: Some(false),
                         ..ObservedState::default()
                     },
-                    monthly_amount: Money::ZERO,
+                    monthly_amount: grants.monthly_amount,
                     together_with: Vec::new(),
                     depends_on: group_assign.iter().cloned().collect(),
                     frees: Vec::new(),
                     also_removes: Vec::new(),
+                    also_grants: grants.lines,
+                    group_licenses: grants.group_licenses,
                     not_before: None,
                     note: None,
                 };
@@ -363,6 +422,8 @@ pub fn plan_group(
                 depends_on: remove_depends,
                 frees: Vec::new(),
                 also_removes: Vec::new(),
+                also_grants: Vec::new(),
+                group_licenses: Vec::new(),
                 not_before: None,
                 note: Some(
                     "after the group grants the license, so the user keeps it throughout".into(),

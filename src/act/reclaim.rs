@@ -180,6 +180,8 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
             depends_on: Vec::new(),
             frees: Vec::new(),
             also_removes: Vec::new(),
+            also_grants: Vec::new(),
+            group_licenses: Vec::new(),
             not_before: Some(not_before.clone()),
             note,
         };
@@ -376,6 +378,19 @@ fn group_action(
         depends_on: Vec::new(),
         frees: Vec::new(),
         also_removes,
+        also_grants: Vec::new(),
+        group_licenses: group
+            .map(|group| {
+                let mut licenses: Vec<String> = group
+                    .licenses
+                    .iter()
+                    .map(|sku| sku.to_ascii_lowercase())
+                    .collect();
+                licenses.sort();
+                licenses.dedup();
+                licenses
+            })
+            .unwrap_or_default(),
         not_before: Some(not_before.to_string()),
         note,
     }

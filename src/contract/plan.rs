@@ -105,6 +105,15 @@ pub struct Action {
     /// What else this change takes away (other licenses a group carries, a Microsoft 365
     /// group's team and files).
     pub also_removes: Vec<String>,
+    /// What else joining a group grants: every other license the group carries, with its
+    /// monthly price (counted in `monthly_amount` when the user does not hold it yet).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_grants: Vec<String>,
+    /// The group's licenses (SKU ids, lower case) as planned, for joining and leaving a group:
+    /// `apply` treats joining as stale when the group has gained a license since, because
+    /// membership would hand it to the user unapproved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_licenses: Vec<String>,
     /// Earliest date to apply (after the grace period), `YYYY-MM-DD`.
     pub not_before: Option<String>,
     pub note: Option<String>,
@@ -339,6 +348,8 @@ mod tests {
             depends_on: Vec::new(),
             frees: vec!["sku-1".into()],
             also_removes: Vec::new(),
+            also_grants: Vec::new(),
+            group_licenses: Vec::new(),
             not_before: Some("2026-11-16".into()),
             note: None,
         }

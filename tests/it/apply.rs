@@ -755,6 +755,67 @@ fn assignment_strategies_apply_end_to_end() {
 }
 
 #[test]
+fn joining_a_group_that_gained_a_license_since_planning_is_not_applied() {
+    let (temp, fake) = served(|_| {});
+    let dir = temp.path();
+    set_prepaid(&fake, PBI, 20);
+    let out = "group/plan.json";
+    ok(run_in(
+        dir,
+        &[
+            "plan",
+            "assign",
+            "--snapshot",
+            "snapshot",
+            "--group",
+            "Sales Team",
+            "--sku",
+            "SPE_E5",
+            "--move-direct-holders",
+            "--out",
+            out,
+        ],
+    ));
+    // Joining grants the team's Power BI too: recorded, and priced into the join.
+    let plan = read_json(&dir.join(out));
+    let ada = actions_of(&plan, "ada");
+    assert_eq!(ada[0]["mechanism"], "add-to-group");
+    let grants = ada[0]["also_grants"].to_string();
+    assert!(grants.contains("license POWER_BI_PRO ("), "{grants}");
+    assert!(
+        ada[0]["monthly_amount"]
+            .as_f64()
+            .is_some_and(|amount| amount > 0.0)
+    );
+    let mut planned: Vec<String> = [E5, PBI].iter().map(|id| id.to_ascii_lowercase()).collect();
+    planned.sort();
+    assert_eq!(ada[0]["group_licenses"], json!(planned));
+    approve(dir, out, &["Dana"]);
+
+    // The team gains Power Apps Premium before the plan runs.
+    {
+        let tenant = fake.tenant();
+        let mut tenant = tenant.lock().expect("tenant lock");
+        let team = tenant.group_mut(TEAM_GROUP).expect("team");
+        team.properties.insert(
+            "assignedLicenses".into(),
+            json!([{"skuId": E5}, {"skuId": PBI}, {"skuId": PREMIUM}]),
+        );
+    }
+    let output = ok(run_online(dir, &fake, &["apply", out, "--execute"]));
+    let text = stdout(&output);
+    assert!(
+        text.contains("since planning; joining would grant it nobody approved"),
+        "{text}"
+    );
+    // Nobody joined, so nobody got Premium; the direct E5 licenses stay.
+    for user in [1, 5, 6, 7] {
+        assert!(!sources(&fake, user).contains_key(PREMIUM), "user {user}");
+        assert!(sources(&fake, user)[E5].contains(DIRECT), "user {user}");
+    }
+}
+
+#[test]
 fn on_demand_plans_cover_the_users_auto_claim_would_license() {
     let temp = tempfile::tempdir().expect("temp dir");
     let dir = temp.path();

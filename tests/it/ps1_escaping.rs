@@ -138,6 +138,8 @@ fn action(values: Values, mechanism: Mechanism) -> Action {
         depends_on: Vec::new(),
         frees: Vec::new(),
         also_removes: Vec::new(),
+        also_grants: Vec::new(),
+        group_licenses: Vec::new(),
         not_before: Some(values.of(Field::NotBefore)),
         note: Some(values.of(Field::Note)),
     }

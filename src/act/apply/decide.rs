@@ -220,6 +220,17 @@ pub fn decide(action: &Action, observation: &Observation) -> Decision {
                         format!("{name} no longer assigns {}", action.sku_part_number),
                     );
                 }
+                let gained = gained_licenses(action, group);
+                if !gained.is_empty() {
+                    return settle(
+                        ActionResult::Stale,
+                        format!(
+                            "{name} has gained {} since planning; joining would grant {} nobody approved",
+                            gained.join(", "),
+                            if gained.len() == 1 { "it" } else { "them" }
+                        ),
+                    );
+                }
             }
             Decision::Proceed
         }
@@ -251,6 +262,25 @@ pub fn decide(action: &Action, observation: &Observation) -> Decision {
             Decision::Proceed
         }
     }
+}
+
+/// Licenses the group carries now that it did not carry when the action was planned (none
+/// when the plan recorded no license list, as plans of group-less mechanisms do).
+fn gained_licenses(action: &Action, group: &LiveGroup) -> Vec<String> {
+    if action.group_licenses.is_empty() {
+        return Vec::new();
+    }
+    group
+        .licenses
+        .iter()
+        .filter(|sku| {
+            !action
+                .group_licenses
+                .iter()
+                .any(|planned| planned.eq_ignore_ascii_case(sku))
+        })
+        .cloned()
+        .collect()
 }
 
 /// True when the tenant is already as the action wants it.
@@ -404,6 +434,8 @@ mod tests {
             depends_on: Vec::new(),
             frees: vec![SKU.into()],
             also_removes: Vec::new(),
+            also_grants: Vec::new(),
+            group_licenses: Vec::new(),
             not_before: Some("2026-11-20".into()),
             note: None,
         }
@@ -608,6 +640,38 @@ mod tests {
         assert_eq!(result(member), Some(ActionResult::AlreadyDone));
         let changed = decide(&join, &in_group(false, group(false, false), holder));
         assert_eq!(result(changed), Some(ActionResult::Stale));
+    }
+
+    #[test]
+    fn joining_a_group_that_gained_a_license_since_planning_is_stale() {
+        const E5: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+        let mut join = action(Mechanism::AddToGroup);
+        join.reason = "move direct holder into the licensing group".into();
+        join.group_licenses = vec![SKU.to_ascii_uppercase()];
+        let holder = user(vec![assignment(None)]);
+        assert_eq!(
+            decide(&join, &in_group(false, group(true, false), holder.clone())),
+            Decision::Proceed,
+            "the licenses as planned (compared without case)"
+        );
+        let mut richer = group(true, false);
+        richer.licenses.push(E5.into());
+        let Decision::Settle { result, detail } =
+            decide(&join, &in_group(false, richer.clone(), holder.clone()))
+        else {
+            panic!("joining a richer group must not proceed");
+        };
+        assert_eq!(result, ActionResult::Stale);
+        assert_eq!(
+            detail,
+            format!("LIC has gained {E5} since planning; joining would grant it nobody approved")
+        );
+        // A plan that recorded no license list (made before it was recorded) is not judged.
+        join.group_licenses.clear();
+        assert_eq!(
+            decide(&join, &in_group(false, richer, holder)),
+            Decision::Proceed
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub fn action(id: &str, mechanism: Mechanism, depends_on: &[&str]) -> Action {
         depends_on: depends_on.iter().map(|id| id.to_string()).collect(),
         frees: Vec::new(),
         also_removes: Vec::new(),
+        also_grants: Vec::new(),
+        group_licenses: Vec::new(),
         not_before: None,
         note: None,
     }

@@ -99,6 +99,9 @@ pub fn rollback_plan(
                 Vec::new()
             },
             also_removes: Vec::new(),
+            also_grants: Vec::new(),
+            // Rejoining a group hands out what it carries now: stale if it gained licenses.
+            group_licenses: original.group_licenses.clone(),
             not_before: None,
             note: Some(format!(
                 "undoes {} ({} {})",

@@ -21,6 +21,7 @@ pub fn render(plan: &Plan) -> Vec<u8> {
         "together_with",
         "depends_on",
         "also_removes",
+        "also_grants",
         "note",
     ]);
     for action in &plan.actions {
@@ -41,6 +42,7 @@ pub fn render(plan: &Plan) -> Vec<u8> {
             action.together_with.join(";"),
             action.depends_on.join(";"),
             text(Some(&action.also_removes.join("; "))),
+            text(Some(&action.also_grants.join("; "))),
             text(action.note.as_deref()),
         ]);
     }
