@@ -4,6 +4,7 @@
 //! is guarded against formulas, and no control character reaches the terminal.
 
 use super::hostile;
+use super::ps_tokens;
 use super::util::{APPS_CSV, E5, PURVIEW_AUDIT, SNAPSHOT_JSON, seatwise, stderr};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use seatwise::contract::findings::FindingsDocument;
@@ -11,8 +12,18 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A tenant whose users are named (department and display name) by `names`, each holding
-/// E5 without signing in since January: an inactive holder, a saving by department.
+/// The id of the `index`th user, and of the group that licenses them.
+fn user_id(index: usize) -> String {
+    format!("{:08x}-0000-4000-8000-{:012x}", index + 1, index + 1)
+}
+
+fn group_id(index: usize) -> String {
+    format!("{:08x}-0000-4000-9000-{:012x}", index + 1, index + 1)
+}
+
+/// A tenant whose users and their licensing groups are named (department, display name,
+/// group name) by `names`. Each user holds E5 through their group without having signed in
+/// since January: an inactive holder, a saving by department, and a group to leave.
 fn write_tenant(dir: &Path, names: &[&str]) {
     std::fs::create_dir_all(dir.join("audit")).expect("dirs");
     let users: Vec<_> = names
@@ -20,20 +31,31 @@ fn write_tenant(dir: &Path, names: &[&str]) {
         .enumerate()
         .map(|(index, name)| {
             json!({
-                "id": format!("{:08x}-0000-4000-8000-{:012x}", index + 1, index + 1),
+                "id": user_id(index),
                 "userPrincipalName": format!("user{index}@contoso.com"),
                 "displayName": name,
                 "accountEnabled": true,
                 "department": name,
                 "assignedLicenses": [{"skuId": E5, "disabledPlans": []}],
                 "licenseAssignmentStates": [
-                    {"skuId": E5, "assignedByGroup": null, "state": "Active", "error": "None"}
+                    {"skuId": E5, "assignedByGroup": group_id(index), "state": "Active", "error": "None"}
                 ],
                 "signInActivity": {
                     "lastSignInDateTime": "2026-01-05T08:00:00Z",
                     "lastSuccessfulSignInDateTime": "2026-01-05T08:00:00Z",
                     "lastNonInteractiveSignInDateTime": null
                 }
+            })
+        })
+        .collect();
+    let groups: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            json!({
+                "id": group_id(index), "displayName": name, "groupTypes": [],
+                "membershipRule": null, "assignedLicenses": [{"skuId": E5}],
+                "members": [{"@odata.type": "#microsoft.graph.user", "id": user_id(index)}]
             })
         })
         .collect();
@@ -44,6 +66,7 @@ fn write_tenant(dir: &Path, names: &[&str]) {
     }]});
     let files = [
         ("users.json", json!({"value": users}).to_string()),
+        ("groups.json", json!({"value": groups}).to_string()),
         ("subscribedSkus.json", skus.to_string()),
         ("apps.csv", APPS_CSV.to_string()),
         ("audit/purview.csv", PURVIEW_AUDIT.to_string()),
@@ -256,4 +279,34 @@ fn no_csv_cell_from_hostile_names_runs_as_a_formula() {
         }
     }
     assert!(checked > corpus.len() * 10, "only {checked} cells checked");
+}
+
+#[test]
+fn hostile_group_names_stay_literals_in_plan_ps1() {
+    let corpus = hostile::corpus();
+    let plain: Vec<String> = (0..corpus.len()).map(|i| format!("Team {i}")).collect();
+    let plain: Vec<&str> = plain.iter().map(String::as_str).collect();
+    let script = |run: &tempfile::TempDir| read(&run.path().join("plan/plan.ps1"));
+    let plain_script = script(&audit_and_plan(&plain));
+    let hostile_script = script(&audit_and_plan(&corpus));
+    let lines = |text: &str| {
+        ps_tokens::lines(text).unwrap_or_else(|error| panic!("{error}\n{text}"))
+    };
+    let plain_lines = lines(&plain_script);
+    let hostile_lines = lines(&hostile_script);
+    let skeletons = |lines: &[ps_tokens::Line]| -> Vec<String> {
+        lines.iter().map(|line| line.skeleton.clone()).collect()
+    };
+    // The same script with other values: hostile names changed no code.
+    assert_eq!(skeletons(&hostile_lines), skeletons(&plain_lines));
+    let literals: std::collections::BTreeSet<String> = hostile_lines
+        .iter()
+        .flat_map(|line| line.literals.iter().map(|(_, value)| value.clone()))
+        .collect();
+    let missing: Vec<&&str> = corpus
+        .iter()
+        .filter(|name| !name.trim().is_empty())
+        .filter(|name| !literals.iter().any(|literal| literal.contains(&as_shown(name))))
+        .collect();
+    assert!(missing.is_empty(), "group names not read back as literals: {missing:?}");
 }

@@ -2,7 +2,7 @@
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
-  Generated from plan.json (sha256:796af8128c72391ff8051b14b279ddb749db235af4af207f4477b9ca3c50d746).
+  Generated from plan.json (sha256:c775d4622398a44d95f98a377d5f7a7254002e6540d8f8e5549bf67791235713).
   Review it first; run with -WhatIf to see every change without making it.
   Needs the Microsoft Graph PowerShell SDK (Install-Module Microsoft.Graph).
 #>
