@@ -10,6 +10,7 @@ pub mod attribute;
 pub mod audit_folder;
 pub mod figures;
 pub mod model;
+pub mod redact;
 pub mod tables;
 
 pub use attribute::UserAttribute;

@@ -289,9 +289,8 @@ fn hostile_group_names_stay_literals_in_plan_ps1() {
     let script = |run: &tempfile::TempDir| read(&run.path().join("plan/plan.ps1"));
     let plain_script = script(&audit_and_plan(&plain));
     let hostile_script = script(&audit_and_plan(&corpus));
-    let lines = |text: &str| {
-        ps_tokens::lines(text).unwrap_or_else(|error| panic!("{error}\n{text}"))
-    };
+    let lines =
+        |text: &str| ps_tokens::lines(text).unwrap_or_else(|error| panic!("{error}\n{text}"));
     let plain_lines = lines(&plain_script);
     let hostile_lines = lines(&hostile_script);
     let skeletons = |lines: &[ps_tokens::Line]| -> Vec<String> {
@@ -306,7 +305,14 @@ fn hostile_group_names_stay_literals_in_plan_ps1() {
     let missing: Vec<&&str> = corpus
         .iter()
         .filter(|name| !name.trim().is_empty())
-        .filter(|name| !literals.iter().any(|literal| literal.contains(&as_shown(name))))
+        .filter(|name| {
+            !literals
+                .iter()
+                .any(|literal| literal.contains(&as_shown(name)))
+        })
         .collect();
-    assert!(missing.is_empty(), "group names not read back as literals: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "group names not read back as literals: {missing:?}"
+    );
 }

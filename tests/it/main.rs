@@ -19,5 +19,6 @@ mod plans;
 mod ps1_escaping;
 mod ps_tokens;
 mod real_exports;
+mod redaction;
 mod report;
 mod util;
