@@ -3,6 +3,7 @@
 mod apply;
 mod approvals;
 mod catalogue;
+mod chargeback;
 mod cli;
 mod damaged_exports;
 mod end_to_end;
@@ -19,6 +20,7 @@ mod plans;
 mod ps1_escaping;
 mod ps_tokens;
 mod real_exports;
+mod snapshots;
 mod redaction;
 mod report;
 mod util;
