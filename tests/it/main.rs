@@ -18,4 +18,5 @@ mod ps1_escaping;
 mod ps_tokens;
 mod real_exports;
 mod report;
+mod sign_in;
 mod util;
