@@ -81,11 +81,8 @@ pub fn credentials(
                     "--auth certificate needs --certificate-file PATH (a PEM file with the certificate, and its key unless --private-key-file is given)\nhint: {README_HINT}"
                 )));
             };
-            let certificate = ClientCertificate::load(
-                certificate_file,
-                args.private_key_file.as_deref(),
-                now,
-            )?;
+            let certificate =
+                ClientCertificate::load(certificate_file, args.private_key_file.as_deref(), now)?;
             Ok(Credentials::Certificate {
                 app,
                 certificate: Box::new(certificate),
@@ -95,11 +92,19 @@ pub fn credentials(
             let app = app_registration(
                 args,
                 "federated",
-                Some((variable(AZURE_TENANT_VARIABLE), variable(AZURE_CLIENT_VARIABLE))),
+                Some((
+                    variable(AZURE_TENANT_VARIABLE),
+                    variable(AZURE_CLIENT_VARIABLE),
+                )),
             )?;
-            let assertion = match (&args.federated_token_file, variable(FEDERATED_TOKEN_FILE_VARIABLE)) {
+            let assertion = match (
+                &args.federated_token_file,
+                variable(FEDERATED_TOKEN_FILE_VARIABLE),
+            ) {
                 (Some(path), _) => FederatedAssertion::file(path.clone(), "--federated-token-file"),
-                (None, Some(path)) => FederatedAssertion::file(PathBuf::from(path), FEDERATED_TOKEN_FILE_VARIABLE),
+                (None, Some(path)) => {
+                    FederatedAssertion::file(PathBuf::from(path), FEDERATED_TOKEN_FILE_VARIABLE)
+                }
                 (None, None) => bail!(UsageError::Invalid(format!(
                     "--auth federated needs a token file: pass --federated-token-file PATH, or set {FEDERATED_TOKEN_FILE_VARIABLE} (Azure workload identity sets it in the pod)\nhint: {README_HINT}"
                 ))),
@@ -108,7 +113,10 @@ pub fn credentials(
         }
         SignInMethod::GithubOidc => {
             let app = app_registration(args, "github-oidc", None)?;
-            let (Some(url), Some(token)) = (variable(GITHUB_URL_VARIABLE), variable(GITHUB_TOKEN_VARIABLE)) else {
+            let (Some(url), Some(token)) = (
+                variable(GITHUB_URL_VARIABLE),
+                variable(GITHUB_TOKEN_VARIABLE),
+            ) else {
                 bail!(UsageError::Invalid(format!(
                     "--auth github-oidc needs {GITHUB_URL_VARIABLE} and {GITHUB_TOKEN_VARIABLE}, which GitHub Actions sets only in a job with `permissions: id-token: write`\nhint: {README_HINT}"
                 )));
@@ -351,7 +359,12 @@ mod tests {
         let certificate = resolve(
             &[
                 &APP[..],
-                &["--certificate-file", &certificate_file, "--private-key-file", &key_file],
+                &[
+                    "--certificate-file",
+                    &certificate_file,
+                    "--private-key-file",
+                    &key_file,
+                ],
             ]
             .concat(),
             &[
@@ -433,7 +446,9 @@ mod tests {
             &[],
         );
         assert!(
-            two_methods.contains("--client-secret-file and --certificate-file belong to different sign-in methods"),
+            two_methods.contains(
+                "--client-secret-file and --certificate-file belong to different sign-in methods"
+            ),
             "{two_methods}"
         );
 
@@ -469,10 +484,17 @@ mod tests {
         );
 
         let github = refused(
-            &[&APP[..], &["--auth", "github-oidc", "--federated-token-file", "/t"]].concat(),
+            &[
+                &APP[..],
+                &["--auth", "github-oidc", "--federated-token-file", "/t"],
+            ]
+            .concat(),
             &[],
         );
-        assert!(github.contains("cannot be used with --auth github-oidc"), "{github}");
+        assert!(
+            github.contains("cannot be used with --auth github-oidc"),
+            "{github}"
+        );
 
         let key_alone = refused(&[&APP[..], &["--private-key-file", "/k"]].concat(), &[]);
         assert!(key_alone.contains("--certificate-file"), "{key_alone}");
@@ -501,7 +523,10 @@ mod tests {
             no_token.contains("AZURE_FEDERATED_TOKEN_FILE"),
             "{no_token}"
         );
-        let no_federated_app = refused(&["--auth", "federated"], &[("AZURE_FEDERATED_TOKEN_FILE", "/t")]);
+        let no_federated_app = refused(
+            &["--auth", "federated"],
+            &[("AZURE_FEDERATED_TOKEN_FILE", "/t")],
+        );
         assert!(
             no_federated_app.contains("(or AZURE_TENANT_ID and AZURE_CLIENT_ID)"),
             "{no_federated_app}"
@@ -519,11 +544,17 @@ mod tests {
         let insecure_github = refused(
             &[&APP[..], &["--auth", "github-oidc"]].concat(),
             &[
-                ("ACTIONS_ID_TOKEN_REQUEST_URL", "http://token.example.com/idtoken"),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    "http://token.example.com/idtoken",
+                ),
                 ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token"),
             ],
         );
-        assert!(insecure_github.contains("plain http://"), "{insecure_github}");
+        assert!(
+            insecure_github.contains("plain http://"),
+            "{insecure_github}"
+        );
         let remote_imds = refused(
             &["--auth", "managed-identity"],
             &[(IMDS_ENDPOINT_VARIABLE, "https://imds.example.com")],
@@ -547,7 +578,10 @@ mod tests {
         let federated = resolve(
             &["--auth", "federated"],
             &[
-                ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token"),
+                (
+                    "AZURE_FEDERATED_TOKEN_FILE",
+                    "/var/run/secrets/azure/tokens/azure-identity-token",
+                ),
                 ("AZURE_TENANT_ID", "env-tenant"),
                 ("AZURE_CLIENT_ID", "env-client"),
             ],
@@ -559,16 +593,30 @@ mod tests {
         else {
             panic!("{federated:?}");
         };
-        assert_eq!((app.tenant.as_str(), app.client_id.as_str()), ("env-tenant", "env-client"));
+        assert_eq!(
+            (app.tenant.as_str(), app.client_id.as_str()),
+            ("env-tenant", "env-client")
+        );
         assert_eq!(named_by, "AZURE_FEDERATED_TOKEN_FILE");
         assert!(path.ends_with("azure-identity-token"));
 
         // Flags beat the workload identity variables.
         let flagged = resolve(
-            &[&APP[..], &["--auth", "federated", "--federated-token-file", "/t"]].concat(),
-            &[("AZURE_TENANT_ID", "env-tenant"), ("AZURE_FEDERATED_TOKEN_FILE", "/other")],
+            &[
+                &APP[..],
+                &["--auth", "federated", "--federated-token-file", "/t"],
+            ]
+            .concat(),
+            &[
+                ("AZURE_TENANT_ID", "env-tenant"),
+                ("AZURE_FEDERATED_TOKEN_FILE", "/other"),
+            ],
         );
-        let Ok(Credentials::Federated { app, assertion: FederatedAssertion::File { path, .. } }) = flagged else {
+        let Ok(Credentials::Federated {
+            app,
+            assertion: FederatedAssertion::File { path, .. },
+        }) = flagged
+        else {
             panic!("{flagged:?}");
         };
         assert_eq!(app.tenant, "t");
@@ -585,7 +633,10 @@ mod tests {
         let Ok(Credentials::ManagedIdentity(identity)) = app_service else {
             panic!("{app_service:?}");
         };
-        assert_eq!(identity.describe(), "the App Service managed identity endpoint");
+        assert_eq!(
+            identity.describe(),
+            "the App Service managed identity endpoint"
+        );
         assert_eq!(identity.client_id(), Some("uami"));
         assert!(!format!("{identity:?}").contains("header-secret"));
 
@@ -605,7 +656,10 @@ mod tests {
         let github = resolve(
             &[&APP[..], &["--auth", "github-oidc"]].concat(),
             &[
-                ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://pipelines.actions.example/idtoken?api-version=2.0"),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    "https://pipelines.actions.example/idtoken?api-version=2.0",
+                ),
                 ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token"),
             ],
         );

@@ -22,7 +22,7 @@ use super::federated::FederatedAssertion;
 use super::managed_identity::ManagedIdentity;
 use super::retry::RetryPolicy;
 use super::secret::Secret;
-use super::token_request::{IdentityRequest, parse_token};
+use super::token_request::{DEFAULT_LIFETIME, IdentityRequest, parse_token};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Mutex;
 use url::Url;
@@ -276,8 +276,12 @@ impl TokenSource {
             }
             Credentials::Certificate { app, certificate } => {
                 self.exchange(&request, app, &hint, |token_url| {
-                    let assertion =
-                        client_assertion(certificate, &app.client_id, token_url, SystemTime::now())?;
+                    let assertion = client_assertion(
+                        certificate,
+                        &app.client_id,
+                        token_url,
+                        SystemTime::now(),
+                    )?;
                     self.remember(&assertion);
                     Ok(vec![
                         ("client_assertion_type", ASSERTION_TYPE.to_string()),
@@ -306,7 +310,8 @@ impl TokenSource {
                     .await?;
                 parse_token("GET", &display_target(&url), &body, SystemTime::now())
             }
-            Credentials::AccessToken(token) => Ok((token.clone(), Duration::MAX)),
+            // Never asked for: `bearer` hands a ready token out as it is.
+            Credentials::AccessToken(token) => Ok((token.clone(), DEFAULT_LIFETIME)),
         }
     }
 

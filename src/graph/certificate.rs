@@ -10,7 +10,7 @@
 //! (`RSA PRIVATE KEY`) RSA keys are read; PFX files are converted with `openssl pkcs12` first
 //! (see the README). The key never leaves this type except as a signature.
 
-use super::error::{CredentialError, OptionalText};
+use super::error::CredentialError;
 use super::pem::{self, PemBlock};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -119,7 +119,9 @@ impl ClientCertificate {
                 CERTIFICATE_FILE,
                 certificate_path,
                 "no CERTIFICATE block".to_string(),
-                Some("\nhint: give the PEM certificate uploaded to the app registration (convert a .cer in DER form with: openssl x509 -inform der -in app.cer -out app.pem)"),
+                Some(
+                    "\nhint: give the PEM certificate uploaded to the app registration (convert a .cer in DER form with: openssl x509 -inform der -in app.cer -out app.pem)",
+                ),
             ));
         }
         Err(invalid(
@@ -255,7 +257,12 @@ fn private_key(
             } else {
                 "\nhint: the key file holds a -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY) block"
             };
-            return Err(invalid(what, path, "no private key".to_string(), Some(hint)));
+            return Err(invalid(
+                what,
+                path,
+                "no private key".to_string(),
+                Some(hint),
+            ));
         }
         [one] => *one,
         several => {
@@ -350,7 +357,7 @@ fn invalid(
         what,
         path: path.to_path_buf(),
         problem,
-        hint: OptionalText::new("", hint.map(str::to_string)),
+        hint,
     }
 }
 

@@ -39,12 +39,13 @@ pub enum GraphError {
     },
     /// The identity platform (or a managed identity or OIDC token endpoint) refused to issue a
     /// token. `hint` depends on the sign-in method.
-    #[error("the token request to {target} was refused: HTTP {status}{error}{description}\nhint: {hint}")]
+    #[error("the token request to {target} was refused: HTTP {status}{said}\nhint: {hint}")]
     TokenRefused {
         target: String,
         status: u16,
-        error: OptionalText,
-        description: OptionalText,
+        /// What the endpoint said (its error code and description, scrubbed), shown after the
+        /// status: ` invalid_client: AADSTS700027: …`, or empty.
+        said: String,
         hint: String,
     },
     /// A credential that cannot be used as given: an unreadable or invalid certificate or key,
@@ -103,13 +104,14 @@ pub enum CredentialError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// A file whose content is not what it must be.
-    #[error("{what} {}: {problem}{hint}", path.display())]
+    /// A file whose content is not what it must be; `hint`, when there is one, starts with a
+    /// line break.
+    #[error("{what} {}: {problem}{}", path.display(), hint.unwrap_or_default())]
     Invalid {
         what: &'static str,
         path: PathBuf,
         problem: String,
-        hint: OptionalText,
+        hint: Option<&'static str>,
     },
     /// A certificate past its end date (the identity platform refuses it too).
     #[error(

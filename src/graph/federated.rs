@@ -10,7 +10,7 @@
 //! as a [`Secret`].
 
 use super::endpoint::check_transport;
-use super::error::{CredentialError, GraphError, OptionalText};
+use super::error::{CredentialError, GraphError};
 use super::secret::Secret;
 use super::token_request::IdentityRequest;
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -106,10 +106,7 @@ impl FederatedAssertion {
                         what: named_by,
                         path: path.clone(),
                         problem: "the file is empty".to_string(),
-                        hint: OptionalText::new(
-                            "",
-                            Some("\nhint: it holds the token the platform projects (Kubernetes: the azure-identity-token volume)".to_string()),
-                        ),
+                        hint: Some("\nhint: it holds the token the platform projects (Kubernetes: the azure-identity-token volume)"),
                     }
                     .into());
                 }
@@ -122,11 +119,13 @@ impl FederatedAssertion {
                 let mut url = request_url.clone();
                 url.query_pairs_mut()
                     .append_pair("audience", TOKEN_EXCHANGE_AUDIENCE);
-                let mut bearer = HeaderValue::from_str(&format!("Bearer {}", request_token.expose()))
-                    .map_err(|_| CredentialError::Unusable {
-                        what: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-                        problem: "it holds characters an HTTP header cannot carry".to_string(),
-                    })?;
+                let mut bearer =
+                    HeaderValue::from_str(&format!("Bearer {}", request_token.expose())).map_err(
+                        |_| CredentialError::Unusable {
+                            what: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                            problem: "it holds characters an HTTP header cannot carry".to_string(),
+                        },
+                    )?;
                 bearer.set_sensitive(true);
                 let hint = "check that the workflow job has `permissions: id-token: write` (GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN only then)";
                 let body = request

@@ -43,7 +43,9 @@ enum Endpoint {
         /// The same, ready to send (marked sensitive, so it is never logged).
         header_value: HeaderValue,
     },
-    InstanceMetadata { url: Url },
+    InstanceMetadata {
+        url: Url,
+    },
 }
 
 impl ManagedIdentity {
@@ -60,12 +62,11 @@ impl ManagedIdentity {
             problem: error.to_string(),
         })?;
         check_identity_endpoint(&url, "IDENTITY_ENDPOINT")?;
-        let mut header_value = HeaderValue::from_str(header.expose()).map_err(|_| {
-            CredentialError::Unusable {
+        let mut header_value =
+            HeaderValue::from_str(header.expose()).map_err(|_| CredentialError::Unusable {
                 what: "IDENTITY_HEADER",
                 problem: "it holds characters an HTTP header cannot carry".to_string(),
-            }
-        })?;
+            })?;
         header_value.set_sensitive(true);
         Ok(ManagedIdentity {
             endpoint: Endpoint::AppService {
@@ -241,8 +242,15 @@ mod tests {
             }))
         ));
         assert!(matches!(
-            ManagedIdentity::virtual_machine_at("https://imds.example.com", "SEATWISE_IMDS_ENDPOINT", None),
-            Err(GraphError::InvalidEndpoint { what: "SEATWISE_IMDS_ENDPOINT", .. })
+            ManagedIdentity::virtual_machine_at(
+                "https://imds.example.com",
+                "SEATWISE_IMDS_ENDPOINT",
+                None
+            ),
+            Err(GraphError::InvalidEndpoint {
+                what: "SEATWISE_IMDS_ENDPOINT",
+                ..
+            })
         ));
         let local = ManagedIdentity::virtual_machine_at(
             "http://127.0.0.1:8080/",
@@ -250,9 +258,8 @@ mod tests {
             None,
         )
         .unwrap_or_else(|error| panic!("{error}"));
-        assert!(local
-            .token_url("r")
-            .as_str()
-            .starts_with("http://127.0.0.1:8080/metadata/identity/oauth2/token?api-version=2018-02-01"));
+        assert!(local.token_url("r").as_str().starts_with(
+            "http://127.0.0.1:8080/metadata/identity/oauth2/token?api-version=2018-02-01"
+        ));
     }
 }

@@ -76,12 +76,13 @@ pub fn blocks(text: &str) -> Result<Vec<PemBlock>, PemProblem> {
             Some((label, begin_line, begin_offset)) => {
                 if boundary_label(trimmed, "-----END ").is_some_and(|end| end == label) {
                     let block = text[*begin_offset..offset].trim();
-                    let decoded =
-                        pem::decode_vec(block.as_bytes()).map_err(|error| PemProblem::Malformed {
+                    let decoded = pem::decode_vec(block.as_bytes()).map_err(|error| {
+                        PemProblem::Malformed {
                             label: label.clone(),
                             line: *begin_line,
                             problem: error.to_string(),
-                        })?;
+                        }
+                    })?;
                     found.push(PemBlock {
                         label: label.clone(),
                         der: decoded.1,
@@ -131,10 +132,11 @@ mod tests {
                 line: 2
             })
         );
-        let malformed = blocks("-----BEGIN CERTIFICATE-----\n*not base64*\n-----END CERTIFICATE-----\n")
-            .err()
-            .map(|problem| problem.to_string())
-            .unwrap_or_default();
+        let malformed =
+            blocks("-----BEGIN CERTIFICATE-----\n*not base64*\n-----END CERTIFICATE-----\n")
+                .err()
+                .map(|problem| problem.to_string())
+                .unwrap_or_default();
         assert!(
             malformed.starts_with("line 1: the CERTIFICATE block is not valid PEM"),
             "{malformed}"

@@ -129,14 +129,18 @@ impl IdentityRequest<'_> {
                     .filter(|text| !text.trim().is_empty()),
             ),
         };
+        let said = format!(
+            "{}{}",
+            OptionalText::new(" ", error.map(|text| (self.scrub)(&text))),
+            OptionalText::new(
+                ": ",
+                description.map(|text| (self.scrub)(text.lines().next().unwrap_or_default())),
+            )
+        );
         GraphError::TokenRefused {
             target: target.to_string(),
             status,
-            error: OptionalText::new(" ", error.map(|text| (self.scrub)(&text))),
-            description: OptionalText::new(
-                ": ",
-                description.map(|text| (self.scrub)(text.lines().next().unwrap_or_default())),
-            ),
+            said,
             hint: hint.to_string(),
         }
     }

@@ -114,7 +114,9 @@ fn plan_reclaim_on(dir: &Path, date: &str) -> Value {
 }
 
 /// The plans tenant served as `adjust` says, with a reclaim plan approved by two people.
-pub(crate) fn approved_reclaim(adjust: impl FnOnce(&mut FakeGraphConfig)) -> (tempfile::TempDir, FakeGraph) {
+pub(crate) fn approved_reclaim(
+    adjust: impl FnOnce(&mut FakeGraphConfig),
+) -> (tempfile::TempDir, FakeGraph) {
     let (temp, fake) = served(adjust);
     reclaim_plan(temp.path());
     approve(temp.path(), "plan/plan.json", &["Dana", "Lee"]);

@@ -24,8 +24,8 @@ use url::Url;
 
 use crate::apply::{approved_reclaim, writes};
 use crate::fake_graph::{
-    EXCHANGE_AUDIENCE, FakeGraph, Fault, Jwt, KUBERNETES_ISSUER,
-    KUBERNETES_SUBJECT, LoggedRequest, SignInConfig,
+    EXCHANGE_AUDIENCE, FakeGraph, Fault, Jwt, KUBERNETES_ISSUER, KUBERNETES_SUBJECT, LoggedRequest,
+    SignInConfig,
 };
 use crate::graph_ingest::{
     assert_same_tenant, files_under, has_token_shape, is_token_request, serve, tenant, text,
@@ -155,7 +155,8 @@ fn unusable_certificates_are_refused_with_the_file_named() {
     let expired = refusal(load("expired.crt", Some("app.key")));
     assert!(
         expired.contains("expired.crt")
-            && expired.contains("CN=seatwise expired app (test only) expired on 2020-02-01 00:00:00 UTC")
+            && expired
+                .contains("CN=seatwise expired app (test only) expired on 2020-02-01 00:00:00 UTC")
             && expired.contains("upload it to the app registration"),
         "{expired}"
     );
@@ -277,7 +278,11 @@ fn the_identity_platform_accepts_a_signed_assertion_and_refuses_bad_ones() {
     assert_eq!(decoded.claim_seconds("nbf"), Some(issued));
     assert_eq!(decoded.claim_seconds("exp"), Some(issued + 300));
     let again = Jwt::parse(&sign(&app, CLIENT_ID, &url, now)).expect("a JWS");
-    assert_ne!(decoded.claim_text("jti"), again.claim_text("jti"), "jti is unique");
+    assert_ne!(
+        decoded.claim_text("jti"),
+        again.claim_text("jti"),
+        "jti is unique"
+    );
 
     let (status, body) = post_assertion(&fake, CLIENT_ID, &good);
     assert_eq!(status, 200, "{body}");
@@ -308,8 +313,11 @@ fn the_identity_platform_accepts_a_signed_assertion_and_refuses_bad_ones() {
         &format!("The key was not found., Thumbprint of key used by client: '{OTHER_THUMBPRINT}'"),
     );
 
-    let elsewhere = Url::parse(&format!("{}/another-tenant/oauth2/v2.0/token", fake.base_url()))
-        .expect("URL");
+    let elsewhere = Url::parse(&format!(
+        "{}/another-tenant/oauth2/v2.0/token",
+        fake.base_url()
+    ))
+    .expect("URL");
     assert_refused(
         &post_assertion(&fake, CLIENT_ID, &sign(&app, CLIENT_ID, &elsewhere, now)),
         700023,
@@ -317,7 +325,10 @@ fn the_identity_platform_accepts_a_signed_assertion_and_refuses_bad_ones() {
     );
 
     let (status, body) = post_assertion(&fake, CLIENT_ID, "not-a-jwt");
-    assert_eq!((status, &body["error_codes"][0]), (400, &Value::from(50027)));
+    assert_eq!(
+        (status, &body["error_codes"][0]),
+        (400, &Value::from(50027))
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +382,12 @@ fn a_federated_token_file_is_read_again_at_every_renewal() {
     });
     let token_file = temp.path().join("azure-identity-token");
     let lifetime = Duration::from_secs(3600);
-    let first = fake.federated_token(KUBERNETES_ISSUER, KUBERNETES_SUBJECT, EXCHANGE_AUDIENCE, lifetime);
+    let first = fake.federated_token(
+        KUBERNETES_ISSUER,
+        KUBERNETES_SUBJECT,
+        EXCHANGE_AUDIENCE,
+        lifetime,
+    );
     std::fs::write(&token_file, format!("{first}\n")).expect("write token");
     let graph = client(
         &fake,
@@ -390,15 +406,22 @@ fn a_federated_token_file_is_read_again_at_every_renewal() {
             .await
             .unwrap_or_else(|error| panic!("{error}"));
         // The platform rotates the projected token; the next renewal must send the new one.
-        let second =
-            fake.federated_token(KUBERNETES_ISSUER, KUBERNETES_SUBJECT, EXCHANGE_AUDIENCE, lifetime);
+        let second = fake.federated_token(
+            KUBERNETES_ISSUER,
+            KUBERNETES_SUBJECT,
+            EXCHANGE_AUDIENCE,
+            lifetime,
+        );
         assert_ne!(first, second);
         std::fs::write(&token_file, &second).expect("rotate token");
         graph
             .get_page("/v1.0/subscribedSkus", &[])
             .await
             .unwrap_or_else(|error| panic!("{error}"));
-        assert_eq!(assertions_sent(&fake.requests()), vec![first.clone(), second.clone()]);
+        assert_eq!(
+            assertions_sent(&fake.requests()),
+            vec![first.clone(), second.clone()]
+        );
         assert_eq!(graph.stats().token_renewals_after_401, 1);
 
         // A token file that is gone by the next renewal is a credential error naming it.
@@ -440,12 +463,7 @@ const SIGN_IN_VARIABLES: [&str; 10] = [
 ];
 
 /// `seatwise ARGS --authority FAKE --graph FAKE` in `dir` with only `environment` for sign-in.
-fn online(
-    fake: &FakeGraph,
-    dir: &Path,
-    args: &[String],
-    environment: &[(&str, String)],
-) -> Output {
+fn online(fake: &FakeGraph, dir: &Path, args: &[String], environment: &[(&str, String)]) -> Output {
     let base = fake.base_url();
     let mut command = Command::new(env!("CARGO_BIN_EXE_seatwise"));
     command
@@ -465,6 +483,11 @@ fn online(
     }
     command.output().expect("run seatwise")
 }
+
+/// Environment variables of one run.
+type Environment<'a> = Vec<(&'a str, String)>;
+/// The exit code of a run and words its stderr must hold.
+type Expected = (i32, Vec<String>);
 
 /// `ingest graph --out OUT` arguments followed by `extra`.
 fn pull_args(out: &Path, extra: &[&str]) -> Vec<String> {
@@ -493,7 +516,10 @@ fn assert_nothing_leaks(haystacks: &[(String, Vec<u8>)], needles: &[String]) {
             );
         }
         assert!(!content.contains("eyJ"), "{name} contains a JWT");
-        assert!(!has_token_shape(&content), "{name} contains an access token");
+        assert!(
+            !has_token_shape(&content),
+            "{name} contains an access token"
+        );
     }
 }
 
@@ -533,12 +559,19 @@ fn every_method_pulls_the_snapshot_and_leaks_nothing() {
     );
     std::fs::write(&token_file, &federated_token).expect("write token");
 
-    let runs: Vec<(&str, Vec<&str>, Vec<(&str, String)>)> = vec![
+    let runs: Vec<(&str, Vec<&str>, Environment)> = vec![
         (
             "certificate and key files",
             [
                 &app[..],
-                &["--auth", "certificate", "--certificate-file", &certificate, "--private-key-file", &key],
+                &[
+                    "--auth",
+                    "certificate",
+                    "--certificate-file",
+                    &certificate,
+                    "--private-key-file",
+                    &key,
+                ],
             ]
             .concat(),
             vec![],
@@ -558,14 +591,22 @@ fn every_method_pulls_the_snapshot_and_leaks_nothing() {
         ),
         (
             "VM managed identity, user-assigned",
-            vec!["--auth", "managed-identity", "--client-id", "test-user-assigned-identity"],
+            vec![
+                "--auth",
+                "managed-identity",
+                "--client-id",
+                "test-user-assigned-identity",
+            ],
             vec![("SEATWISE_IMDS_ENDPOINT", base.clone())],
         ),
         (
             "federated token file from the workload identity variables",
             vec!["--auth", "federated"],
             vec![
-                ("AZURE_FEDERATED_TOKEN_FILE", token_file.display().to_string()),
+                (
+                    "AZURE_FEDERATED_TOKEN_FILE",
+                    token_file.display().to_string(),
+                ),
                 ("AZURE_TENANT_ID", tenant_id.clone()),
                 ("AZURE_CLIENT_ID", CLIENT_ID.to_string()),
             ],
@@ -574,8 +615,14 @@ fn every_method_pulls_the_snapshot_and_leaks_nothing() {
             "GitHub Actions OIDC",
             [&app[..], &["--auth", "github-oidc"]].concat(),
             vec![
-                ("ACTIONS_ID_TOKEN_REQUEST_URL", fake.github_token_request_url()),
-                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", defaults.github_request_token.clone()),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    fake.github_token_request_url(),
+                ),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                    defaults.github_request_token.clone(),
+                ),
             ],
         ),
     ];
@@ -599,8 +646,14 @@ fn every_method_pulls_the_snapshot_and_leaks_nothing() {
     }
     // The tenant comes from the flag, or from AZURE_TENANT_ID for the federated run; a
     // user-assigned identity without --tenant leaves it unknown.
-    assert_eq!(snapshot_tenant(&temp.path().join("pulled-2")), Value::from(tenant_id.clone()));
-    assert_eq!(snapshot_tenant(&temp.path().join("pulled-4")), Value::from(tenant_id.clone()));
+    assert_eq!(
+        snapshot_tenant(&temp.path().join("pulled-2")),
+        Value::from(tenant_id.clone())
+    );
+    assert_eq!(
+        snapshot_tenant(&temp.path().join("pulled-4")),
+        Value::from(tenant_id.clone())
+    );
     assert_eq!(snapshot_tenant(&temp.path().join("pulled-3")), Value::Null);
 
     let log = fake.requests();
@@ -616,14 +669,25 @@ fn every_method_pulls_the_snapshot_and_leaks_nothing() {
         "the metadata service's 410 is retried"
     );
     assert_eq!(statuses("/msi/token?api-version=2019-08-01"), vec![200]);
-    assert_eq!(statuses("/github/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange"), vec![200]);
+    assert_eq!(
+        statuses("/github/idtoken?api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange"),
+        vec![200]
+    );
     let sent = assertions_sent(&log);
-    assert_eq!(sent.len(), 4, "two certificate runs, the token file, GitHub's token");
+    assert_eq!(
+        sent.len(),
+        4,
+        "two certificate runs, the token file, GitHub's token"
+    );
     assert!(sent.contains(&federated_token));
     assert!(
         log.iter()
             .filter(|request| is_token_request(request))
-            .all(|request| !request.body.as_deref().unwrap_or_default().contains("client_secret")),
+            .all(|request| !request
+                .body
+                .as_deref()
+                .unwrap_or_default()
+                .contains("client_secret")),
         "no secret was sent"
     );
 
@@ -666,25 +730,39 @@ fn refused_sign_ins_say_why_and_leak_nothing() {
     let wrong_header = "wrong-identity-header-0042".to_string();
     let wrong_request_token = "wrong-github-request-token-77".to_string();
 
-    // (what, arguments, environment, exit code, words stderr must hold)
-    let cases: Vec<(&str, Vec<&str>, Vec<(&str, String)>, i32, Vec<String>)> = vec![
+    // (what, arguments, environment, (exit code, words stderr must hold))
+    let cases: Vec<(&str, Vec<&str>, Environment, Expected)> = vec![
         (
             "unregistered certificate",
-            [&app[..], &["--certificate-file", &other_certificate, "--private-key-file", &other_key]].concat(),
+            [
+                &app[..],
+                &[
+                    "--certificate-file",
+                    &other_certificate,
+                    "--private-key-file",
+                    &other_key,
+                ],
+            ]
+            .concat(),
             vec![],
-            3,
-            owned(&[
-                "AADSTS700027",
-                &format!("x5t#S256 thumbprint {OTHER_THUMBPRINT}"),
-                "Certificates & secrets",
-            ]),
+            (
+                3,
+                owned(&[
+                    "AADSTS700027",
+                    &format!("x5t#S256 thumbprint {OTHER_THUMBPRINT}"),
+                    "Certificates & secrets",
+                ]),
+            ),
         ),
         (
             "expired certificate",
-            [&app[..], &["--certificate-file", &expired, "--private-key-file", &key]].concat(),
+            [
+                &app[..],
+                &["--certificate-file", &expired, "--private-key-file", &key],
+            ]
+            .concat(),
             vec![],
-            2,
-            owned(&["expired on 2020-02-01 00:00:00 UTC"]),
+            (2, owned(&["expired on 2020-02-01 00:00:00 UTC"])),
         ),
         (
             "wrong identity header",
@@ -693,56 +771,82 @@ fn refused_sign_ins_say_why_and_leak_nothing() {
                 ("IDENTITY_ENDPOINT", fake.app_service_identity_endpoint()),
                 ("IDENTITY_HEADER", wrong_header.clone()),
             ],
-            3,
-            owned(&["HTTP 401", "X-IDENTITY-HEADER", "system-assigned managed identity"]),
+            (
+                3,
+                owned(&[
+                    "HTTP 401",
+                    "X-IDENTITY-HEADER",
+                    "system-assigned managed identity",
+                ]),
+            ),
         ),
         (
             "unknown user-assigned identity",
             vec!["--auth", "managed-identity", "--client-id", "nobody-0815"],
             vec![("SEATWISE_IMDS_ENDPOINT", base.clone())],
-            3,
-            owned(&["Identity not found", "the user-assigned identity nobody-0815 (--client-id)"]),
+            (
+                3,
+                owned(&[
+                    "Identity not found",
+                    "the user-assigned identity nobody-0815 (--client-id)",
+                ]),
+            ),
         ),
         (
             "wrong GitHub request token",
             [&app[..], &["--auth", "github-oidc"]].concat(),
             vec![
-                ("ACTIONS_ID_TOKEN_REQUEST_URL", fake.github_token_request_url()),
-                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", wrong_request_token.clone()),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    fake.github_token_request_url(),
+                ),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                    wrong_request_token.clone(),
+                ),
             ],
-            3,
-            owned(&["Bad credentials", "id-token: write"]),
+            (3, owned(&["Bad credentials", "id-token: write"])),
         ),
         (
             "federated token for another subject",
             [&app[..], &["--federated-token-file", &stranger_file]].concat(),
             vec![],
-            3,
-            owned(&["AADSTS70021", "No matching federated identity record", "stranger-token (--federated-token-file)"]),
+            (
+                3,
+                owned(&[
+                    "AADSTS70021",
+                    "No matching federated identity record",
+                    "stranger-token (--federated-token-file)",
+                ]),
+            ),
         ),
         (
             "expired federated token",
             [&app[..], &["--federated-token-file", &stale_file]].concat(),
             vec![],
-            3,
-            owned(&["AADSTS700024"]),
+            (3, owned(&["AADSTS700024"])),
         ),
         (
             "missing federated token file",
             [&app[..], &["--federated-token-file", &missing_file]].concat(),
             vec![],
-            2,
-            owned(&["--federated-token-file", "no-token: cannot read"]),
+            (
+                2,
+                owned(&["--federated-token-file", "no-token: cannot read"]),
+            ),
         ),
     ];
     let mut haystacks = Vec::new();
-    for (index, (name, extra, environment, code, words)) in cases.iter().enumerate() {
+    for (index, (name, extra, environment, (code, words))) in cases.iter().enumerate() {
         let out = temp.path().join(format!("refused-{index}"));
         let output = online(&fake, temp.path(), &pull_args(&out, extra), environment);
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(*code), "{name}: {stderr}");
         for word in words {
-            assert!(stderr.contains(word.as_str()), "{name}: no {word:?} in {stderr}");
+            assert!(
+                stderr.contains(word.as_str()),
+                "{name}: no {word:?} in {stderr}"
+            );
         }
         assert!(!out.exists(), "{name}: a snapshot was written");
         haystacks.push((format!("{name}: stdout"), output.stdout));
@@ -804,18 +908,29 @@ fn apply_and_rollback_sign_in_without_a_secret() {
     let rollback = online(
         &fake,
         dir,
-        &owned(&["rollback", "plan/plan.json", "--execute", "--auth", "managed-identity"]),
+        &owned(&[
+            "rollback",
+            "plan/plan.json",
+            "--execute",
+            "--auth",
+            "managed-identity",
+        ]),
         &[("SEATWISE_IMDS_ENDPOINT", fake.base_url())],
     );
     assert!(rollback.status.success(), "{}", text(&rollback.stderr));
     assert_eq!(fingerprint(), start, "the rollback restored the start");
 
     let log = fake.requests();
-    assert_eq!(assertions_sent(&log).len(), 1, "apply signed in with the certificate");
+    assert_eq!(
+        assertions_sent(&log).len(),
+        1,
+        "apply signed in with the certificate"
+    );
     assert!(
-        log.iter()
-            .any(|request| request.path_and_query.starts_with("/metadata/identity/oauth2/token")
-                && request.status == 200),
+        log.iter().any(|request| request
+            .path_and_query
+            .starts_with("/metadata/identity/oauth2/token")
+            && request.status == 200),
         "rollback signed in with the managed identity"
     );
     let needles = vec![key_material("app.key")];

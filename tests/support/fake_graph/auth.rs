@@ -293,7 +293,12 @@ fn verify_assertion(
 }
 
 fn invalid_client(aadsts: u32, description: String) -> OAuthError {
-    OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_client", aadsts, description)
+    OAuthError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        aadsts,
+        description,
+    )
 }
 
 fn verify_certificate_assertion(
@@ -397,7 +402,9 @@ fn check_time_range(jwt: &Jwt) -> Result<(), OAuthError> {
     let not_before = jwt.claim_seconds("nbf").unwrap_or(i64::MIN);
     let expires = jwt.claim_seconds("exp");
     let valid = match expires {
-        Some(expires) => not_before <= now + CLOCK_SKEW_SECONDS && now < expires + CLOCK_SKEW_SECONDS,
+        Some(expires) => {
+            not_before <= now + CLOCK_SKEW_SECONDS && now < expires + CLOCK_SKEW_SECONDS
+        }
         None => false,
     };
     if valid {
@@ -407,7 +414,8 @@ fn check_time_range(jwt: &Jwt) -> Result<(), OAuthError> {
         700024,
         format!(
             "Client assertion is not within its valid time range. Current time: {now}, assertion valid from {}, expiry time of assertion {}.",
-            jwt.claim_seconds("nbf").map_or("(none)".to_string(), |value| value.to_string()),
+            jwt.claim_seconds("nbf")
+                .map_or("(none)".to_string(), |value| value.to_string()),
             expires.map_or("(none)".to_string(), |value| value.to_string()),
         ),
     ))

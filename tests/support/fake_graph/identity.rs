@@ -116,9 +116,13 @@ pub struct Trust {
 
 impl Trust {
     pub fn new(config: &SignInConfig) -> Trust {
-        let (label, der) = x509_cert::der::pem::decode_vec(config.certificate_pem.trim().as_bytes())
-            .expect("fake graph: the registered certificate is PEM");
-        assert_eq!(label, "CERTIFICATE", "fake graph: a certificate is registered");
+        let (label, der) =
+            x509_cert::der::pem::decode_vec(config.certificate_pem.trim().as_bytes())
+                .expect("fake graph: the registered certificate is PEM");
+        assert_eq!(
+            label, "CERTIFICATE",
+            "fake graph: a certificate is registered"
+        );
         let certificate =
             Certificate::from_der(&der).expect("fake graph: the registered certificate parses");
         let spki = certificate
@@ -246,7 +250,10 @@ pub fn app_service_token(
     book: &mut TokenBook,
 ) -> Response {
     let refuse = |status: StatusCode, message: String| {
-        json_response(status, json!({"statusCode": status.as_u16(), "message": message}))
+        json_response(
+            status,
+            json!({"statusCode": status.as_u16(), "message": message}),
+        )
     };
     if identity_header != Some(context.config.identity_header.as_str()) {
         return refuse(
@@ -260,7 +267,10 @@ pub fn app_service_token(
             StatusCode::BAD_REQUEST,
             format!(
                 "The api-version '{}' could not be found. Supported: 2019-08-01.",
-                params.get("api-version").map(String::as_str).unwrap_or_default()
+                params
+                    .get("api-version")
+                    .map(String::as_str)
+                    .unwrap_or_default()
             ),
         );
     }
@@ -268,7 +278,9 @@ pub fn app_service_token(
     if !resource_is_graph(&resource, context.base_url) {
         return refuse(
             StatusCode::BAD_REQUEST,
-            format!("AADSTS500011: The resource principal named {resource} was not found in the tenant."),
+            format!(
+                "AADSTS500011: The resource principal named {resource} was not found in the tenant."
+            ),
         );
     }
     let Some(client_id) = identity(context.config, params.get("client_id")) else {
@@ -334,7 +346,9 @@ pub fn imds_token(
         return refuse(
             StatusCode::BAD_REQUEST,
             "invalid_resource",
-            format!("AADSTS500011: The resource principal named {resource} was not found in the tenant."),
+            format!(
+                "AADSTS500011: The resource principal named {resource} was not found in the tenant."
+            ),
         );
     }
     let Some(client_id) = identity(context.config, params.get("client_id")) else {

@@ -26,10 +26,7 @@ impl Jwt {
     pub fn parse(token: &str) -> Result<Jwt, String> {
         let parts: Vec<&str> = token.split('.').collect();
         let [header, claims, signature] = parts.as_slice() else {
-            return Err(format!(
-                "the token has {} parts, a JWS has 3",
-                parts.len()
-            ));
+            return Err(format!("the token has {} parts, a JWS has 3", parts.len()));
         };
         let decode_json = |part: &str, what: &str| -> Result<Map<String, Value>, String> {
             let bytes = URL_SAFE_NO_PAD

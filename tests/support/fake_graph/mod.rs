@@ -52,12 +52,12 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use licensing::{DIRECT, GroupFingerprint, LicenseAdd, LicenseChanges, TenantFingerprint};
 pub use identity::{
     APP_SERVICE_PATH, EXCHANGE_AUDIENCE, FederatedCredential, GITHUB_ISSUER, GITHUB_PATH,
     GITHUB_SUBJECT, IMDS_PATH, KUBERNETES_ISSUER, KUBERNETES_SUBJECT, SignInConfig,
 };
 pub use jwt::Jwt;
+pub use licensing::{DIRECT, GroupFingerprint, LicenseAdd, LicenseChanges, TenantFingerprint};
 pub use tenant::{Group, Properties, TenantState, User};
 
 use server::{Schema, Shared, lock};

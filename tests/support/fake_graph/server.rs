@@ -18,9 +18,9 @@ use serde_json::{Value, json};
 
 use super::audit::{AuditLog, AuditQuery};
 use super::auth::{self, Credentials, TokenBook};
-use super::identity::{self, IdentityContext, Trust};
 use super::errors::{GRAPH_JSON, GraphError, insert_text};
 use super::faults::{FaultBook, Terminal};
+use super::identity::{self, IdentityContext, Trust};
 use super::ids::Ids;
 use super::odata::{self, CollectionWriter, DEFAULT_PAGE, QueryOptions};
 use super::tenant::TenantState;
