@@ -555,6 +555,32 @@ mod tests {
             insecure_github.contains("plain http://"),
             "{insecure_github}"
         );
+        let unparsable_github = refused(
+            &[&APP[..], &["--auth", "github-oidc"]].concat(),
+            &[
+                ("ACTIONS_ID_TOKEN_REQUEST_URL", "not a url"),
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-token"),
+            ],
+        );
+        assert!(
+            unparsable_github.contains("ACTIONS_ID_TOKEN_REQUEST_URL \"not a url\""),
+            "{unparsable_github}"
+        );
+        let unsendable_token = refused(
+            &[&APP[..], &["--auth", "github-oidc"]].concat(),
+            &[
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    "https://pipelines.actions.example/idtoken",
+                ),
+                ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request\ntoken-secret"),
+            ],
+        );
+        assert!(
+            unsendable_token.contains("ACTIONS_ID_TOKEN_REQUEST_TOKEN: it holds characters")
+                && !unsendable_token.contains("token-secret"),
+            "{unsendable_token}"
+        );
         let remote_imds = refused(
             &["--auth", "managed-identity"],
             &[(IMDS_ENDPOINT_VARIABLE, "https://imds.example.com")],

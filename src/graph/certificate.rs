@@ -331,7 +331,7 @@ fn private_key(
         other => Err(invalid(
             what,
             path,
-            at(format!("a {other} is not an RSA private key")),
+            at(format!("the {other} block is not an RSA private key")),
             Some(NOT_RSA_HINT),
         )),
     }

@@ -36,6 +36,8 @@ pub enum FederatedAssertion {
     GitHubActions {
         request_url: Url,
         request_token: Secret,
+        /// `Bearer {request_token}`, ready to send (marked sensitive, so it is never logged).
+        authorization: HeaderValue,
     },
 }
 
@@ -62,9 +64,18 @@ impl FederatedAssertion {
             problem: error.to_string(),
         })?;
         check_transport(&url, "ACTIONS_ID_TOKEN_REQUEST_URL")?;
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {}", request_token.expose())).map_err(|_| {
+                CredentialError::Unusable {
+                    what: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                    problem: "it holds characters an HTTP header cannot carry".to_string(),
+                }
+            })?;
+        authorization.set_sensitive(true);
         Ok(FederatedAssertion::GitHubActions {
             request_url: url,
             request_token,
+            authorization,
         })
     }
 
@@ -114,26 +125,19 @@ impl FederatedAssertion {
             }
             FederatedAssertion::GitHubActions {
                 request_url,
-                request_token,
+                authorization,
+                ..
             } => {
                 let mut url = request_url.clone();
                 url.query_pairs_mut()
                     .append_pair("audience", TOKEN_EXCHANGE_AUDIENCE);
-                let mut bearer =
-                    HeaderValue::from_str(&format!("Bearer {}", request_token.expose())).map_err(
-                        |_| CredentialError::Unusable {
-                            what: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-                            problem: "it holds characters an HTTP header cannot carry".to_string(),
-                        },
-                    )?;
-                bearer.set_sensitive(true);
                 let hint = "check that the workflow job has `permissions: id-token: write` (GitHub sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN only then)";
                 let body = request
                     .send("GET", &url, &[], hint, || {
                         Ok(request
                             .http
                             .get(url.clone())
-                            .header(AUTHORIZATION, bearer.clone()))
+                            .header(AUTHORIZATION, authorization.clone()))
                     })
                     .await?;
                 let target = super::endpoint::display_target(&url);

@@ -183,6 +183,42 @@ fn unusable_certificates_are_refused_with_the_file_named() {
         cut.contains("line 1: the CERTIFICATE block has no \"-----END CERTIFICATE-----\" line"),
         "{cut}"
     );
+    let write = |name: &str, content: String| {
+        let path = temp.path().join(name);
+        std::fs::write(&path, content).expect("write");
+        path
+    };
+    let block = |label: &str| format!("-----BEGIN {label}-----\nAQIDBA==\n-----END {label}-----\n");
+    for (label, words) in [
+        ("PRIVATE KEY", "line 1: the private key is damaged"),
+        ("RSA PRIVATE KEY", "line 1: the RSA private key is damaged"),
+        (
+            "EC PRIVATE KEY",
+            "line 1: the EC PRIVATE KEY block is not an RSA private key",
+        ),
+    ] {
+        let key = write("damaged.key", block(label));
+        let message = refusal(ClientCertificate::load(
+            &fixture("app.crt"),
+            Some(&key),
+            SystemTime::now(),
+        ));
+        assert!(
+            message.starts_with("--private-key-file ") && message.contains(words),
+            "{message}"
+        );
+    }
+    let not_x509 = write("not-x509.crt", block("CERTIFICATE"));
+    let message = refusal(ClientCertificate::load(
+        &not_x509,
+        Some(&fixture("app.key")),
+        SystemTime::now(),
+    ));
+    assert!(
+        message.contains("line 1: not a readable X.509 certificate"),
+        "{message}"
+    );
+
     let two_keys = temp.path().join("two-keys.pem");
     std::fs::write(
         &two_keys,
@@ -727,6 +763,11 @@ fn refused_sign_ins_say_why_and_leak_nothing() {
     let stranger_file = write_token("stranger-token", &stranger);
     let stale_file = write_token("stale-token", &stale);
     let missing_file = temp.path().join("no-token").display().to_string();
+    let tokenless_github = serve(&served, |config| config.sign_in.github_omits_value = true);
+    let closed_port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
     let wrong_header = "wrong-identity-header-0042".to_string();
     let wrong_request_token = "wrong-github-request-token-77".to_string();
 
@@ -833,6 +874,37 @@ fn refused_sign_ins_say_why_and_leak_nothing() {
             (
                 2,
                 owned(&["--federated-token-file", "no-token: cannot read"]),
+            ),
+        ),
+        (
+            "GitHub answer without a token",
+            [&app[..], &["--auth", "github-oidc"]].concat(),
+            vec![
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_URL",
+                    tokenless_github.github_token_request_url(),
+                ),
+                (
+                    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                    SignInConfig::default().github_request_token,
+                ),
+            ],
+            (3, owned(&["no \"value\" in the OIDC token response"])),
+        ),
+        (
+            "metadata service unreachable",
+            vec!["--auth", "managed-identity"],
+            vec![(
+                "SEATWISE_IMDS_ENDPOINT",
+                format!("http://127.0.0.1:{closed_port}"),
+            )],
+            (
+                3,
+                owned(&[
+                    "GET /metadata/identity/oauth2/token?api-version=2018-02-01",
+                    "could not connect",
+                    "gave up after 4 attempt(s)",
+                ]),
             ),
         ),
     ];

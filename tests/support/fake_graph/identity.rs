@@ -76,6 +76,8 @@ pub struct SignInConfig {
     pub github_subject: String,
     /// The metadata service answers 410 (identity being set up) to this many requests first.
     pub imds_gone_first: usize,
+    /// GitHub's endpoint answers 200 without the token (a broken proxy, say).
+    pub github_omits_value: bool,
 }
 
 impl Default for SignInConfig {
@@ -100,6 +102,7 @@ impl Default for SignInConfig {
             github_request_token: "test-github-request-token-81d4f0".to_string(),
             github_subject: GITHUB_SUBJECT.to_string(),
             imds_gone_first: 0,
+            github_omits_value: false,
         }
     }
 }
@@ -397,6 +400,9 @@ pub fn github_token(
             json!({"message": "audience is required"}),
         );
     };
+    if context.config.github_omits_value {
+        return json_response(StatusCode::OK, json!({"count": 0}));
+    }
     let token = context.trust.federated_token(
         GITHUB_ISSUER,
         &context.config.github_subject,
