@@ -267,14 +267,26 @@ pub enum IngestSource {
     /// Pull a snapshot from Microsoft Graph: subscribedSkus.json, users/, groups.json, audit/
     /// and snapshot.json, in the layout `seatwise audit` reads.
     ///
-    /// Secrets never go on the command line: the client secret comes from the environment
-    /// variable SEATWISE_CLIENT_SECRET or from --client-secret-file; a ready bearer token can be
-    /// given in SEATWISE_ACCESS_TOKEN instead (then --tenant and --client-id are not needed).
+    /// Sign-in is app-only, by a client secret, a certificate, a managed identity or a
+    /// federated token (--auth). Secrets never go on the command line: the client secret comes
+    /// from the environment variable SEATWISE_CLIENT_SECRET or from --client-secret-file; a
+    /// ready bearer token can be given in SEATWISE_ACCESS_TOKEN instead (then --tenant and
+    /// --client-id are not needed).
     #[command(after_help = INGEST_GRAPH_AFTER_HELP)]
     Graph(IngestGraphArgs),
 }
 
 const INGEST_GRAPH_AFTER_HELP: &str = "\
+Sign-in (--auth; the same for apply and rollback):
+  secret            SEATWISE_CLIENT_SECRET or --client-secret-file, with --tenant and --client-id
+  certificate       --certificate-file (and --private-key-file), with --tenant and --client-id
+  managed-identity  IDENTITY_ENDPOINT + IDENTITY_HEADER (App Service, Functions, Automation),
+                    else the VM's instance metadata service; --client-id for a user-assigned one
+  federated         --federated-token-file or AZURE_FEDERATED_TOKEN_FILE (Kubernetes), with
+                    --tenant and --client-id (or AZURE_TENANT_ID and AZURE_CLIENT_ID)
+  github-oidc       ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN (a job with
+                    `permissions: id-token: write`), with --tenant and --client-id
+
 Tuning (environment variables):
   SEATWISE_GRAPH_TIMEOUT_MS    timeout of one request attempt (default 60000)
   SEATWISE_GRAPH_MAX_ATTEMPTS  attempts per request, the first included (default 6)
@@ -291,19 +303,53 @@ Example:
       --client-id 6f1c2d3e-0000-4000-8000-123456789abc --out snapshots/2026-11 --apps apps.csv
   seatwise audit snapshots/2026-11";
 
+/// How seatwise signs in to Microsoft Graph (`--auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SignInMethod {
+    /// An app registration's client secret (SEATWISE_CLIENT_SECRET or --client-secret-file).
+    Secret,
+    /// An app registration's certificate (--certificate-file, --private-key-file).
+    Certificate,
+    /// The Azure resource's managed identity (App Service, Functions, Automation, VMs).
+    ManagedIdentity,
+    /// A federated token from a file (Kubernetes workload identity).
+    Federated,
+    /// GitHub Actions' OIDC token, exchanged as a federated credential.
+    GithubOidc,
+}
+
 /// How to reach a tenant through Microsoft Graph (shared by `ingest graph`, `apply` and
 /// `rollback`). Secrets never go on the command line.
 #[derive(Debug, Args)]
 pub struct GraphConnectionArgs {
-    /// The tenant: its id (GUID) or a verified domain such as contoso.onmicrosoft.com.
+    /// How to sign in. Default: the method whose input is given (--client-secret-file,
+    /// --certificate-file or --federated-token-file; else SEATWISE_ACCESS_TOKEN, else
+    /// SEATWISE_CLIENT_SECRET). See the README section "Signing in".
+    #[arg(long, value_enum, value_name = "METHOD")]
+    pub auth: Option<SignInMethod>,
+    /// The tenant: its id (GUID) or a verified domain such as contoso.onmicrosoft.com
+    /// (default with --auth federated: AZURE_TENANT_ID).
     #[arg(long, value_name = "TENANT_ID")]
     pub tenant: Option<String>,
-    /// The application (client) id of the app registration.
+    /// The application (client) id of the app registration (default with --auth federated:
+    /// AZURE_CLIENT_ID). With --auth managed-identity: a user-assigned identity's client id
+    /// (without it, the system-assigned identity).
     #[arg(long, value_name = "APP_ID")]
     pub client_id: Option<String>,
     /// A file holding the client secret (instead of SEATWISE_CLIENT_SECRET).
     #[arg(long, value_name = "PATH")]
     pub client_secret_file: Option<PathBuf>,
+    /// A PEM file with the app registration's certificate, and its private key unless
+    /// --private-key-file is given.
+    #[arg(long, value_name = "PATH")]
+    pub certificate_file: Option<PathBuf>,
+    /// A PEM file with the certificate's RSA private key (unencrypted PKCS#8 or PKCS#1).
+    #[arg(long, value_name = "PATH", requires = "certificate_file")]
+    pub private_key_file: Option<PathBuf>,
+    /// A file holding a federated token, read again at every renewal (default with --auth
+    /// federated: AZURE_FEDERATED_TOKEN_FILE).
+    #[arg(long, value_name = "PATH")]
+    pub federated_token_file: Option<PathBuf>,
     /// The Microsoft identity platform (national clouds: https://login.microsoftonline.us,
     /// https://login.chinacloudapi.cn).
     #[arg(

@@ -65,7 +65,10 @@ fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<E
     };
     let settings = PullSettings {
         out: args.out.clone(),
-        tenant_id: args.connection.tenant.clone(),
+        tenant_id: credentials
+            .app()
+            .map(|app| app.tenant.clone())
+            .or_else(|| args.connection.tenant.clone()),
         since,
         resume: args.resume,
         apps: args.apps.clone(),

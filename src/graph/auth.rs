@@ -1,42 +1,138 @@
-//! Bearer tokens for Graph: OAuth2 client credentials, or a ready token.
+//! Bearer tokens for Graph: app-only sign-in by client secret, certificate, managed identity or
+//! workload identity federation, or a ready token.
 //!
-//! With client credentials, a token is requested from `{authority}/{tenant}/oauth2/v2.0/token`
-//! (`grant_type=client_credentials`, `scope={graph}/.default`), cached, and renewed shortly
-//! before it expires; the flow has no refresh token, so renewing means asking again. A 401 from
+//! Every method but the ready token asks for a token when none is cached or the cached one is
+//! about to expire; none has a refresh token, so renewing means asking again, and a 401 from
 //! Graph invalidates the cached token once (see [`TokenSource::invalidate`]), which covers a
-//! token revoked or expired early. A ready token (`SEATWISE_ACCESS_TOKEN`) cannot be renewed.
-//! Concurrent requests share one token: the cache is behind an async mutex, so a renewal
-//! happens once, not once per waiting request.
+//! token revoked or expired early. An app registration (secret, certificate, federated token)
+//! posts `grant_type=client_credentials` with `scope={graph}/.default` to
+//! `{authority}/{tenant}/oauth2/v2.0/token`, proving itself with the secret or with a client
+//! assertion: a JWT signed with the certificate ([`super::assertion`]), built anew for every
+//! request, or the federated token ([`super::federated`]), read or fetched anew at every
+//! renewal. A managed identity asks its Azure endpoint instead ([`super::managed_identity`]).
+//! A ready token (`SEATWISE_ACCESS_TOKEN`) cannot be renewed. Concurrent requests share one
+//! token: the cache is behind an async mutex, so a renewal happens once, not once per waiting
+//! request. Every secret, assertion and token this source has seen is scrubbed from remote text.
 
+use super::assertion::{ASSERTION_TYPE, client_assertion};
+use super::certificate::ClientCertificate;
 use super::endpoint::display_target;
-use super::error::{GraphError, OptionalText};
-use super::retry::{RETRYABLE_STATUSES, RetryPolicy};
+use super::error::GraphError;
+use super::federated::FederatedAssertion;
+use super::managed_identity::ManagedIdentity;
+use super::retry::RetryPolicy;
 use super::secret::Secret;
-use serde::Deserialize;
-use std::time::{Duration, Instant};
+use super::token_request::{DEFAULT_LIFETIME, IdentityRequest, parse_token};
+use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Mutex;
 use url::Url;
 
 /// The longest time before expiry at which a token is renewed.
 const RENEWAL_MARGIN: Duration = Duration::from_secs(300);
-/// How long a token lives when the response does not say.
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(3599);
+
+/// An app registration in a tenant: who signs in with a secret, a certificate or a federated
+/// token.
+#[derive(Debug, Clone)]
+pub struct AppRegistration {
+    /// The identity platform, e.g. `https://login.microsoftonline.com` (national clouds have
+    /// their own).
+    pub authority: Url,
+    /// The tenant id or a verified domain.
+    pub tenant: String,
+    pub client_id: String,
+}
+
+impl AppRegistration {
+    /// `{authority}/{tenant}/oauth2/v2.0/token`, with the tenant as one path segment.
+    pub fn token_url(&self) -> Result<Url, GraphError> {
+        token_url(&self.authority, &self.tenant)
+    }
+}
 
 /// How seatwise authenticates to Graph.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Credentials {
-    /// An app registration's client id and secret (client credentials grant).
+    /// An app registration's client secret.
     ClientSecret {
-        /// The identity platform, e.g. `https://login.microsoftonline.com` (national clouds
-        /// have their own).
-        authority: Url,
-        /// The tenant id or a verified domain.
-        tenant: String,
-        client_id: String,
+        app: AppRegistration,
         secret: Secret,
     },
+    /// An app registration's certificate: a signed client assertion instead of a secret.
+    Certificate {
+        app: AppRegistration,
+        certificate: Box<ClientCertificate>,
+    },
+    /// Workload identity federation: another provider's token as the client assertion.
+    Federated {
+        app: AppRegistration,
+        assertion: FederatedAssertion,
+    },
+    /// The Azure resource's managed identity.
+    ManagedIdentity(ManagedIdentity),
     /// A bearer token obtained elsewhere; used as is, never renewed.
     AccessToken(Secret),
+}
+
+impl Credentials {
+    /// The sign-in method in words, for messages.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Credentials::ClientSecret { .. } => "client secret",
+            Credentials::Certificate { .. } => "certificate",
+            Credentials::Federated {
+                assertion: FederatedAssertion::File { .. },
+                ..
+            } => "federated token file",
+            Credentials::Federated {
+                assertion: FederatedAssertion::GitHubActions { .. },
+                ..
+            } => "GitHub Actions OIDC token",
+            Credentials::ManagedIdentity(_) => "managed identity",
+            Credentials::AccessToken(_) => "ready access token",
+        }
+    }
+
+    /// The app registration, for the methods that have one.
+    pub fn app(&self) -> Option<&AppRegistration> {
+        match self {
+            Credentials::ClientSecret { app, .. }
+            | Credentials::Certificate { app, .. }
+            | Credentials::Federated { app, .. } => Some(app),
+            Credentials::ManagedIdentity(_) | Credentials::AccessToken(_) => None,
+        }
+    }
+
+    /// Whether tokens can be renewed (every method but a ready token).
+    pub fn can_renew(&self) -> bool {
+        !matches!(self, Credentials::AccessToken(_))
+    }
+
+    /// The secrets the credentials hold (not the certificate's key, which never leaves it).
+    fn secrets(&self) -> Vec<Secret> {
+        let secret = match self {
+            Credentials::ClientSecret { secret, .. } => Some(secret),
+            Credentials::AccessToken(token) => Some(token),
+            Credentials::Federated { assertion, .. } => assertion.secret(),
+            Credentials::ManagedIdentity(identity) => identity.secret(),
+            Credentials::Certificate { .. } => None,
+        };
+        secret.into_iter().cloned().collect()
+    }
+
+    /// What to check when the token request is refused.
+    fn refusal_hint(&self) -> String {
+        match self {
+            Credentials::ClientSecret { .. } => "check --tenant, --client-id and the client secret (SEATWISE_CLIENT_SECRET or --client-secret-file), and that the secret has not expired".to_string(),
+            Credentials::Certificate { certificate, .. } => format!(
+                "check --tenant and --client-id, and that {} is uploaded to the app registration (Certificates & secrets; x5t#S256 thumbprint {})",
+                certificate.describe(),
+                certificate.thumbprint_sha256()
+            ),
+            Credentials::Federated { assertion, .. } => assertion.refusal_hint(),
+            Credentials::ManagedIdentity(identity) => identity.refusal_hint(),
+            Credentials::AccessToken(_) => "get a fresh token".to_string(),
+        }
+    }
 }
 
 /// A token handed to one request, with the cache generation it came from.
@@ -55,43 +151,31 @@ struct CachedToken {
 /// Issues bearer tokens and renews them.
 pub struct TokenSource {
     credentials: Credentials,
+    /// `{graph}/.default`, for the token endpoint.
     scope: String,
+    /// `{graph}`, for managed identity endpoints.
+    resource: String,
     cache: Mutex<Option<CachedToken>>,
-    /// Tokens issued so far, kept only to scrub them from remote text.
-    issued: std::sync::Mutex<Vec<Secret>>,
-}
-
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: Option<String>,
-    expires_in: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct TokenErrorResponse {
-    error: Option<String>,
-    error_description: Option<String>,
+    /// Every secret, assertion and token seen so far, kept only to scrub them from remote text.
+    known: std::sync::Mutex<Vec<Secret>>,
 }
 
 impl TokenSource {
     /// `graph` is the Graph base URL; the token is requested for `{graph}/.default`.
     pub fn new(credentials: Credentials, graph: &Url) -> TokenSource {
-        let scope = format!("{}/.default", graph.as_str().trim_end_matches('/'));
-        let issued = match &credentials {
-            Credentials::AccessToken(token) => vec![token.clone()],
-            Credentials::ClientSecret { .. } => Vec::new(),
-        };
+        let resource = graph.as_str().trim_end_matches('/').to_string();
         TokenSource {
+            scope: format!("{resource}/.default"),
+            resource,
+            known: std::sync::Mutex::new(credentials.secrets()),
             credentials,
-            scope,
             cache: Mutex::new(None),
-            issued: std::sync::Mutex::new(issued),
         }
     }
 
-    /// Whether tokens can be renewed (client credentials) or not (a ready token).
+    /// Whether tokens can be renewed (every method but a ready token).
     pub fn can_renew(&self) -> bool {
-        matches!(self.credentials, Credentials::ClientSecret { .. })
+        self.credentials.can_renew()
     }
 
     /// A valid token: the cached one, or a new one when it is missing or about to expire.
@@ -116,16 +200,8 @@ impl TokenSource {
         let generation = cache.as_ref().map_or(1, |cached| cached.generation + 1);
         let (token, renew_at) = match &self.credentials {
             Credentials::AccessToken(token) => (token.clone(), None),
-            Credentials::ClientSecret {
-                authority,
-                tenant,
-                client_id,
-                secret,
-            } => {
-                let url = token_url(authority, tenant)?;
-                let (token, lifetime) = self
-                    .request_token(http, &url, client_id, secret, timeout, retry)
-                    .await?;
+            _ => {
+                let (token, lifetime) = self.acquire(http, timeout, retry).await?;
                 let margin = RENEWAL_MARGIN.min(lifetime / 5);
                 (
                     token,
@@ -133,11 +209,7 @@ impl TokenSource {
                 )
             }
         };
-        if let Ok(mut issued) = self.issued.lock()
-            && !issued.contains(&token)
-        {
-            issued.push(token.clone());
-        }
+        self.remember(&token);
         *cache = Some(CachedToken {
             token: token.clone(),
             renew_at,
@@ -161,147 +233,113 @@ impl TokenSource {
         true
     }
 
-    /// `text` with the client secret and every token issued so far replaced by `<redacted>`.
+    /// `text` with every secret, assertion and token seen so far replaced by `<redacted>`.
     pub fn scrub(&self, text: &str) -> String {
-        let mut text = match &self.credentials {
-            Credentials::ClientSecret { secret, .. } => secret.scrub(text),
-            Credentials::AccessToken(token) => token.scrub(text),
-        };
-        if let Ok(issued) = self.issued.lock() {
-            for token in issued.iter() {
-                text = token.scrub(&text);
+        let mut text = text.to_string();
+        if let Ok(known) = self.known.lock() {
+            for secret in known.iter() {
+                text = secret.scrub(&text);
             }
         }
         text
     }
 
-    async fn request_token(
+    fn remember(&self, secret: &Secret) {
+        if let Ok(mut known) = self.known.lock()
+            && !known.contains(secret)
+        {
+            known.push(secret.clone());
+        }
+    }
+
+    /// A new token and its lifetime, by the credentials' method.
+    async fn acquire(
         &self,
         http: &reqwest::Client,
-        url: &Url,
-        client_id: &str,
-        secret: &Secret,
         timeout: Duration,
         retry: &RetryPolicy,
     ) -> Result<(Secret, Duration), GraphError> {
-        let form = [
-            ("client_id", client_id),
-            ("client_secret", secret.expose()),
-            ("grant_type", "client_credentials"),
-            ("scope", self.scope.as_str()),
-        ];
-        let target = display_target(url);
-        let mut failures = 0;
-        loop {
-            let sent = http
-                .post(url.clone())
-                .timeout(timeout)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .form(&form)
-                .send()
-                .await;
-            let (wait, problem) = match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let retry_after = response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|value| value.to_str().ok())
-                        .and_then(|value| retry.retry_after(value));
-                    match response.bytes().await {
-                        Ok(body) if (200..300).contains(&status) => {
-                            return self.parse_token(&target, &body);
-                        }
-                        Ok(body) if !RETRYABLE_STATUSES.contains(&status) && status != 500 => {
-                            return Err(self.refused(&target, status, &body));
-                        }
-                        Ok(body) => (retry_after, Some(self.refused(&target, status, &body))),
-                        Err(error) => (None, Some(self.transport(&target, url, &error, 0))),
-                    }
-                }
-                Err(error) => (None, Some(self.transport(&target, url, &error, 0))),
-            };
-            failures += 1;
-            if failures >= retry.max_attempts.max(1) {
-                return Err(match problem {
-                    Some(GraphError::Transport {
-                        method,
-                        target,
-                        host,
-                        problem,
-                        ..
-                    }) => GraphError::Transport {
-                        method,
-                        target,
-                        host,
-                        problem,
-                        attempts: failures,
-                    },
-                    Some(other) => other,
-                    None => self.refused(&target, 0, b""),
-                });
+        let scrub = |text: &str| self.scrub(text);
+        let request = IdentityRequest {
+            http,
+            timeout,
+            retry,
+            scrub: &scrub,
+        };
+        let hint = self.credentials.refusal_hint();
+        match &self.credentials {
+            Credentials::ClientSecret { app, secret } => {
+                self.exchange(&request, app, &hint, |_| {
+                    Ok(vec![("client_secret", secret.expose().to_string())])
+                })
+                .await
             }
-            tokio::time::sleep(wait.unwrap_or_else(|| retry.backoff(failures))).await;
+            Credentials::Certificate { app, certificate } => {
+                self.exchange(&request, app, &hint, |token_url| {
+                    let assertion = client_assertion(
+                        certificate,
+                        &app.client_id,
+                        token_url,
+                        SystemTime::now(),
+                    )?;
+                    self.remember(&assertion);
+                    Ok(vec![
+                        ("client_assertion_type", ASSERTION_TYPE.to_string()),
+                        ("client_assertion", assertion.expose().to_string()),
+                    ])
+                })
+                .await
+            }
+            Credentials::Federated { app, assertion } => {
+                let token = assertion.fetch(&request).await?;
+                self.remember(&token);
+                self.exchange(&request, app, &hint, |_| {
+                    Ok(vec![
+                        ("client_assertion_type", ASSERTION_TYPE.to_string()),
+                        ("client_assertion", token.expose().to_string()),
+                    ])
+                })
+                .await
+            }
+            Credentials::ManagedIdentity(identity) => {
+                let url = identity.token_url(&self.resource);
+                let body = request
+                    .send("GET", &url, identity.extra_retry_statuses(), &hint, || {
+                        Ok(identity.request(http, &url))
+                    })
+                    .await?;
+                parse_token("GET", &display_target(&url), &body, SystemTime::now())
+            }
+            // Never asked for: `bearer` hands a ready token out as it is.
+            Credentials::AccessToken(token) => Ok((token.clone(), DEFAULT_LIFETIME)),
         }
     }
 
-    fn parse_token(&self, target: &str, body: &[u8]) -> Result<(Secret, Duration), GraphError> {
-        let decode = |problem: String| GraphError::Decode {
-            method: "POST".to_string(),
-            target: target.to_string(),
-            problem,
-        };
-        let parsed: TokenResponse = serde_json::from_slice(body)
-            .map_err(|error| decode(format!("{error} (a token response was expected)")))?;
-        let token = parsed
-            .access_token
-            .filter(|token| !token.is_empty())
-            .ok_or_else(|| decode("no access_token in the token response".to_string()))?;
-        let lifetime = match parsed.expires_in {
-            Some(serde_json::Value::Number(number)) => number.as_u64(),
-            Some(serde_json::Value::String(text)) => text.trim().parse().ok(),
-            _ => None,
-        }
-        .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_LIFETIME);
-        Ok((Secret::new(token), lifetime))
-    }
-
-    fn refused(&self, target: &str, status: u16, body: &[u8]) -> GraphError {
-        let parsed: Option<TokenErrorResponse> = serde_json::from_slice(body).ok();
-        let (error, description) = match parsed {
-            Some(parsed) => (parsed.error, parsed.error_description),
-            None => (
-                None,
-                Some(String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned())
-                    .filter(|text| !text.trim().is_empty()),
-            ),
-        };
-        GraphError::TokenRefused {
-            target: target.to_string(),
-            status,
-            error: OptionalText::new(" ", error.map(|text| self.scrub(&text))),
-            description: OptionalText::new(
-                ": ",
-                description.map(|text| self.scrub(text.lines().next().unwrap_or_default())),
-            ),
-        }
-    }
-
-    fn transport(
+    /// The client credentials grant at `app`'s token endpoint; `proof` gives the form fields
+    /// that prove the client (built again for every attempt, so an assertion is never reused).
+    async fn exchange<Proof>(
         &self,
-        target: &str,
-        url: &Url,
-        error: &reqwest::Error,
-        attempts: u32,
-    ) -> GraphError {
-        GraphError::Transport {
-            method: "POST".to_string(),
-            target: target.to_string(),
-            host: url.host_str().unwrap_or_default().to_string(),
-            problem: self.scrub(&describe_transport_error(error)),
-            attempts,
-        }
+        request: &IdentityRequest<'_>,
+        app: &AppRegistration,
+        hint: &str,
+        proof: Proof,
+    ) -> Result<(Secret, Duration), GraphError>
+    where
+        Proof: Fn(&Url) -> Result<Vec<(&'static str, String)>, GraphError>,
+    {
+        let url = app.token_url()?;
+        let body = request
+            .send("POST", &url, &[], hint, || {
+                let mut form = vec![
+                    ("client_id", app.client_id.clone()),
+                    ("grant_type", "client_credentials".to_string()),
+                    ("scope", self.scope.clone()),
+                ];
+                form.extend(proof(&url)?);
+                Ok(request.http.post(url.clone()).form(&form))
+            })
+            .await?;
+        parse_token("POST", &display_target(&url), &body, SystemTime::now())
     }
 }
 
@@ -363,10 +401,12 @@ mod tests {
     #[test]
     fn debug_of_credentials_hides_the_secret() {
         let credentials = Credentials::ClientSecret {
-            authority: Url::parse("https://login.microsoftonline.com")
-                .unwrap_or_else(|e| panic!("{e}")),
-            tenant: "t".to_string(),
-            client_id: "c".to_string(),
+            app: AppRegistration {
+                authority: Url::parse("https://login.microsoftonline.com")
+                    .unwrap_or_else(|e| panic!("{e}")),
+                tenant: "t".to_string(),
+                client_id: "c".to_string(),
+            },
             secret: Secret::new("hunter2-secret"),
         };
         assert!(!format!("{credentials:?}").contains("hunter2"));

@@ -124,8 +124,8 @@ impl GraphClient {
         credentials: Credentials,
     ) -> Result<GraphClient, GraphError> {
         check_transport(&settings.graph, "--graph")?;
-        if let Credentials::ClientSecret { authority, .. } = &credentials {
-            check_transport(authority, "--authority")?;
+        if let Some(app) = credentials.app() {
+            check_transport(&app.authority, "--authority")?;
         }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

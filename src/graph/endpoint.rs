@@ -1,8 +1,12 @@
 //! Which endpoints seatwise talks to, and how their URLs are shown.
 //!
 //! Tokens and secrets travel only over HTTPS. Plain `http://` is accepted for loopback hosts
-//! alone, so tests can run a fake Graph server on 127.0.0.1; anything else is a usage error
-//! before a single request is sent. URLs shown in messages keep their path and query but hide
+//! alone, so tests can run a fake Graph server on 127.0.0.1 (and App Service's managed identity
+//! endpoint, which is a loopback URL); anything else is a usage error before a single request
+//! is sent. The one documented exception is the Azure instance metadata service at
+//! `http://169.254.169.254`, a link-local address the VM's host answers itself: it is accepted
+//! for managed identity requests only ([`check_identity_endpoint`]), never for Graph or the
+//! identity platform. URLs shown in messages keep their path and query but hide
 //! paging tokens, which are long and opaque.
 
 use super::error::GraphError;
@@ -10,6 +14,8 @@ use url::Url;
 
 /// Hosts for which plain HTTP is allowed.
 const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "[::1]", "localhost"];
+/// The Azure instance metadata service's fixed address (plain HTTP, port 80, by design).
+pub const IMDS_ADDRESS: std::net::Ipv4Addr = std::net::Ipv4Addr::new(169, 254, 169, 254);
 /// Query parameters whose values are elided in messages.
 const OPAQUE_PARAMETERS: [&str; 3] = ["$skiptoken", "$skipToken", "$deltatoken"];
 
@@ -54,7 +60,26 @@ pub fn check_transport(url: &Url, what: &'static str) -> Result<(), GraphError> 
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// As [`check_transport`], for a managed identity endpoint: also accepts the instance metadata
+/// service, `http://169.254.169.254` on port 80 and nothing else.
+pub fn check_identity_endpoint(url: &Url, what: &'static str) -> Result<(), GraphError> {
+    if is_instance_metadata_service(url) {
+        return Ok(());
+    }
+    check_transport(url, what)
+}
+
+/// Whether `url` is the instance metadata service: plain HTTP to 169.254.169.254, port 80.
+pub fn is_instance_metadata_service(url: &Url) -> bool {
+    url.scheme() == "http"
+        && url.host() == Some(url::Host::Ipv4(IMDS_ADDRESS))
+        && url.port_or_known_default() == Some(80)
+        && url.username().is_empty()
+        && url.password().is_none()
+}
+
+/// Whether `url` names this machine (127.0.0.1, ::1 or localhost).
+pub fn is_loopback(url: &Url) -> bool {
     url.host_str().is_some_and(|host| {
         LOOPBACK_HOSTS
             .iter()
@@ -113,6 +138,39 @@ mod tests {
         assert!(matches!(
             parse_base_url("not a url", "--graph"),
             Err(GraphError::InvalidEndpoint { .. })
+        ));
+    }
+
+    #[test]
+    fn the_metadata_service_is_the_one_plain_http_exception_for_managed_identity() {
+        let parse = |text: &str| Url::parse(text).unwrap_or_else(|error| panic!("{error}"));
+        let imds = parse("http://169.254.169.254/metadata/identity/oauth2/token");
+        assert!(check_identity_endpoint(&imds, "IMDS").is_ok());
+        assert!(check_identity_endpoint(&parse("http://169.254.169.254:80/x"), "IMDS").is_ok());
+        assert!(check_identity_endpoint(&parse("http://127.0.0.1:41741/msi/token"), "E").is_ok());
+        assert!(check_identity_endpoint(&parse("https://identity.example.com/t"), "E").is_ok());
+        for refused in [
+            "http://169.254.169.254:8080/metadata/identity/oauth2/token",
+            "http://169.254.169.253/metadata/identity/oauth2/token",
+            "http://user@169.254.169.254/metadata/identity/oauth2/token",
+            "http://identity.example.com/msi/token",
+        ] {
+            assert!(
+                matches!(
+                    check_identity_endpoint(&parse(refused), "IDENTITY_ENDPOINT"),
+                    Err(GraphError::InsecureEndpoint { .. })
+                ),
+                "{refused}"
+            );
+        }
+        // Graph and the identity platform never get the exception.
+        assert!(matches!(
+            check_transport(&imds, "--graph"),
+            Err(GraphError::InsecureEndpoint { .. })
+        ));
+        assert!(matches!(
+            parse_base_url("http://169.254.169.254", "--authority"),
+            Err(GraphError::InsecureEndpoint { .. })
         ));
     }
 

@@ -6,6 +6,7 @@
 //! secret or a token: remote text is scrubbed of both before it is stored here.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// A failure of a Graph or token request.
 #[derive(Debug, thiserror::Error)]
@@ -36,16 +37,21 @@ pub enum GraphError {
         problem: String,
         attempts: u32,
     },
-    /// The identity platform refused to issue a token.
-    #[error(
-        "the token request to {target} was refused: HTTP {status}{error}{description}\nhint: check --tenant, --client-id and the client secret (SEATWISE_CLIENT_SECRET or --client-secret-file), and that the secret has not expired"
-    )]
+    /// The identity platform (or a managed identity or OIDC token endpoint) refused to issue a
+    /// token. `hint` depends on the sign-in method.
+    #[error("the token request to {target} was refused: HTTP {status}{said}\nhint: {hint}")]
     TokenRefused {
         target: String,
         status: u16,
-        error: OptionalText,
-        description: OptionalText,
+        /// What the endpoint said (its error code and description, scrubbed), shown after the
+        /// status: ` invalid_client: AADSTS700027: …`, or empty.
+        said: String,
+        hint: String,
     },
+    /// A credential that cannot be used as given: an unreadable or invalid certificate or key,
+    /// an expired certificate, an empty federated token file.
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
     /// A ready token (SEATWISE_ACCESS_TOKEN) that Graph no longer accepts.
     #[error(
         "{method} {target}: HTTP 401: the access token from SEATWISE_ACCESS_TOKEN was refused\nhint: the token has probably expired; get a fresh one, or use client credentials (--tenant, --client-id and a secret) so seatwise can renew it"
@@ -70,7 +76,9 @@ impl GraphError {
     pub fn is_remote(&self) -> bool {
         !matches!(
             self,
-            GraphError::InsecureEndpoint { .. } | GraphError::InvalidEndpoint { .. }
+            GraphError::InsecureEndpoint { .. }
+                | GraphError::InvalidEndpoint { .. }
+                | GraphError::Credential(_)
         )
     }
 
@@ -83,6 +91,56 @@ impl GraphError {
             _ => None,
         }
     }
+}
+
+/// A credential seatwise cannot use, found before or between token requests. Messages name the
+/// file and what is wrong with it; none holds key material or a token.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// A file that cannot be read.
+    #[error("{what} {}: cannot read: {source}", path.display())]
+    Unreadable {
+        what: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A file whose content is not what it must be; `hint`, when there is one, starts with a
+    /// line break.
+    #[error("{what} {}: {problem}{}", path.display(), hint.unwrap_or_default())]
+    Invalid {
+        what: &'static str,
+        path: PathBuf,
+        problem: String,
+        hint: Option<&'static str>,
+    },
+    /// A certificate past its end date (the identity platform refuses it too).
+    #[error(
+        "{what} {}: the certificate {subject} expired on {not_after}\nhint: create a new certificate, upload it to the app registration (Certificates & secrets) and point seatwise at it",
+        path.display()
+    )]
+    Expired {
+        what: &'static str,
+        path: PathBuf,
+        subject: String,
+        not_after: String,
+    },
+    /// A certificate whose start date is still ahead.
+    #[error(
+        "{what} {}: the certificate {subject} is not valid before {not_before}\nhint: check this machine's clock",
+        path.display()
+    )]
+    NotYetValid {
+        what: &'static str,
+        path: PathBuf,
+        subject: String,
+        not_before: String,
+    },
+    /// A setting (an environment variable, say) that cannot be used as given.
+    #[error("{what}: {problem}")]
+    Unusable { what: &'static str, problem: String },
+    /// Signing the client assertion failed (or no randomness for its id was to be had).
+    #[error("cannot sign the client assertion: {0}")]
+    Signing(String),
 }
 
 /// An error status from Graph, with what Graph said about it.

@@ -114,7 +114,9 @@ fn plan_reclaim_on(dir: &Path, date: &str) -> Value {
 }
 
 /// The plans tenant served as `adjust` says, with a reclaim plan approved by two people.
-fn approved_reclaim(adjust: impl FnOnce(&mut FakeGraphConfig)) -> (tempfile::TempDir, FakeGraph) {
+pub(crate) fn approved_reclaim(
+    adjust: impl FnOnce(&mut FakeGraphConfig),
+) -> (tempfile::TempDir, FakeGraph) {
     let (temp, fake) = served(adjust);
     reclaim_plan(temp.path());
     approve(temp.path(), "plan/plan.json", &["Dana", "Lee"]);
@@ -128,7 +130,7 @@ fn approve(dir: &Path, plan: &str, by: &[&str]) {
 }
 
 /// Requests that change things (token requests excluded).
-fn writes(fake: &FakeGraph) -> Vec<LoggedRequest> {
+pub(crate) fn writes(fake: &FakeGraph) -> Vec<LoggedRequest> {
     fake.requests()
         .into_iter()
         .filter(|request| request.method != "GET" && !request.path_and_query.contains("oauth2"))

@@ -28,7 +28,7 @@ const USER_SELECT: &str = "$select=id,userPrincipalName,displayName,accountEnabl
 // ---------------------------------------------------------------------------------------------
 
 /// A tenant of `users` users generated into a temporary folder, as `<tmp>/served`.
-fn tenant(users: usize, seed: u64) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn tenant(users: usize, seed: u64) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().expect("temp dir");
     let served = temp.path().join("served");
     let output = Command::new(env!("CARGO_BIN_EXE_seatwise"))
@@ -51,7 +51,7 @@ fn tenant(users: usize, seed: u64) -> (tempfile::TempDir, PathBuf) {
     (temp, served)
 }
 
-fn serve(snapshot: &Path, adjust: impl FnOnce(&mut FakeGraphConfig)) -> FakeGraph {
+pub(crate) fn serve(snapshot: &Path, adjust: impl FnOnce(&mut FakeGraphConfig)) -> FakeGraph {
     let mut config = FakeGraphConfig {
         snapshot: snapshot.to_path_buf(),
         ..FakeGraphConfig::default()
@@ -97,7 +97,7 @@ fn ingest(fake: &FakeGraph, out: &Path, extra: &[&str], environment: &[(&str, &s
     command.output().expect("run seatwise ingest graph")
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -202,7 +202,7 @@ fn pulled_window(dir: &Path) -> (i64, i64) {
 
 /// The pulled snapshot holds exactly the served tenant: every frame, and every launch of the
 /// pulled window, nothing lost and nothing doubled.
-fn assert_same_tenant(served: &Path, pulled: &Path) {
+pub(crate) fn assert_same_tenant(served: &Path, pulled: &Path) {
     let (expected, actual) = (read(served), read(pulled));
     assert_same_frame("users", &expected.users, &actual.users);
     assert_same_frame("holdings", &expected.holdings, &actual.holdings);
@@ -267,7 +267,7 @@ fn graph_requests<'a>(log: &'a [LoggedRequest], prefix: &str) -> Vec<&'a LoggedR
         .collect()
 }
 
-fn is_token_request(request: &LoggedRequest) -> bool {
+pub(crate) fn is_token_request(request: &LoggedRequest) -> bool {
     request.method == "POST" && request.path_and_query.ends_with("/oauth2/v2.0/token")
 }
 
@@ -1224,14 +1224,14 @@ fn issue_token(fake: &FakeGraph) -> String {
 }
 
 /// Whether `text` holds a token as the fake issues them: `fake.` and 64 hex digits.
-fn has_token_shape(text: &str) -> bool {
+pub(crate) fn has_token_shape(text: &str) -> bool {
     text.match_indices("fake.").any(|(index, _)| {
         let rest = &text[index + 5..];
         rest.len() >= 64 && rest.as_bytes()[..64].iter().all(u8::is_ascii_hexdigit)
     })
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(current) = pending.pop() {

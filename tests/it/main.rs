@@ -23,4 +23,5 @@ mod real_exports;
 mod snapshots;
 mod redaction;
 mod report;
+mod sign_in;
 mod util;

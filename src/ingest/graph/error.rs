@@ -103,12 +103,13 @@ impl PullError {
         }
     }
 
-    /// Wraps a failure of a request for `collection`; a refused token is nobody's collection.
+    /// Wraps a failure of a request for `collection`; a refused token or an unusable
+    /// credential is nobody's collection.
     pub(crate) fn graph(collection: Collection) -> impl FnOnce(GraphError) -> PullError {
         move |source| match source {
-            GraphError::TokenRefused { .. } | GraphError::StaticTokenRefused { .. } => {
-                PullError::Authentication { source }
-            }
+            GraphError::TokenRefused { .. }
+            | GraphError::StaticTokenRefused { .. }
+            | GraphError::Credential(_) => PullError::Authentication { source },
             source => PullError::Graph { collection, source },
         }
     }

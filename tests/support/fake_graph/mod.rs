@@ -6,7 +6,9 @@
 //! groups query that needs `ConsistencyLevel: eventual`, the audit log query lifecycle, Graph's
 //! error envelope, throttling with `Retry-After`, slow and dropped responses, and the license
 //! writes (`assignLicense` on users and groups, `members/$ref`, `memberOf`, JSON `$batch`) with
-//! Graph's rules for seats, usage location, inherited licenses and dynamic groups.
+//! Graph's rules for seats, usage location, inherited licenses and dynamic groups. Sign-in
+//! without a secret is served too: certificate and federated client assertions at the token
+//! endpoint, Azure's managed identity endpoints and GitHub's OIDC endpoint (`identity.rs`).
 //! [`FakeGraph::start`] serves a snapshot folder (SPEC §2 layout, e.g. from `seatwise generate`)
 //! that way, with scripted [`Fault`]s and a log of every request ([`FakeGraph::requests`]) so
 //! tests assert on what the client actually sent and which requests changed the tenant.
@@ -35,7 +37,9 @@ mod auth;
 mod batch;
 mod errors;
 mod faults;
+mod identity;
 mod ids;
+mod jwt;
 mod licensing;
 mod odata;
 mod server;
@@ -48,6 +52,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+pub use identity::{
+    APP_SERVICE_PATH, EXCHANGE_AUDIENCE, FederatedCredential, GITHUB_ISSUER, GITHUB_PATH,
+    GITHUB_SUBJECT, IMDS_PATH, KUBERNETES_ISSUER, KUBERNETES_SUBJECT, SignInConfig,
+};
+pub use jwt::Jwt;
 pub use licensing::{DIRECT, GroupFingerprint, LicenseAdd, LicenseChanges, TenantFingerprint};
 pub use tenant::{Group, Properties, TenantState, User};
 
@@ -81,6 +90,9 @@ pub struct FakeGraphConfig {
     /// Audit records per page (default 1000).
     pub audit_page_size: usize,
     pub faults: Vec<Fault>,
+    /// Sign-in without a secret: the registered certificate, federated credentials, managed
+    /// identities and GitHub's OIDC endpoint (defaults: the fixtures in tests/fixtures/auth/).
+    pub sign_in: SignInConfig,
 }
 
 impl Default for FakeGraphConfig {
@@ -97,6 +109,7 @@ impl Default for FakeGraphConfig {
             audit_query_polls_running: 2,
             audit_page_size: 1000,
             faults: Vec::new(),
+            sign_in: SignInConfig::default(),
         }
     }
 }
@@ -212,6 +225,7 @@ impl FakeGraph {
 
         let schema = Schema::of(&tenant);
         let faults = faults::FaultBook::new(config.faults.clone());
+        let trust = identity::Trust::new(&config.sign_in);
         let shared = Arc::new(Shared {
             config,
             tenant_id,
@@ -224,6 +238,8 @@ impl FakeGraph {
             faults: Mutex::new(faults),
             log: Mutex::new(Vec::new()),
             ids: ids::Ids::new(),
+            trust,
+            imds_requests: Mutex::new(0),
         });
 
         let workers = std::thread::available_parallelism()
@@ -276,6 +292,38 @@ impl FakeGraph {
     /// The tenant id the token endpoint accepts.
     pub fn tenant_id(&self) -> String {
         self.shared.tenant_id.clone()
+    }
+
+    /// A federated token from `issuer` about `subject` for `audience`, valid for `lifetime`:
+    /// what Kubernetes projects into `AZURE_FEDERATED_TOKEN_FILE`.
+    pub fn federated_token(
+        &self,
+        issuer: &str,
+        subject: &str,
+        audience: &str,
+        lifetime: Duration,
+    ) -> String {
+        self.shared
+            .trust
+            .federated_token(issuer, subject, audience, lifetime, &self.shared.ids)
+    }
+
+    /// A federated token from `issuer` that expired an hour ago.
+    pub fn expired_federated_token(&self, issuer: &str, subject: &str) -> String {
+        self.shared
+            .trust
+            .expired_federated_token(issuer, subject, &self.shared.ids)
+    }
+
+    /// `IDENTITY_ENDPOINT` of the App Service style managed identity endpoint.
+    pub fn app_service_identity_endpoint(&self) -> String {
+        format!("{}{APP_SERVICE_PATH}", self.base_url)
+    }
+
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` of the GitHub OIDC endpoint (with its api-version, as
+    /// GitHub gives it).
+    pub fn github_token_request_url(&self) -> String {
+        format!("{}{GITHUB_PATH}?api-version=2.0", self.base_url)
     }
 
     /// Every request so far, in arrival order.

@@ -20,6 +20,7 @@ use super::audit::{AuditLog, AuditQuery};
 use super::auth::{self, Credentials, TokenBook};
 use super::errors::{GRAPH_JSON, GraphError, insert_text};
 use super::faults::{FaultBook, Terminal};
+use super::identity::{self, IdentityContext, Trust};
 use super::ids::Ids;
 use super::odata::{self, CollectionWriter, DEFAULT_PAGE, QueryOptions};
 use super::tenant::TenantState;
@@ -218,6 +219,10 @@ pub struct Shared {
     pub faults: Mutex<FaultBook>,
     pub log: Mutex<Vec<LoggedRequest>>,
     pub ids: Ids,
+    /// The registered certificate and the federated token issuers' key.
+    pub trust: Trust,
+    /// Requests the metadata service has answered so far.
+    pub imds_requests: Mutex<usize>,
 }
 
 /// Locks a mutex, ignoring poisoning (a panicking handler must not wedge the server).
@@ -485,6 +490,8 @@ impl Shared {
             Some(Terminal::DropConnection) | None => {
                 if let Some(tenant) = token_tenant {
                     Ok(self.token(tenant, incoming))
+                } else if let Some(response) = self.identity_endpoint(incoming) {
+                    Ok(response)
                 } else if let Some((version, segments)) = &route {
                     match self.authenticate(incoming) {
                         Err(error) => Err(error),
@@ -501,7 +508,7 @@ impl Shared {
                         StatusCode::NOT_FOUND,
                         "NotFound",
                         format!(
-                            "The fake Graph serves /v1.0, /beta and /{{tenant}}/oauth2/v2.0/token, not '{}'.",
+                            "The fake Graph serves /v1.0, /beta, /{{tenant}}/oauth2/v2.0/token and the managed identity and GitHub OIDC token endpoints, not '{}'.",
                             incoming.path
                         ),
                     ))
@@ -526,6 +533,52 @@ impl Shared {
         Reply::Send(response, status)
     }
 
+    /// The managed identity endpoints and GitHub's OIDC endpoint (GET only), if `incoming` is
+    /// for one of them.
+    fn identity_endpoint(&self, incoming: &Incoming) -> Option<Response> {
+        if incoming.method != Method::GET {
+            return None;
+        }
+        let context = IdentityContext {
+            config: &self.config.sign_in,
+            trust: &self.trust,
+            base_url: &self.base_url,
+            lifetime: self.config.token_lifetime,
+            ids: &self.ids,
+        };
+        let query = incoming.raw_query.as_deref();
+        let path = incoming.path.as_str();
+        if path.eq_ignore_ascii_case(identity::APP_SERVICE_PATH) {
+            Some(identity::app_service_token(
+                &context,
+                incoming.header("x-identity-header"),
+                query,
+                &mut lock(&self.tokens),
+            ))
+        } else if path.eq_ignore_ascii_case(identity::IMDS_PATH) {
+            let gone = {
+                let mut answered = lock(&self.imds_requests);
+                *answered += 1;
+                *answered <= self.config.sign_in.imds_gone_first
+            };
+            Some(identity::imds_token(
+                &context,
+                incoming.header("metadata"),
+                query,
+                gone,
+                &mut lock(&self.tokens),
+            ))
+        } else if path.eq_ignore_ascii_case(identity::GITHUB_PATH) {
+            Some(identity::github_token(
+                &context,
+                incoming.header("authorization"),
+                query,
+            ))
+        } else {
+            None
+        }
+    }
+
     fn token(&self, tenant: &str, incoming: &Incoming) -> Response {
         let credentials = Credentials {
             tenant_id: &self.tenant_id,
@@ -533,6 +586,8 @@ impl Shared {
             client_secret: &self.config.client_secret,
             base_url: &self.base_url,
             lifetime: self.config.token_lifetime,
+            trust: &self.trust,
+            federated: &self.config.sign_in.federated_credentials,
         };
         let result = auth::token_endpoint(
             tenant,
