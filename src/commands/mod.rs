@@ -7,6 +7,7 @@ pub mod connection;
 pub mod generate;
 pub mod ingest;
 pub mod plan;
+pub mod report;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
