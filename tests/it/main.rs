@@ -18,4 +18,6 @@ mod ps1_escaping;
 mod ps_tokens;
 mod real_exports;
 mod report;
+mod report_browser;
+mod report_html;
 mod util;

@@ -192,7 +192,7 @@ const APPS_CSV: &str = "\"AppName\",\"DisplayName\",\"EnvironmentName\",\"UsesPr
 const PRICES_CSV: &str = "SkuPartNumber,MonthlyPrice,Currency\r\nSPE_E3,36.125,USD\r\n";
 
 /// Writes the tenant into `dir`; `with_sign_ins` false strips every `signInActivity`.
-fn write_tenant(dir: &Path, with_sign_ins: bool) {
+pub(crate) fn write_tenant(dir: &Path, with_sign_ins: bool) {
     std::fs::create_dir_all(dir.join("audit")).expect("create snapshot dirs");
     let mut users = users();
     if !with_sign_ins {
@@ -220,15 +220,15 @@ fn write_tenant(dir: &Path, with_sign_ins: bool) {
 }
 
 /// One audit of the tenant, in memory and written to `<tmp>/audit`.
-struct Audited {
+pub(crate) struct Audited {
     _temp: tempfile::TempDir,
-    snapshot: PathBuf,
-    out: PathBuf,
+    pub(crate) snapshot: PathBuf,
+    pub(crate) out: PathBuf,
     tables: AuditTables,
-    model: ReportModel,
+    pub(crate) model: ReportModel,
 }
 
-fn audit(with_sign_ins: bool, options: &ReportOptions) -> Audited {
+pub(crate) fn audit(with_sign_ins: bool, options: &ReportOptions) -> Audited {
     let temp = tempfile::tempdir().expect("temp dir");
     let snapshot_dir = temp.path().join("snapshot");
     write_tenant(&snapshot_dir, with_sign_ins);
