@@ -449,3 +449,33 @@ fn audit_no_report_leaves_the_page_out() {
     assert!(out.join("findings.json").is_file());
     assert!(!out.join(html::FILE_NAME).exists());
 }
+
+#[test]
+fn without_an_app_inventory_the_premium_charts_say_use_is_unknown() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let snapshot = temp.path().join("snapshot");
+    write_tenant(&snapshot, true);
+    std::fs::remove_file(snapshot.join("apps.csv")).expect("remove the inventory");
+    let out = temp.path().join("audit");
+    let output = seatwise(&[
+        "audit",
+        snapshot.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = std::fs::read_to_string(out.join(html::FILE_NAME)).expect("report.html");
+    assert!(
+        page.contains("<p class=\"no-data\">Premium use is unknown: "),
+        "{page}"
+    );
+    assert!(page.contains(
+        "No data: no launch of an app known to be premium was seen (premium use is unknown)"
+    ));
+    assert!(!page.contains("id=\"chart-launches-by-week\""));
+    assert!(!page.contains("id=\"chart-users-by-apps\""));
+    assert_eq!(
+        figure(&page, "premium-holders-using").as_deref(),
+        Some("unknown")
+    );
+}

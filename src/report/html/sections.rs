@@ -778,7 +778,11 @@ pub fn unlicensed(page: &mut Markup, model: &ReportModel) -> Result<(), ChartErr
         svg,
         &week_series,
         "Only the days inside the window are counted: the first and last weeks may be short.",
-        "no premium app was launched in the window",
+        if premium.known {
+            "no premium app was launched in the window"
+        } else {
+            "no launch of an app known to be premium was seen (premium use is unknown)"
+        },
     );
 
     let apps_series = [
@@ -817,7 +821,11 @@ pub fn unlicensed(page: &mut Markup, model: &ReportModel) -> Result<(), ChartErr
         svg,
         &apps_series,
         "",
-        "no directory user opened a premium app in the window",
+        if premium.known {
+            "no directory user opened a premium app in the window"
+        } else {
+            "no directory user was seen opening an app known to be premium (premium use is unknown)"
+        },
     );
 
     if !model.unlicensed_by_group.is_empty() {
