@@ -15,11 +15,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read a snapshot, apply the finding rules and write the audit folder.
+    /// Read a snapshot, apply the finding rules and write the audit folder (with the finance
+    /// report, report.html).
     #[command(
-        after_help = "Example:\n  seatwise audit data/sample\n  seatwise audit exports/2026-11 --as-of 2026-11-01 --window-days 60 --out reports/nov --fail-on missing-premium"
+        after_help = "Example:\n  seatwise audit data/sample\n  seatwise audit exports/2026-11 --as-of 2026-11-01 --window-days 60 --out reports/nov --fail-on missing-premium\n  seatwise audit exports/2026-11 --no-report"
     )]
     Audit(AuditArgs),
+    /// Write the finance report (report.html) of an audit folder, from its tables alone.
+    #[command(
+        after_help = "The page is self-contained (inline CSS and SVG charts, no script, nothing fetched) and prints\nto A4 or Letter. It is written aside and renamed into place.\n\nExample:\n  seatwise report reports/2026-11-01\n  seatwise report reports/2026-11-01 --by costCenter --out finance/2026-11"
+    )]
+    Report(ReportArgs),
     /// Make a plan: reclaim wasted licenses, or assign licenses by any strategy.
     #[command(subcommand)]
     Plan(PlanCommand),
@@ -76,6 +82,22 @@ pub struct AuditArgs {
     /// Report how long each stage took, on stderr.
     #[arg(long)]
     pub verbose: bool,
+    /// Do not write the finance report (report.html) into the audit folder.
+    #[arg(long)]
+    pub no_report: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The audit folder written by `seatwise audit` (findings.json and the Parquet tables).
+    pub audit: PathBuf,
+    /// The folder to write report.html into (created if missing). Default: the audit folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The user attribute of the chargeback: department, companyName, officeLocation,
+    /// usageLocation, costCenter or division.
+    #[arg(long, value_name = "ATTRIBUTE", default_value = "department")]
+    pub by: String,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     let mut stdout = TerminalWriter::new(std::io::stdout().lock());
     let result = match &cli.command {
         cli::Command::Audit(args) => commands::audit::run(args, &mut stdout),
+        cli::Command::Report(args) => commands::report::run(args, &mut stdout),
         cli::Command::Generate(args) => commands::generate::run(args, &mut stdout),
         cli::Command::Plan(command) => commands::plan::run(command, &mut stdout),
         cli::Command::Approve(args) => commands::approve::run(args, &mut stdout),
@@ -79,17 +80,31 @@ fn describe(error: &anyhow::Error) -> String {
 }
 
 /// A failure of seatwise itself (the query engine, a broken invariant), not of the input:
-/// exit code 4.
+/// exit code 4. A damaged audit table is the input's failure, even when the engine reports it.
 fn is_internal_failure(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
+    let damaged_table = error.chain().any(|cause| {
         cause
-            .downcast_ref::<seatwise::analyze::AnalyzeError>()
+            .downcast_ref::<seatwise::report::tables::TablesError>()
             .is_some()
-            || cause.downcast_ref::<polars::error::PolarsError>().is_some()
             || cause
-                .downcast_ref::<seatwise::ingest::error::IngestError>()
-                .is_some_and(seatwise::ingest::error::IngestError::is_internal)
-    })
+                .downcast_ref::<seatwise::report::audit_folder::AuditFolderError>()
+                .is_some_and(|error| {
+                    matches!(
+                        error,
+                        seatwise::report::audit_folder::AuditFolderError::Tables(_)
+                    )
+                })
+    });
+    !damaged_table
+        && error.chain().any(|cause| {
+            cause
+                .downcast_ref::<seatwise::analyze::AnalyzeError>()
+                .is_some()
+                || cause.downcast_ref::<polars::error::PolarsError>().is_some()
+                || cause
+                    .downcast_ref::<seatwise::ingest::error::IngestError>()
+                    .is_some_and(seatwise::ingest::error::IngestError::is_internal)
+        })
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {

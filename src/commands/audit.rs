@@ -101,6 +101,7 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         as_of_source,
         tables: &tables,
         model: &model,
+        with_report: !args.no_report,
     };
     write_audit_folder(&out_dir, &report)?;
     stages.lap("write audit folder")?;

@@ -8,6 +8,7 @@ pub mod generate;
 pub mod ingest;
 pub mod plan;
 pub mod sign_in;
+pub mod report;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;

@@ -1,6 +1,7 @@
-//! The audit folder (SPEC §4): `findings.json`, `findings.csv`, `summary.md` and the typed
+//! The audit folder (SPEC §4): `findings.json`, `findings.csv`, `summary.md`, the typed
 //! tables (`users.parquet`, `holdings.parquet`, `skus.parquet`, `launches_daily.parquet`,
-//! `findings.parquet`; see [`crate::report::tables`]), written aside and moved into place so a
+//! `findings.parquet`; see [`crate::report::tables`]) and, unless skipped, the finance report
+//! (`report.html`; see [`crate::report::write`]), written aside and moved into place so a
 //! failed or killed audit never leaves a folder that looks complete.
 
 pub mod findings_csv;
@@ -13,7 +14,7 @@ pub use crate::contract::findings::AsOfSource;
 use crate::analyze::Analysis;
 use crate::model::Snapshot;
 use crate::report::tables::{self, Table};
-use crate::report::{AuditTables, ReportModel};
+use crate::report::{AuditTables, ReportModel, ReportWriteError, write_report};
 use crate::support::folder::{FolderError, StagedFolder};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -25,8 +26,10 @@ pub struct AuditReport<'a> {
     pub as_of_source: AsOfSource,
     /// The typed tables, written as Parquet.
     pub tables: &'a AuditTables,
-    /// What `summary.md` renders.
+    /// What `summary.md` and the report render.
     pub model: &'a ReportModel,
+    /// Write the finance report (`report.html`) into the folder too.
+    pub with_report: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +51,8 @@ pub enum OutputError {
         foreign.join(", ")
     )]
     HoldsOtherFiles { path: PathBuf, foreign: Vec<String> },
+    #[error(transparent)]
+    Report(#[from] ReportWriteError),
 }
 
 fn folder_error(error: FolderError) -> OutputError {
@@ -139,6 +144,9 @@ fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
             tables::write_table(table, report.tables.get(table), &mut *writer)
                 .map_err(std::io::Error::other)
         })?;
+    }
+    if report.with_report {
+        write_report(dir, report.model)?;
     }
     Ok(())
 }

@@ -264,6 +264,9 @@ fn write_breakdown(
     }
 }
 
+/// Rows of the largest savings summary.md lists; the report page lists the model's 25.
+pub const TOP_SAVINGS_LISTED: usize = 10;
+
 fn write_top_savings(text: &mut String, model: &ReportModel) {
     if model.top_savings.is_empty() {
         return;
@@ -276,7 +279,7 @@ fn write_top_savings(text: &mut String, model: &ReportModel) {
         "| kind | user, or seats | {by} | SKU | reason | per month ({currency}) |"
     );
     let _ = writeln!(text, "| --- | --- | --- | --- | --- | ---: |");
-    for saving in &model.top_savings {
+    for saving in model.top_savings.iter().take(TOP_SAVINGS_LISTED) {
         let who = match (&saving.user_principal_name, saving.seats) {
             (Some(name), _) => md(name),
             (None, Some(seats)) => format!("{seats} idle"),

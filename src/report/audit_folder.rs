@@ -77,7 +77,9 @@ pub fn read_context(dir: &Path) -> Result<(AuditContext, DataQuality), AuditFold
         snapshot_path: document.snapshot.path,
         tenant_id: document.snapshot.tenant_id,
         collected_at,
+        snapshot_source: document.snapshot.source,
         price_book: document.price_book,
+        generator: document.generator,
     };
     Ok((context, DataQuality::new(quality.ingest, quality.analysis)))
 }

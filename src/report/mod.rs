@@ -3,17 +3,20 @@
 //!
 //! An audit writes its [`tables`] (Parquet) beside `findings.json`; the [`model`] is computed
 //! from those and the findings with Polars, either in memory during the audit or from an audit
-//! folder later ([`audit_folder`]). `summary.md` and the terminal table render the model; they
-//! add nothing up themselves.
+//! folder later ([`audit_folder`]). `summary.md`, the terminal table and the finance page
+//! ([`html`], written by [`write`]) render the model; they add nothing up themselves.
 
 pub mod attribute;
 pub mod audit_folder;
 pub mod figures;
+pub mod html;
 pub mod model;
 pub mod redact;
 pub mod tables;
+pub mod write;
 
 pub use attribute::UserAttribute;
 pub use figures::{Figure, Percent};
 pub use model::{AuditContext, DataQuality, ReportModel, ReportOptions};
 pub use tables::AuditTables;
+pub use write::{ReportWriteError, write_report};

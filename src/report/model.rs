@@ -18,8 +18,10 @@
 
 use super::attribute::UserAttribute;
 use super::figures::{Figure, Percent};
-use super::tables::{ACTIVITY_KNOWN, AuditTables, LAUNCH_DATE};
-use crate::analyze::inputs::{IS_PAID, PURCHASED_SEATS, UNASSIGNED_DEPARTMENT, millis};
+use super::tables::{ACTIVITY_KNOWN, AuditTables, LAUNCH_DATE, LAUNCHES};
+use crate::analyze::inputs::{
+    IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS, UNASSIGNED_DEPARTMENT, millis,
+};
 use crate::analyze::quality::AnalysisQuality;
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT as AMOUNT, REASON, SEATS};
 use crate::analyze::{AuditWindow, FindingKind};
@@ -68,7 +70,11 @@ pub struct AuditContext {
     pub tenant_id: Option<String>,
     /// Epoch milliseconds.
     pub collected_at: Option<i64>,
+    /// What collected the snapshot (`snapshot.json`'s `source`).
+    pub snapshot_source: Option<String>,
     pub price_book: PriceBookOrigin,
+    /// `seatwise <version>` that ran the audit.
+    pub generator: String,
 }
 
 impl AuditContext {
@@ -86,9 +92,16 @@ impl AuditContext {
             snapshot_path: snapshot.dir.display().to_string(),
             tenant_id: snapshot.metadata.tenant_id.clone(),
             collected_at: snapshot.metadata.collected_at,
+            snapshot_source: snapshot.metadata.source.clone(),
             price_book: price_book.clone(),
+            generator: generator(),
         }
     }
+}
+
+/// `seatwise <version>`: this build, as an audit names what wrote it.
+pub fn generator() -> String {
+    format!("seatwise {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// What ingestion and analysis noticed, passed through for the data-quality view.
@@ -126,7 +139,7 @@ impl Default for ReportOptions {
     fn default() -> Self {
         ReportOptions {
             by: UserAttribute::Department,
-            top: 10,
+            top: 25,
         }
     }
 }
@@ -196,6 +209,9 @@ pub struct SkuRow {
     pub unused_premium_amount: Money,
     /// Idle, inactive-holder and unused-premium amounts together.
     pub monthly_savings: Money,
+    /// The monthly cost less those savings: what pays for seats in use. Negative when more
+    /// seats are held than bought and their holders are inactive.
+    pub in_use_amount: Money,
     /// Assigned / purchased; `None` without purchased seats.
     pub utilisation: Option<Percent>,
 }
@@ -239,12 +255,25 @@ pub struct BreakdownRow {
     pub monthly_amount: Money,
 }
 
+/// Since when a saving has been there, as far as the snapshot tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// The holder's last activity (`inactive-holder`) or last premium app launch
+    /// (`unused-premium`), UTC day.
+    Date(NaiveDate),
+    /// No sign-in at all, or no premium launch in the exports.
+    Never,
+    /// The snapshot cannot tell (idle seats; activity not collected).
+    Unknown,
+}
+
 /// One of the largest savings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopSaving {
     pub kind: FindingKind,
     pub user_id: Option<String>,
     pub user_principal_name: Option<String>,
+    pub user_display_name: Option<String>,
     /// The user's value of the chosen attribute; `None` for SKU-level findings.
     pub group: Option<String>,
     pub sku_part_number: String,
@@ -252,6 +281,50 @@ pub struct TopSaving {
     /// Idle seats, for `idle-seats`.
     pub seats: Option<i64>,
     pub monthly_amount: Money,
+    pub since: Since,
+}
+
+/// Idle seats of one SKU: an `idle-seats` finding with its SKU's seats and price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdleSeatRow {
+    pub sku_part_number: String,
+    pub sku_display_name: Option<String>,
+    pub capability_status: Option<String>,
+    pub purchased_seats: i64,
+    pub assigned_seats: i64,
+    pub idle_seats: i64,
+    pub monthly_price: Option<Money>,
+    pub monthly_amount: Money,
+}
+
+/// A user who opened premium apps without a premium license: a `missing-premium` finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnlicensedUser {
+    pub user_principal_name: Option<String>,
+    pub user_display_name: Option<String>,
+    /// The user's value of the chosen attribute.
+    pub group: String,
+    pub premium_apps_used: Option<i64>,
+    /// UTC day of the last premium launch in the window.
+    pub last_premium_use: Option<NaiveDate>,
+    /// The SKU that would cover the use.
+    pub sku_part_number: String,
+    pub monthly_amount: Money,
+}
+
+/// Premium-app launches of one week (Monday to Sunday, UTC) within the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekLaunches {
+    /// The Monday starting the week (it may fall before the window's first day).
+    pub week_start: NaiveDate,
+    /// Days of the week inside the window (the first and last weeks may be short).
+    pub days_in_window: i64,
+    /// By directory users holding a premium license.
+    pub licensed: i64,
+    /// By directory users holding none.
+    pub unlicensed: i64,
+    /// By users not in the directory.
+    pub outside_directory: i64,
 }
 
 /// Users with premium use in the window, by the number of premium apps they opened.
@@ -259,6 +332,8 @@ pub struct TopSaving {
 pub struct AppsUsedRow {
     pub apps: i64,
     pub users: i64,
+    /// Of those, holding a premium SKU.
+    pub licensed: i64,
     /// Of those, holding no premium SKU.
     pub unlicensed: i64,
 }
@@ -277,6 +352,10 @@ pub struct PremiumUse {
     pub premium_holders: i64,
     /// Of those, users who opened a premium app in the window.
     pub premium_holders_using: Figure<i64>,
+    /// Every week the window touches, oldest first.
+    pub launches_by_week: Vec<WeekLaunches>,
+    /// The `missing-premium` findings: most premium apps first, then latest use, then name.
+    pub unlicensed_use: Vec<UnlicensedUser>,
 }
 
 /// Everything a report shows.
@@ -297,6 +376,8 @@ pub struct ReportModel {
     pub unlicensed_by_group: Vec<BreakdownRow>,
     /// The largest savings findings, largest first (findings order on ties).
     pub top_savings: Vec<TopSaving>,
+    /// The `idle-seats` findings, largest amount first.
+    pub idle_seats: Vec<IdleSeatRow>,
     pub premium_use: PremiumUse,
     pub quality: DataQuality,
 }
@@ -334,6 +415,7 @@ impl ReportModel {
                 .filter(kind_is(FindingKind::MissingPremium)),
         )?;
         let top_savings = inputs.top_savings()?;
+        let idle_seats = inputs.idle_seats()?;
         let premium_use = inputs.premium_use()?;
         Ok(ReportModel {
             context,
@@ -345,6 +427,7 @@ impl ReportModel {
             savings_by_group,
             unlicensed_by_group,
             top_savings,
+            idle_seats,
             premium_use,
             quality,
         })
@@ -463,7 +546,11 @@ impl Inputs {
             .lazy()
             .with_row_index(ORDER, None)
             .join(
-                users.clone().select([col(columns::USER_ID), col(GROUP)]),
+                users.clone().select([
+                    col(columns::USER_ID),
+                    col(GROUP),
+                    col(columns::USER_DISPLAY_NAME),
+                ]),
                 [col(columns::USER_ID)],
                 [col(columns::USER_ID)],
                 JoinArgs::new(JoinType::Left),
@@ -626,6 +713,7 @@ impl Inputs {
                     + col(FindingKind::UnusedPremium.as_str()))
                 .alias(SAVINGS),
             )
+            .with_column((col(MONTHLY_COST) - col(SAVINGS)).alias(IN_USE))
             .sort(
                 [MONTHLY_COST, columns::SKU_PART_NUMBER, columns::SKU_ID],
                 SortMultipleOptions::default().with_order_descending_multi([true, false, false]),
@@ -665,6 +753,7 @@ impl Inputs {
                     unused_premium_amount: rows
                         .money(FindingKind::UnusedPremium.as_str(), index)?,
                     monthly_savings: rows.money(SAVINGS, index)?,
+                    in_use_amount: rows.money(IN_USE, index)?,
                     utilisation: Percent::of(assigned, purchased),
                 })
             })
@@ -788,6 +877,15 @@ impl Inputs {
                 SortMultipleOptions::default().with_order_descending_multi([true, false]),
             )
             .limit(IdxSize::try_from(self.options.top).unwrap_or(IdxSize::MAX))
+            .with_column(
+                when(kind_is(FindingKind::InactiveHolder))
+                    .then(col(columns::LAST_ACTIVITY))
+                    .when(kind_is(FindingKind::UnusedPremium))
+                    .then(col(LAST_PREMIUM_USE))
+                    .otherwise(lit(NULL))
+                    .cast(DataType::Date)
+                    .alias(SINCE),
+            )
             .collect()?;
         let rows = Rows::of(&frame);
         (0..rows.height)
@@ -797,17 +895,175 @@ impl Inputs {
                     PolarsError::ComputeError(format!("unknown finding kind {kind_text:?}").into())
                 })?;
                 let user_id = rows.string(columns::USER_ID, index);
+                let since = match (rows.date(SINCE, index)?, kind) {
+                    (Some(day), _) => Since::Date(day),
+                    (None, FindingKind::InactiveHolder) if self.activity_known => Since::Never,
+                    (None, FindingKind::UnusedPremium) => Since::Never,
+                    (None, _) => Since::Unknown,
+                };
                 Ok(TopSaving {
                     kind,
                     group: user_id.as_ref().and(rows.string(GROUP, index)),
                     user_id,
                     user_principal_name: rows.string(columns::USER_PRINCIPAL_NAME, index),
+                    user_display_name: rows.string(columns::USER_DISPLAY_NAME, index),
                     sku_part_number: rows
                         .string(columns::SKU_PART_NUMBER, index)
                         .unwrap_or_default(),
                     reason: rows.string(REASON, index),
                     seats: rows.optional_integer(SEATS, index)?,
                     monthly_amount: rows.money(AMOUNT, index)?,
+                    since,
+                })
+            })
+            .collect()
+    }
+
+    fn idle_seats(&self) -> PolarsResult<Vec<IdleSeatRow>> {
+        let frame = self
+            .findings
+            .clone()
+            .filter(kind_is(FindingKind::IdleSeats))
+            .select([col(ORDER), col(columns::SKU_ID), col(SEATS), col(AMOUNT)])
+            .left_join(
+                self.skus.clone().select([
+                    col(columns::SKU_ID),
+                    col(columns::SKU_PART_NUMBER),
+                    col(columns::SKU_DISPLAY_NAME),
+                    col(columns::CAPABILITY_STATUS),
+                    col(PURCHASED_SEATS),
+                    col(columns::CONSUMED_UNITS),
+                    col(columns::MONTHLY_PRICE),
+                ]),
+                col(columns::SKU_ID),
+                col(columns::SKU_ID),
+            )
+            .sort(
+                [AMOUNT, ORDER],
+                SortMultipleOptions::default().with_order_descending_multi([true, false]),
+            )
+            .collect()?;
+        let rows = Rows::of(&frame);
+        (0..rows.height)
+            .map(|index| {
+                Ok(IdleSeatRow {
+                    sku_part_number: rows
+                        .string(columns::SKU_PART_NUMBER, index)
+                        .unwrap_or_default(),
+                    sku_display_name: rows.string(columns::SKU_DISPLAY_NAME, index),
+                    capability_status: rows.string(columns::CAPABILITY_STATUS, index),
+                    purchased_seats: rows.integer(PURCHASED_SEATS, index)?,
+                    assigned_seats: rows.integer(columns::CONSUMED_UNITS, index)?,
+                    idle_seats: rows.integer(SEATS, index)?,
+                    monthly_price: rows
+                        .optional_integer(columns::MONTHLY_PRICE, index)?
+                        .map(Money),
+                    monthly_amount: rows.money(AMOUNT, index)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The `missing-premium` findings, most premium apps first.
+    fn unlicensed_use(&self) -> PolarsResult<Vec<UnlicensedUser>> {
+        let frame = self
+            .findings
+            .clone()
+            .filter(kind_is(FindingKind::MissingPremium))
+            .with_column(col(LAST_PREMIUM_USE).cast(DataType::Date).alias(SINCE))
+            .sort(
+                [PREMIUM_APPS_USED, LAST_PREMIUM_USE, ORDER],
+                SortMultipleOptions::default()
+                    .with_order_descending_multi([true, true, false])
+                    .with_nulls_last(true),
+            )
+            .collect()?;
+        let rows = Rows::of(&frame);
+        (0..rows.height)
+            .map(|index| {
+                Ok(UnlicensedUser {
+                    user_principal_name: rows.string(columns::USER_PRINCIPAL_NAME, index),
+                    user_display_name: rows.string(columns::USER_DISPLAY_NAME, index),
+                    group: rows
+                        .string(GROUP, index)
+                        .unwrap_or_else(|| UNASSIGNED.to_string()),
+                    premium_apps_used: rows.optional_integer(PREMIUM_APPS_USED, index)?,
+                    last_premium_use: rows.date(SINCE, index)?,
+                    sku_part_number: rows
+                        .string(columns::SKU_PART_NUMBER, index)
+                        .unwrap_or_default(),
+                    monthly_amount: rows.money(AMOUNT, index)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Premium launches per Monday-to-Sunday week of the window, by who launched.
+    fn launches_by_week(&self, premium_holders: LazyFrame) -> PolarsResult<Vec<WeekLaunches>> {
+        let first = days_since_epoch(self.window.first_day());
+        let last = days_since_epoch(self.window.as_of);
+        // A week is keyed by its Monday's day number. 1970-01-01 was a Thursday, so a day is
+        // (day + 3) % 7 days after its Monday.
+        let monday_of = |day: Expr| day.clone() - (day + lit(3i32)) % lit(7i32);
+        let monday = |day: i32| day - (day + 3) % 7;
+        let weeks = (monday(first)..=monday(last))
+            .step_by(7)
+            .collect::<Vec<i32>>();
+        let weeks = DataFrame::new(weeks.len(), vec![Column::new(WEEK.into(), weeks)])?.lazy();
+        let day = col(LAUNCH_DATE).cast(DataType::Int32);
+        let launches = self
+            .launches_daily
+            .clone()
+            .filter(
+                day.clone()
+                    .gt_eq(lit(first))
+                    .and(day.clone().lt_eq(lit(last)))
+                    .and(col(columns::APP_IS_PREMIUM)),
+            )
+            .left_join(
+                premium_holders,
+                col(columns::USER_ID),
+                col(columns::USER_ID),
+            )
+            .with_column(monday_of(day).alias(WEEK))
+            .group_by([col(WEEK)])
+            .agg([
+                col(LAUNCHES)
+                    .filter(col(HOLDS_PREMIUM).fill_null(lit(false)))
+                    .sum()
+                    .alias(HOLDERS),
+                col(LAUNCHES)
+                    .filter(
+                        col(columns::USER_ID)
+                            .is_not_null()
+                            .and(col(HOLDS_PREMIUM).fill_null(lit(false)).not()),
+                    )
+                    .sum()
+                    .alias(UNLICENSED),
+                col(LAUNCHES)
+                    .filter(col(columns::USER_ID).is_null())
+                    .sum()
+                    .alias(UNKNOWN_USERS),
+            ]);
+        let frame = weeks
+            .left_join(launches, col(WEEK), col(WEEK))
+            .with_columns(
+                [HOLDERS, UNLICENSED, UNKNOWN_USERS].map(|name| col(name).fill_null(lit(0i64))),
+            )
+            .sort([WEEK], SortMultipleOptions::default())
+            .collect()?;
+        let rows = Rows::of(&frame);
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+        (0..rows.height)
+            .map(|index| {
+                let monday = rows.integer(WEEK, index)?;
+                let (first, last) = (i64::from(first), i64::from(last));
+                Ok(WeekLaunches {
+                    week_start: epoch + chrono::Duration::days(monday),
+                    days_in_window: (monday + 6).min(last) - monday.max(first) + 1,
+                    licensed: rows.integer(HOLDERS, index)?,
+                    unlicensed: rows.integer(UNLICENSED, index)?,
+                    outside_directory: rows.integer(UNKNOWN_USERS, index)?,
                 })
             })
             .collect()
@@ -852,6 +1108,10 @@ impl Inputs {
             .agg([
                 len().cast(DataType::Int64).alias(USERS),
                 col(HOLDS_PREMIUM)
+                    .sum()
+                    .cast(DataType::Int64)
+                    .alias(LICENSED_USERS),
+                col(HOLDS_PREMIUM)
                     .not()
                     .sum()
                     .cast(DataType::Int64)
@@ -874,6 +1134,11 @@ impl Inputs {
                     .alias(HOLDERS_USING),
             ])
             .collect()?;
+        let launches_by_week = self.launches_by_week(
+            premium_holders
+                .clone()
+                .select([col(columns::USER_ID), col(HOLDS_PREMIUM)]),
+        )?;
         let paid_holders = premium_holders
             .filter(col(PAID_PREMIUM))
             .select([len().cast(DataType::Int64).alias(HOLDERS)])
@@ -890,6 +1155,7 @@ impl Inputs {
                 Ok(AppsUsedRow {
                     apps: rows.integer(APPS_USED, index)?,
                     users: rows.integer(USERS, index)?,
+                    licensed: rows.integer(LICENSED_USERS, index)?,
                     unlicensed: rows.integer(UNLICENSED, index)?,
                 })
             })
@@ -909,11 +1175,17 @@ impl Inputs {
                 self.premium_use_known,
                 totals.integer(HOLDERS_USING)?,
             ),
+            launches_by_week,
+            unlicensed_use: self.unlicensed_use()?,
         })
     }
 }
 
 const INACTIVE_COUNT: &str = "inactive_holder_count";
+const SINCE: &str = "since";
+const WEEK: &str = "week";
+const UNKNOWN_USERS: &str = "unknown_users";
+const IN_USE: &str = "in_use";
 const UNUSED_COUNT: &str = "unused_premium_count";
 
 /// Twelve months of a monthly amount.
@@ -973,6 +1245,16 @@ impl<'a> Rows<'a> {
 
     fn money(&self, name: &str, index: usize) -> PolarsResult<Money> {
         Ok(Money(self.integer(name, index)?))
+    }
+
+    /// A `Date` cell.
+    fn date(&self, name: &str, index: usize) -> PolarsResult<Option<NaiveDate>> {
+        let days = self.frame.column(name)?.cast(&DataType::Int32)?;
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+        Ok(days
+            .i32()?
+            .get(index)
+            .map(|days| epoch + chrono::Duration::days(i64::from(days))))
     }
 }
 

@@ -4,6 +4,7 @@
 //! hidden staging folder, never a target that looks complete. The next run cleans up after a
 //! killed one, but only after a process that is gone: a staging folder whose owner still
 //! runs is left alone, and an earlier folder moved aside just before the kill is put back.
+//! [`write_file_whole`] does the same for one file.
 
 use std::path::{Path, PathBuf};
 
@@ -144,6 +145,27 @@ fn clean_leftovers(parent: &Path, target: &Path) -> Result<(), FolderError> {
         }
     }
     Ok(())
+/// Writes `bytes` to `target` whole or not at all: into a hidden file beside it, synced, then
+/// renamed over it. On failure the hidden file is removed and `target` is left as it was.
+pub fn write_file_whole(target: &Path, bytes: &[u8]) -> Result<(), FolderError> {
+    use std::io::Write;
+    let staging = parent_of(target).join(format!(
+        ".{}.partial-{}",
+        name_of(target),
+        std::process::id()
+    ));
+    let written = std::fs::File::create(&staging)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .map_err(at(&staging))
+        .and_then(|()| std::fs::rename(&staging, target).map_err(at(target)));
+    if written.is_err() {
+        // Best effort: the hidden name never looks like the finished file even if this fails.
+        let _ = std::fs::remove_file(&staging);
+    }
+    written
 }
 
 fn parent_of(target: &Path) -> PathBuf {
@@ -246,5 +268,32 @@ mod tests {
             .map(|entry| entry.file_name())
             .collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("2026-11-01")]);
+    }
+
+    #[test]
+    fn a_file_is_replaced_whole_and_a_failed_write_leaves_the_old_one() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let target = root.path().join("report.html");
+        write_file_whole(&target, b"first").expect("write");
+        write_file_whole(&target, b"second").expect("replace");
+        assert_eq!(std::fs::read(&target).expect("read"), b"second");
+
+        // A folder in the way of the rename: the write fails, naming the target, and leaves
+        // no hidden file behind.
+        let blocked = root.path().join("blocked");
+        std::fs::create_dir(&blocked).expect("folder");
+        std::fs::write(blocked.join("inside"), "x").expect("fill");
+        let error = write_file_whole(&blocked, b"page").expect_err("a folder is not replaced");
+        assert_eq!(error.path, blocked);
+        let names: Vec<_> = std::fs::read_dir(root.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|name| !name.starts_with('.')), "{names:?}");
+
+        let missing = root.path().join("no/such/folder/report.html");
+        let error = write_file_whole(&missing, b"page").expect_err("no parent folder");
+        assert!(error.to_string().contains("no/such/folder"), "{error}");
     }
 }

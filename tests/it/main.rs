@@ -24,4 +24,6 @@ mod snapshots;
 mod redaction;
 mod report;
 mod sign_in;
+mod report_browser;
+mod report_html;
 mod util;

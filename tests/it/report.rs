@@ -12,7 +12,8 @@ use seatwise::ingest::{IngestOptions, read_snapshot};
 use seatwise::money::Money;
 use seatwise::output::{AsOfSource, AuditReport, summary_md, terminal, write_audit_folder};
 use seatwise::report::model::{
-    AppsUsedRow, BreakdownRow, GroupRow, Headline, KindTotal, Seats, SkuRow, TopSaving,
+    AppsUsedRow, BreakdownRow, GroupRow, Headline, IdleSeatRow, KindTotal, Seats, Since, SkuRow,
+    TopSaving, UnlicensedUser, WeekLaunches,
 };
 use seatwise::report::tables::Table;
 use seatwise::report::{
@@ -191,7 +192,7 @@ const APPS_CSV: &str = "\"AppName\",\"DisplayName\",\"EnvironmentName\",\"UsesPr
 const PRICES_CSV: &str = "SkuPartNumber,MonthlyPrice,Currency\r\nSPE_E3,36.125,USD\r\n";
 
 /// Writes the tenant into `dir`; `with_sign_ins` false strips every `signInActivity`.
-fn write_tenant(dir: &Path, with_sign_ins: bool) {
+pub(crate) fn write_tenant(dir: &Path, with_sign_ins: bool) {
     std::fs::create_dir_all(dir.join("audit")).expect("create snapshot dirs");
     let mut users = users();
     if !with_sign_ins {
@@ -219,15 +220,15 @@ fn write_tenant(dir: &Path, with_sign_ins: bool) {
 }
 
 /// One audit of the tenant, in memory and written to `<tmp>/audit`.
-struct Audited {
+pub(crate) struct Audited {
     _temp: tempfile::TempDir,
-    snapshot: PathBuf,
-    out: PathBuf,
+    pub(crate) snapshot: PathBuf,
+    pub(crate) out: PathBuf,
     tables: AuditTables,
-    model: ReportModel,
+    pub(crate) model: ReportModel,
 }
 
-fn audit(with_sign_ins: bool, options: &ReportOptions) -> Audited {
+pub(crate) fn audit(with_sign_ins: bool, options: &ReportOptions) -> Audited {
     let temp = tempfile::tempdir().expect("temp dir");
     let snapshot_dir = temp.path().join("snapshot");
     write_tenant(&snapshot_dir, with_sign_ins);
@@ -274,6 +275,7 @@ fn audit(with_sign_ins: bool, options: &ReportOptions) -> Audited {
             as_of_source,
             tables: &tables,
             model: &model,
+            with_report: true,
         },
     )
     .expect("write audit folder");
@@ -555,6 +557,7 @@ fn the_model_holds_every_figure_computed_once() {
             unused_premium_holders: 0,
             unused_premium_amount: Money::ZERO,
             monthly_savings: usd("108.375"),
+            in_use_amount: usd("36.125"),
             utilisation: Some(Percent(500)),
         }
     );
@@ -634,6 +637,8 @@ fn the_model_holds_every_figure_computed_once() {
         reason: None,
         seats: None,
         monthly_amount: usd(amount),
+        user_display_name: None,
+        since: Since::Unknown,
     };
     let tops: Vec<TopSaving> = model
         .top_savings
@@ -642,6 +647,8 @@ fn the_model_holds_every_figure_computed_once() {
             user_id: None,
             reason: None,
             seats: None,
+            user_display_name: None,
+            since: Since::Unknown,
             ..saving.clone()
         })
         .collect();
@@ -704,11 +711,13 @@ fn the_model_holds_every_figure_computed_once() {
             AppsUsedRow {
                 apps: 1,
                 users: 1,
+                licensed: 0,
                 unlicensed: 1
             },
             AppsUsedRow {
                 apps: 2,
                 users: 1,
+                licensed: 1,
                 unlicensed: 0
             },
         ]
@@ -716,6 +725,126 @@ fn the_model_holds_every_figure_computed_once() {
     assert_eq!(premium.premium_holders, 2);
     assert_eq!(premium.premium_holders_using, Figure::Known(1));
     assert_eq!(premium.monthly_cost_to_comply, usd("20"));
+}
+
+fn day(month: u32, day: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, month, day).expect("date")
+}
+
+/// The figures the report page needs beyond summary.md: who and since when for the largest
+/// savings, the idle-seat rows, the unlicensed users and premium launches per week.
+#[test]
+fn the_model_holds_the_pages_rows() {
+    let audited = audit(true, &ReportOptions::default());
+    let model = &audited.model;
+    let since: Vec<(Option<&str>, Option<&str>, Since)> = model
+        .top_savings
+        .iter()
+        .map(|saving| {
+            (
+                saving.user_principal_name.as_deref(),
+                saving.user_display_name.as_deref(),
+                saving.since,
+            )
+        })
+        .collect();
+    assert_eq!(
+        since,
+        vec![
+            (None, None, Since::Unknown),
+            (None, None, Since::Unknown),
+            // Never signed in; disabled after a sign-in on 1 October; inactive since May.
+            (Some("bob@contoso.com"), Some("Bob"), Since::Never),
+            (
+                Some("eve@contoso.com"),
+                Some("Eve"),
+                Since::Date(day(10, 1))
+            ),
+            (Some("cy@contoso.com"), Some("Cy"), Since::Date(day(5, 1))),
+            (None, None, Since::Unknown),
+            // Dee opened only a standard app: no premium use at all.
+            (Some("dee@contoso.com"), Some("Dee"), Since::Never),
+        ]
+    );
+
+    let idle = |part: &str, name: &str, purchased, assigned, idle, price: &str, amount: &str| {
+        IdleSeatRow {
+            sku_part_number: part.into(),
+            sku_display_name: Some(name.into()),
+            capability_status: Some("Enabled".into()),
+            purchased_seats: purchased,
+            assigned_seats: assigned,
+            idle_seats: idle,
+            monthly_price: Some(usd(price)),
+            monthly_amount: usd(amount),
+        }
+    };
+    assert_eq!(
+        model.idle_seats,
+        vec![
+            idle("SPE_E5", "Microsoft 365 E5", 5, 3, 2, "60", "120"),
+            idle("SPE_E3", "Microsoft 365 E3", 4, 2, 2, "36.125", "72.25"),
+            idle(
+                "POWERAPPS_PER_USER",
+                "Power Apps Premium",
+                3,
+                2,
+                1,
+                "20",
+                "20"
+            ),
+        ]
+    );
+
+    assert_eq!(
+        model.premium_use.unlicensed_use,
+        vec![UnlicensedUser {
+            user_principal_name: Some("bob@contoso.com".into()),
+            user_display_name: Some("Bob".into()),
+            group: "Unassigned".into(),
+            premium_apps_used: Some(1),
+            last_premium_use: Some(day(10, 22)),
+            sku_part_number: "POWERAPPS_PER_USER".into(),
+            monthly_amount: usd("20"),
+        }]
+    );
+
+    // The window, 4 August (a Tuesday) to 1 November (a Sunday), touches 13 weeks. Ada's
+    // three premium launches, Bob's and the stranger's fall in the week of 19 October; Dee's
+    // launch is of a standard app and Ada's of 3 November is after the as-of date.
+    let weeks = &model.premium_use.launches_by_week;
+    assert_eq!(weeks.len(), 13);
+    assert_eq!(
+        weeks
+            .first()
+            .map(|week| (week.week_start, week.days_in_window)),
+        Some((day(8, 3), 6))
+    );
+    assert_eq!(
+        weeks
+            .last()
+            .map(|week| (week.week_start, week.days_in_window)),
+        Some((day(10, 26), 7))
+    );
+    let busy: Vec<&WeekLaunches> = weeks
+        .iter()
+        .filter(|week| week.licensed + week.unlicensed + week.outside_directory > 0)
+        .collect();
+    assert_eq!(
+        busy,
+        vec![&WeekLaunches {
+            week_start: day(10, 19),
+            days_in_window: 7,
+            licensed: 3,
+            unlicensed: 1,
+            outside_directory: 1,
+        }]
+    );
+    assert!(
+        weeks
+            .windows(2)
+            .all(|pair| pair[1].week_start - pair[0].week_start == chrono::Duration::days(7))
+    );
 }
 
 #[test]
