@@ -3,16 +3,18 @@
 //!
 //! An audit writes its [`tables`] (Parquet) beside `findings.json`; the [`model`] is computed
 //! from those and the findings with Polars, either in memory during the audit or from an audit
-//! folder later ([`audit_folder`]). `summary.md` and the terminal table render the model; they
-//! add nothing up themselves.
+//! folder later ([`audit_folder`]). `summary.md`, the terminal table and the [`workbook`]
+//! render the model; they add nothing up themselves.
 
 pub mod attribute;
 pub mod audit_folder;
 pub mod figures;
 pub mod model;
 pub mod tables;
+pub mod workbook;
 
 pub use attribute::UserAttribute;
 pub use figures::{Figure, Percent};
 pub use model::{AuditContext, DataQuality, ReportModel, ReportOptions};
 pub use tables::AuditTables;
+pub use workbook::{WorkbookError, write_workbook};
