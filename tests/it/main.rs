@@ -19,3 +19,4 @@ mod ps_tokens;
 mod real_exports;
 mod report;
 mod util;
+mod workbook;
