@@ -1,6 +1,8 @@
 //! The user attributes costs can be broken down by: the chargeback attributes of SPEC §6.
 
+use crate::analyze::inputs::UNASSIGNED_DEPARTMENT;
 use crate::model::columns;
+use polars::prelude::{Expr, NULL, col, lit, when};
 use std::fmt;
 
 /// A chargeback attribute of a user.
@@ -59,6 +61,20 @@ impl UserAttribute {
             UserAttribute::CostCenter => "cost center",
             UserAttribute::Division => "division",
         }
+    }
+
+    /// A user's group under this attribute, over `users.parquet`: the value, or `Unassigned`
+    /// when it is unset or blank (never guessed).
+    pub fn group(self) -> Expr {
+        let value = col(self.column());
+        when(
+            value
+                .clone()
+                .is_null()
+                .or(value.clone().str().strip_chars(lit(NULL)).eq(lit(""))),
+        )
+        .then(lit(UNASSIGNED_DEPARTMENT))
+        .otherwise(value)
     }
 
     /// Reads the Graph property name (`employeeOrgData.costCenter`), its last part

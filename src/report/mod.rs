@@ -3,8 +3,9 @@
 //!
 //! An audit writes its [`tables`] (Parquet) beside `findings.json`; the [`model`] is computed
 //! from those and the findings with Polars, either in memory during the audit or from an audit
-//! folder later ([`audit_folder`]). `summary.md`, the terminal table and the finance page
-//! ([`html`], written by [`write`]) render the model; they add nothing up themselves.
+//! folder later ([`audit_folder`]). `summary.md`, the terminal table, the finance page
+//! ([`html`]) and the [`workbook`], both written by [`write`], render the model; they add
+//! nothing up themselves.
 
 pub mod attribute;
 pub mod audit_folder;
@@ -14,9 +15,11 @@ pub mod model;
 pub mod redact;
 pub mod tables;
 pub mod write;
+pub mod workbook;
 
 pub use attribute::UserAttribute;
 pub use figures::{Figure, Percent};
 pub use model::{AuditContext, DataQuality, ReportModel, ReportOptions};
 pub use tables::AuditTables;
 pub use write::{ReportWriteError, write_report};
+pub use workbook::{WorkbookError, write_workbook};

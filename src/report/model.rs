@@ -489,20 +489,12 @@ impl Inputs {
         options: &ReportOptions,
     ) -> PolarsResult<Inputs> {
         let window = context.window;
-        let attribute = options.by.column();
         let users = tables
             .users
             .clone()
             .lazy()
             .with_columns([
-                when(
-                    col(attribute)
-                        .is_null()
-                        .or(col(attribute).str().strip_chars(lit(NULL)).eq(lit(""))),
-                )
-                .then(lit(UNASSIGNED))
-                .otherwise(col(attribute))
-                .alias(GROUP),
+                options.by.group().alias(GROUP),
                 when(col(ACTIVITY_KNOWN))
                     .then(
                         millis(columns::LAST_ACTIVITY)

@@ -27,3 +27,4 @@ mod sign_in;
 mod report_browser;
 mod report_html;
 mod util;
+mod workbook;
