@@ -4,6 +4,7 @@ mod apply;
 mod approvals;
 mod catalogue;
 mod cli;
+mod coverage;
 mod damaged_exports;
 mod end_to_end;
 #[path = "../support/fake_graph/mod.rs"]
