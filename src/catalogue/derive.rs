@@ -16,7 +16,7 @@
 //! # Reading the official file
 //!
 //! The reading rules (BOM, header normalisation, trimming, debris rows, GUID checks) live in
-//! [`super::official`], shared with the coverage derivation. This derivation requires only
+//! `src/catalogue/official.rs`, shared with the coverage derivation. This derivation requires only
 //! `Product_Display_Name`, `String_Id`, `GUID` and `Service_Plan_Name`.
 //!
 //! # One row per SKU
