@@ -369,6 +369,24 @@ fn table_errors_name_file_line_and_field() {
             && message.contains("ServicePlanId"),
         "{message}"
     );
+    // SKU ids that are not GUIDs, in either table.
+    let message =
+        parse(&format!("SPE_E5,SPE_E5,POWER_BI_PRO,{PRO}\n"), &plans).expect_err("bad covering id");
+    assert!(
+        message.contains("coverage.csv") && message.contains("CoveringSkuId"),
+        "{message}"
+    );
+    let message = parse(
+        "",
+        "SPE_E5,e5,BI_AZURE_P2,70d33638-9c74-4d01-bfd3-562de28bd4ba\n",
+    )
+    .expect_err("bad SKU id");
+    assert!(
+        message.contains("coverage_plans.csv")
+            && message.contains("line 2")
+            && message.contains("SkuId"),
+        "{message}"
+    );
     // An empty plan name.
     let message = parse(
         "",

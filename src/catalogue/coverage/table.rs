@@ -4,7 +4,7 @@
 use super::plans::{PlanRelation, is_ignored};
 use super::skus::{applies_to_users, is_trial};
 use crate::catalogue::official::{DeriveError, OfficialSku, PlanColumns, read_skus, write_csv};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The header line of `data/coverage.csv`.
 pub const COVERAGE_HEADER: [&str; 4] = [
@@ -97,39 +97,54 @@ fn derive(official_csv: &str) -> Result<Derivation, DeriveError> {
             .then_with(|| a.sku_id.cmp(&b.sku_id))
     });
 
+    let pairs = covering_pairs(&skus);
+    Ok(Derivation { skus, pairs })
+}
+
+/// Rule 5 of the parent module over every ordered pair of `skus`.
+fn covering_pairs(skus: &[UserSku]) -> Vec<(usize, usize)> {
+    // Plans are numbered so that the 200,000-odd SKU pairs compare by array index.
+    let mut numbers: HashMap<&str, usize> = HashMap::new();
+    for sku in skus {
+        for name in sku.plans.keys() {
+            let next = numbers.len();
+            numbers.entry(name.as_str()).or_insert(next);
+        }
+    }
+    let numbered = |sku: &UserSku| -> Vec<usize> {
+        sku.plans
+            .keys()
+            .filter_map(|name| numbers.get(name.as_str()).copied())
+            .collect()
+    };
+    let needs: Vec<Vec<usize>> = skus.iter().map(numbered).collect();
+
     let relation = PlanRelation::curated();
     let mut pairs = Vec::new();
     for (covering_index, covering) in skus.iter().enumerate() {
         if covering.trial {
             continue;
         }
-        let reach = reach(&relation, covering);
-        for (covered_index, covered) in skus.iter().enumerate() {
+        // Every plan that some user-facing plan of A covers, itself included.
+        let mut reach = vec![false; numbers.len()];
+        let mut mark = |plan: &str| {
+            if let Some(&number) = numbers.get(plan) {
+                reach[number] = true;
+            }
+        };
+        for held in covering.plans.keys() {
+            mark(held);
+            relation.covered_by(held).for_each(&mut mark);
+        }
+        for (covered_index, needed) in needs.iter().enumerate() {
             // A covers B when every user-facing plan of B is covered by some user-facing plan
             // of A.
-            if covering_index != covered_index
-                && covered
-                    .plans
-                    .keys()
-                    .all(|plan| reach.contains(plan.as_str()))
-            {
+            if covering_index != covered_index && needed.iter().all(|&plan| reach[plan]) {
                 pairs.push((covering_index, covered_index));
             }
         }
     }
-    Ok(Derivation { skus, pairs })
-}
-
-/// Every plan that some user-facing plan of `sku` covers, itself included.
-fn reach<'a>(relation: &PlanRelation, sku: &'a UserSku) -> HashSet<&'a str> {
-    let mut reach = HashSet::new();
-    for held in sku.plans.keys() {
-        reach.insert(held.as_str());
-        for covered in relation.covered_by(held) {
-            reach.insert(covered);
-        }
-    }
-    reach
+    pairs
 }
 
 fn user_sku(sku_id: &str, sku: &OfficialSku, names: &HashMap<&str, &str>) -> UserSku {
