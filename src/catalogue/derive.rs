@@ -15,17 +15,9 @@
 //!
 //! # Reading the official file
 //!
-//! - A leading UTF-8 BOM is ignored; LF and CRLF line ends both work; fields are CSV-quoted.
-//! - Columns are found by header name, compared with all whitespace removed and ignoring case,
-//!   so the typo header `String_ Id` of older copies still reads as `String_Id`. Only
-//!   `Product_Display_Name`, `String_Id`, `GUID` and `Service_Plan_Name` are required.
-//! - Every field is trimmed of leading and trailing whitespace, including the no-break spaces
-//!   Microsoft's file carries (`MCOCAP_FACULTY\u{a0}`, `AAD_PREMIUM_USGOV_GCCHIGH `). Interior
-//!   characters are kept verbatim: the file is Microsoft's word on part numbers.
-//! - `String_Id` is Graph's `skuPartNumber`, `GUID` its `skuId` (written lowercase).
-//! - Rows whose fields are all blank are spreadsheet debris and are skipped; any other row with an
-//!   empty `String_Id`, `GUID` or `Product_Display_Name`, or a `GUID` that is not a GUID, is an
-//!   error naming the line and column.
+//! The reading rules (BOM, header normalisation, trimming, debris rows, GUID checks) live in
+//! `src/catalogue/official.rs`, shared with the coverage derivation. This derivation requires only
+//! `Product_Display_Name`, `String_Id`, `GUID` and `Service_Plan_Name`.
 //!
 //! # One row per SKU
 //!
@@ -46,7 +38,9 @@
 //! Dynamics 365 or industry application. Each entry, and each family deliberately left out, is
 //! explained next to the list. With the December 2025 official file this marks 12 of 569 SKUs premium.
 
-use std::collections::BTreeMap;
+use super::official::{OfficialSku, PlanColumns, read_skus, write_csv};
+
+pub use super::official::DeriveError;
 
 /// Service plans whose presence makes a SKU premium (general Power Apps premium rights).
 ///
@@ -100,336 +94,35 @@ pub const PREMIUM_SERVICE_PLANS: &[&str] = &[
 /// The header line of `data/skus.csv`.
 pub const CATALOGUE_HEADER: [&str; 4] = ["SkuPartNumber", "SkuId", "DisplayName", "Premium"];
 
-/// Column names of the official CSV that derivation needs.
-const DISPLAY_NAME: &str = "Product_Display_Name";
-const STRING_ID: &str = "String_Id";
-const GUID: &str = "GUID";
-const SERVICE_PLAN_NAME: &str = "Service_Plan_Name";
-
-/// Why the official CSV could not be turned into a catalogue. Every variant names the line
-/// (1-based, as an editor shows it) and, where one is at fault, the column.
-#[derive(Debug, thiserror::Error)]
-pub enum DeriveError {
-    /// The CSV itself is malformed (unequal field counts, invalid UTF-8, ...).
-    #[error("line {line}: malformed CSV: {source}")]
-    Csv {
-        line: u64,
-        #[source]
-        source: csv::Error,
-    },
-    /// A required column is not in the header line.
-    #[error("line 1: required column `{column}` is missing (header has: {found})")]
-    MissingColumn { column: &'static str, found: String },
-    /// Two header cells normalise to the same required column.
-    #[error("line 1: column `{column}` appears more than once in the header")]
-    DuplicateColumn { column: &'static str },
-    /// A data row lacks a value in a required column.
-    #[error("line {line}, column `{column}`: value is empty")]
-    EmptyField { line: u64, column: &'static str },
-    /// The `GUID` column does not hold a GUID.
-    #[error("line {line}, column `{column}`: `{value}` is not a GUID")]
-    BadGuid {
-        line: u64,
-        column: &'static str,
-        value: String,
-    },
-    /// Two rows of the same SKU disagree.
-    #[error(
-        "line {line}, column `{column}`: SKU {sku_id} has `{found}` here but `{expected}` on line {first_line}"
-    )]
-    Conflict {
-        line: u64,
-        column: &'static str,
-        sku_id: String,
-        found: String,
-        expected: String,
-        first_line: u64,
-    },
-    /// The file has a header but no data rows.
-    #[error("line 2: the file has no data rows")]
-    NoRows,
-    /// Writing the catalogue failed (cannot happen when writing to memory; kept for honesty).
-    #[error("writing the catalogue failed: {0}")]
-    Write(String),
-}
-
-/// One SKU as it accumulates over the official file's rows.
-struct Sku {
-    part_number: String,
-    display_name: String,
-    premium: bool,
-    first_line: u64,
-}
-
 /// Turns the text of Microsoft's official licensing CSV into the exact text of `data/skus.csv`:
 /// header `SkuPartNumber,SkuId,DisplayName,Premium`, one row per distinct `skuId`, sorted by
 /// part number (byte order) then `skuId`, `Premium` written `true`/`false`, LF line ends.
 ///
 /// See the module documentation for the reading rules and the premium rule.
 pub fn derive_sku_catalogue(official_csv: &str) -> Result<String, DeriveError> {
-    let text = official_csv
-        .strip_prefix('\u{feff}')
-        .unwrap_or(official_csv);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-
-    let headers = reader
-        .headers()
-        .map_err(|source| DeriveError::Csv { line: 1, source })?
-        .clone();
-    let columns = Columns::find(&headers)?;
-
-    let mut skus: BTreeMap<String, Sku> = BTreeMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut lines = LineCounter::new(text);
-    loop {
-        let more = match reader.read_record(&mut record) {
-            Ok(more) => more,
-            Err(source) => {
-                let byte = source.position().unwrap_or(reader.position()).byte();
-                let line = lines.line_at(byte);
-                return Err(DeriveError::Csv { line, source });
-            }
-        };
-        if !more {
-            break;
-        }
-        let line = record
-            .position()
-            .map_or(0, |position| lines.line_at(position.byte()));
-        if record.iter().all(|field| field.trim().is_empty()) {
-            continue;
-        }
-        let row = Row::read(&record, &columns, line)?;
-        match skus.get_mut(&row.sku_id) {
-            Some(sku) => {
-                check_same(
-                    line,
-                    STRING_ID,
-                    &row.sku_id,
-                    &sku.part_number,
-                    row.part_number,
-                    sku.first_line,
-                )?;
-                check_same(
-                    line,
-                    DISPLAY_NAME,
-                    &row.sku_id,
-                    &sku.display_name,
-                    row.display_name,
-                    sku.first_line,
-                )?;
-                sku.premium |= row.premium;
-            }
-            None => {
-                skus.insert(
-                    row.sku_id.clone(),
-                    Sku {
-                        part_number: row.part_number.to_owned(),
-                        display_name: row.display_name.to_owned(),
-                        premium: row.premium,
-                        first_line: line,
-                    },
-                );
-            }
-        }
-    }
-    if skus.is_empty() {
-        return Err(DeriveError::NoRows);
-    }
-
-    let mut rows: Vec<(&String, &Sku)> = skus.iter().collect();
+    let skus = read_skus(official_csv, PlanColumns::Name)?;
+    let mut rows: Vec<(&String, &OfficialSku)> = skus.iter().collect();
     rows.sort_by(|(id_a, a), (id_b, b)| {
         a.part_number
             .as_bytes()
             .cmp(b.part_number.as_bytes())
             .then_with(|| id_a.cmp(id_b))
     });
-
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    let write_err = |e: csv::Error| DeriveError::Write(e.to_string());
-    writer.write_record(CATALOGUE_HEADER).map_err(write_err)?;
-    for (sku_id, sku) in rows {
-        let premium = if sku.premium { "true" } else { "false" };
-        writer
-            .write_record([
+    write_csv(
+        &CATALOGUE_HEADER,
+        rows.into_iter().map(|(sku_id, sku)| {
+            let premium = sku
+                .plans
+                .iter()
+                .any(|plan| PREMIUM_SERVICE_PLANS.contains(&plan.name.as_str()));
+            vec![
                 sku.part_number.as_str(),
                 sku_id.as_str(),
                 sku.display_name.as_str(),
-                premium,
-            ])
-            .map_err(write_err)?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| DeriveError::Write(e.error().to_string()))?;
-    String::from_utf8(bytes).map_err(|e| DeriveError::Write(e.to_string()))
-}
-
-/// Turns byte offsets into 1-based line numbers.
-///
-/// With CRLF line ends the `csv` crate's `Position` undercounts: a record's offset points at
-/// the `\n` that ends the previous line, and its `line` is one short. So lines are counted here:
-/// from the reported offset, skip line-end bytes (a record never starts with one; blank lines
-/// are skipped by the reader), then count the newlines before it, scanning forward only.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    byte: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            text: text.as_bytes(),
-            byte: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, byte: u64) -> u64 {
-        let mut target = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.text.len());
-        while matches!(self.text.get(target), Some(b'\r' | b'\n')) {
-            target += 1;
-        }
-        if target < self.byte {
-            self.byte = 0;
-            self.line = 1;
-        }
-        let newlines = self.text[self.byte..target]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        self.line = self
-            .line
-            .saturating_add(u64::try_from(newlines).unwrap_or(u64::MAX));
-        self.byte = target;
-        self.line
-    }
-}
-
-/// Fails when a later row of the same SKU disagrees with the first one.
-fn check_same(
-    line: u64,
-    column: &'static str,
-    sku_id: &str,
-    expected: &str,
-    found: &str,
-    first_line: u64,
-) -> Result<(), DeriveError> {
-    if expected == found {
-        return Ok(());
-    }
-    Err(DeriveError::Conflict {
-        line,
-        column,
-        sku_id: sku_id.to_owned(),
-        found: found.to_owned(),
-        expected: expected.to_owned(),
-        first_line,
-    })
-}
-
-/// Positions of the required columns in the header.
-struct Columns {
-    display_name: usize,
-    string_id: usize,
-    guid: usize,
-    service_plan_name: usize,
-}
-
-impl Columns {
-    fn find(headers: &csv::StringRecord) -> Result<Self, DeriveError> {
-        let normalised: Vec<String> = headers.iter().map(normalise_header).collect();
-        let find = |column: &'static str| -> Result<usize, DeriveError> {
-            let wanted = normalise_header(column);
-            let mut hits = normalised
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| **h == wanted)
-                .map(|(i, _)| i);
-            match (hits.next(), hits.next()) {
-                (Some(i), None) => Ok(i),
-                (Some(_), Some(_)) => Err(DeriveError::DuplicateColumn { column }),
-                (None, _) => Err(DeriveError::MissingColumn {
-                    column,
-                    found: headers.iter().collect::<Vec<_>>().join(", "),
-                }),
-            }
-        };
-        Ok(Self {
-            display_name: find(DISPLAY_NAME)?,
-            string_id: find(STRING_ID)?,
-            guid: find(GUID)?,
-            service_plan_name: find(SERVICE_PLAN_NAME)?,
-        })
-    }
-}
-
-/// Header comparison key: BOM and all whitespace removed, lowercase (`String_ Id` → `string_id`).
-fn normalise_header(header: &str) -> String {
-    header
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// The fields of one data row that derivation uses, trimmed and checked.
-struct Row<'a> {
-    part_number: &'a str,
-    sku_id: String,
-    display_name: &'a str,
-    premium: bool,
-}
-
-impl<'a> Row<'a> {
-    fn read(
-        record: &'a csv::StringRecord,
-        columns: &Columns,
-        line: u64,
-    ) -> Result<Self, DeriveError> {
-        let field = |index: usize, column: &'static str| -> Result<&'a str, DeriveError> {
-            let value = record.get(index).map_or("", str::trim);
-            if value.is_empty() {
-                Err(DeriveError::EmptyField { line, column })
-            } else {
-                Ok(value)
-            }
-        };
-        let part_number = field(columns.string_id, STRING_ID)?;
-        let guid = field(columns.guid, GUID)?;
-        if !is_guid(guid) {
-            return Err(DeriveError::BadGuid {
-                line,
-                column: GUID,
-                value: guid.to_owned(),
-            });
-        }
-        let display_name = field(columns.display_name, DISPLAY_NAME)?;
-        let plan = record.get(columns.service_plan_name).map_or("", str::trim);
-        Ok(Self {
-            part_number,
-            sku_id: guid.to_ascii_lowercase(),
-            display_name,
-            premium: PREMIUM_SERVICE_PLANS.contains(&plan),
-        })
-    }
-}
-
-/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hex digits in either case.
-fn is_guid(value: &str) -> bool {
-    value.len() == 36
-        && value.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
+                if premium { "true" } else { "false" },
+            ]
+        }),
+    )
 }
 
 #[cfg(test)]

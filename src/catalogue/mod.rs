@@ -1,11 +1,15 @@
 //! The bundled SKU catalogue and price book.
 //!
 //! `data/skus.csv` (derived from Microsoft's official licensing CSV by [`derive`]) names each
-//! SKU and says whether it is premium in the sense of SPEC §1; `data/prices.csv` holds public
-//! list prices. Both are compiled into the binary so an audit runs anywhere; a snapshot's own
-//! `prices.csv` overrides the bundled prices.
+//! SKU and says whether it is premium in the sense of SPEC §1; `data/coverage.csv` and
+//! `data/coverage_plans.csv` (derived from the same file by [`coverage`]) say which SKU already
+//! grants everything another one does; `data/prices.csv` holds public list prices. All are
+//! compiled into the binary so an audit runs anywhere; a snapshot's own `prices.csv` overrides
+//! the bundled prices.
 
+pub mod coverage;
 pub mod derive;
+mod official;
 pub mod price_book;
 
 use crate::ingest::error::{IngestError, RejectionLog, Strictness, rejection};

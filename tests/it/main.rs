@@ -5,6 +5,7 @@ mod approvals;
 mod catalogue;
 mod chargeback;
 mod cli;
+mod coverage;
 mod damaged_exports;
 mod end_to_end;
 #[path = "../support/fake_graph/mod.rs"]
