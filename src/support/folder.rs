@@ -145,6 +145,8 @@ fn clean_leftovers(parent: &Path, target: &Path) -> Result<(), FolderError> {
         }
     }
     Ok(())
+}
+
 /// Writes `bytes` to `target` whole or not at all: into a hidden file beside it, synced, then
 /// renamed over it. On failure the hidden file is removed and `target` is left as it was.
 pub fn write_file_whole(target: &Path, bytes: &[u8]) -> Result<(), FolderError> {
