@@ -91,13 +91,22 @@ pub struct AuditArgs {
 pub struct ReportArgs {
     /// The audit folder written by `seatwise audit` (findings.json and the Parquet tables).
     pub audit: PathBuf,
-    /// The folder to write report.html into (created if missing). Default: the audit folder.
+    /// The folder to write report.html and report.xlsx into (created if missing). Default: the
+    /// audit folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// The user attribute of the chargeback: department, companyName, officeLocation,
     /// usageLocation, costCenter or division.
     #[arg(long, value_name = "ATTRIBUTE", default_value = "department")]
     pub by: String,
+    /// Replace user ids, principal names and display names with stable pseudonyms (keyed
+    /// HMAC-SHA-256). Needs --out: the redacted report gets a folder of its own, holding only the
+    /// report files. The key comes from SEATWISE_REDACT_KEY or --redact-key-file.
+    #[arg(long, requires = "out")]
+    pub redact: bool,
+    /// The file holding the redaction key (at least 16 bytes; surrounding whitespace ignored).
+    #[arg(long, value_name = "FILE", requires = "redact")]
+    pub redact_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,8 +7,8 @@ pub mod connection;
 pub mod generate;
 pub mod ingest;
 pub mod plan;
-pub mod sign_in;
 pub mod report;
+pub mod sign_in;
 
 use anyhow::{Context, bail};
 use chrono::NaiveDate;

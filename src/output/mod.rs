@@ -1,7 +1,7 @@
 //! The audit folder (SPEC §4): `findings.json`, `findings.csv`, `summary.md`, the typed
 //! tables (`users.parquet`, `holdings.parquet`, `skus.parquet`, `launches_daily.parquet`,
 //! `findings.parquet`; see [`crate::report::tables`]) and, unless skipped, the finance report
-//! (`report.html`; see [`crate::report::write`]), written aside and moved into place so a
+//! (`report.html`, `report.xlsx`; see [`crate::report::write`]), written aside and moved into place so a
 //! failed or killed audit never leaves a folder that looks complete.
 
 pub mod findings_csv;
@@ -14,7 +14,7 @@ pub use crate::contract::findings::AsOfSource;
 use crate::analyze::Analysis;
 use crate::model::Snapshot;
 use crate::report::tables::{self, Table};
-use crate::report::{AuditTables, ReportModel, ReportWriteError, write_report};
+use crate::report::{AuditTables, REPORT_FILES, ReportModel, ReportWriteError, write_report};
 use crate::support::folder::{FolderError, StagedFolder};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ pub struct AuditReport<'a> {
     pub tables: &'a AuditTables,
     /// What `summary.md` and the report render.
     pub model: &'a ReportModel,
-    /// Write the finance report (`report.html`) into the folder too.
+    /// Write the finance report (`report.html`, `report.xlsx`) into the folder too.
     pub with_report: bool,
 }
 
@@ -71,16 +71,12 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 
 /// The files of an audit folder besides the typed tables: what an audit writes, and what
 /// `seatwise report` adds to it. Nothing else in a folder is the audit's to replace.
-pub const AUDIT_FILES: [&str; 5] = [
-    "findings.json",
-    "findings.csv",
-    "summary.md",
-    "report.html",
-    "report.xlsx",
-];
+pub const AUDIT_FILES: [&str; 3] = ["findings.json", "findings.csv", "summary.md"];
 
 fn is_audit_file(name: &str) -> bool {
-    AUDIT_FILES.contains(&name) || Table::ALL.iter().any(|table| table.file_name() == name)
+    AUDIT_FILES.contains(&name)
+        || REPORT_FILES.contains(&name)
+        || Table::ALL.iter().any(|table| table.file_name() == name)
 }
 
 /// May `out` be replaced by a new audit? Only when it is empty, or an earlier audit holding
@@ -146,7 +142,7 @@ fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
         })?;
     }
     if report.with_report {
-        write_report(dir, report.model)?;
+        write_report(dir, report.model, report.tables)?;
     }
     Ok(())
 }

@@ -14,12 +14,12 @@ pub mod html;
 pub mod model;
 pub mod redact;
 pub mod tables;
-pub mod write;
 pub mod workbook;
+pub mod write;
 
 pub use attribute::UserAttribute;
 pub use figures::{Figure, Percent};
 pub use model::{AuditContext, DataQuality, ReportModel, ReportOptions};
 pub use tables::AuditTables;
-pub use write::{ReportWriteError, write_report};
 pub use workbook::{WorkbookError, write_workbook};
+pub use write::{REPORT_FILES, ReportWriteError, write_report};

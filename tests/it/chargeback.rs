@@ -20,10 +20,9 @@ fn json(path: &Path) -> Value {
 /// The bundled list price of each part number on `as_of`: the row with the latest
 /// `EffectiveFrom` on or before it.
 fn prices_on(as_of: &str) -> BTreeMap<String, Money> {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/prices.csv"),
-    )
-    .expect("prices.csv");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/prices.csv"))
+            .expect("prices.csv");
     let mut latest: BTreeMap<String, (String, Money)> = BTreeMap::new();
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
@@ -35,11 +34,17 @@ fn prices_on(as_of: &str) -> BTreeMap<String, Money> {
         }
         let price = Money::parse(price).expect("price");
         let part = part.to_ascii_lowercase();
-        if latest.get(&part).is_none_or(|(seen, _)| from.to_string() > *seen) {
+        if latest
+            .get(&part)
+            .is_none_or(|(seen, _)| from > seen.as_str())
+        {
             latest.insert(part, (from.to_string(), price));
         }
     }
-    latest.into_iter().map(|(part, (_, price))| (part, price)).collect()
+    latest
+        .into_iter()
+        .map(|(part, (_, price))| (part, price))
+        .collect()
 }
 
 /// (chargeback cost by department, monthly cost), from the snapshot's files.
@@ -54,8 +59,15 @@ fn derived_chargeback() -> (BTreeMap<String, Money>, Money) {
         if matches!(status, "Suspended" | "Deleted" | "LockedOut") {
             continue;
         }
-        let part = sku["skuPartNumber"].as_str().expect("part").to_ascii_lowercase();
-        let Some(price) = prices.get(&part).copied().filter(|price| *price > Money::ZERO) else {
+        let part = sku["skuPartNumber"]
+            .as_str()
+            .expect("part")
+            .to_ascii_lowercase();
+        let Some(price) = prices
+            .get(&part)
+            .copied()
+            .filter(|price| *price > Money::ZERO)
+        else {
             continue;
         };
         let seats = sku["prepaidUnits"]["enabled"].as_i64().unwrap_or(0)
@@ -120,6 +132,10 @@ fn department_chargeback_plus_overhead_is_the_monthly_cost() {
     let groups: Money = expected.values().copied().sum();
     assert_eq!(groups + breakdown.overhead, monthly_cost);
     assert_eq!(breakdown.total, monthly_cost);
-    assert!(breakdown.overhead >= Money::ZERO, "{:?}", breakdown.overhead);
+    assert!(
+        breakdown.overhead >= Money::ZERO,
+        "{:?}",
+        breakdown.overhead
+    );
     assert!(expected.len() > 3, "{expected:?}");
 }

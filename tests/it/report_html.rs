@@ -355,7 +355,14 @@ fn seatwise_report_writes_the_page_by_any_attribute_where_asked() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let written = elsewhere.join(html::FILE_NAME);
-    assert_eq!(stdout(&output), format!("wrote {}\n", written.display()));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "wrote {}\nwrote {}\n",
+            written.display(),
+            elsewhere.join("report.xlsx").display()
+        )
+    );
     let page = std::fs::read_to_string(&written).expect("report.html");
     assert!(
         page.contains("<h2>Chargeback by cost center</h2>"),
@@ -364,12 +371,17 @@ fn seatwise_report_writes_the_page_by_any_attribute_where_asked() {
     let groups = table_rows(&page, "chargeback-table", "tbody");
     let names: Vec<&str> = groups.iter().map(|row| row[0].as_str()).collect();
     assert_eq!(names, ["CC-1100", "Unassigned", "CC-4100"]);
-    let leftovers: Vec<String> = std::fs::read_dir(&elsewhere)
+    let mut leftovers: Vec<String> = std::fs::read_dir(&elsewhere)
         .expect("list")
         .filter_map(Result::ok)
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(leftovers, [html::FILE_NAME], "nothing but the page");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        [html::FILE_NAME, "report.xlsx"],
+        "nothing but the report"
+    );
 
     // Without --out, into the audit folder, replacing the audit's page by the same page.
     let before = std::fs::read_to_string(audited.out.join(html::FILE_NAME)).expect("page");

@@ -151,8 +151,10 @@ pub fn horizontal_bars(
     if !has_data(bars) {
         return Ok(None);
     }
-    let rows = i32::try_from(bars.len()).map_err(failed(id))?;
-    let height = 70 + 26 * u32::try_from(bars.len()).map_err(failed(id))?;
+    // An axis of one row has no width, and plotters then draws no label for it: a single bar
+    // gets a second, empty row above it.
+    let rows = i32::try_from(bars.len().max(2)).map_err(failed(id))?;
+    let height = 70 + 26 * u32::try_from(rows).map_err(failed(id))?;
     let x_max = largest_total(bars, axis.reference.unwrap_or(0.0)) * 1.05;
     let mut markup = String::new();
     {
@@ -180,7 +182,7 @@ pub fn horizontal_bars(
             .light_line_style(WHITE.mix(0.0))
             .bold_line_style(GRID_GREY)
             .axis_style(AXIS_GREY)
-            .y_labels(bars.len())
+            .y_labels(bars.len().max(2))
             .y_label_formatter(&category)
             .x_labels(6)
             .x_label_formatter(&tick)

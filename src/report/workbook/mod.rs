@@ -22,10 +22,13 @@ mod sheets;
 
 use super::model::ReportModel;
 use super::tables::AuditTables;
+use crate::support::folder::write_file_whole;
 use polars::prelude::PolarsError;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The workbook's file name in an audit or report folder.
+pub const FILE_NAME: &str = "report.xlsx";
 
 pub use cells::{MAX_CELL_TEXT, MAX_DATA_ROWS, TRUNCATION_MARKER};
 
@@ -178,36 +181,14 @@ fn properties(model: &ReportModel) -> DocProperties {
     }
 }
 
-/// Saves under a hidden name beside `path`, then renames it into place.
+/// Saves the workbook whole or not at all: built in memory, then written under a hidden name
+/// beside `path` and renamed into place.
 fn save_beside(workbook: &mut Workbook, path: &Path) -> Result<(), Problem> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Problem::Io { path, source }
-    };
-    let name = path.file_name().ok_or_else(|| Problem::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
-    })?;
-    let partial = path.with_file_name(format!(
-        ".{}.partial-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let file = std::fs::File::create(&partial).map_err(io(&partial))?;
-        let mut writer = std::io::BufWriter::new(file);
-        workbook
-            .save_to_writer(&mut writer)
-            .map_err(|error| Problem::Save(Box::new(error)))?;
-        writer
-            .flush()
-            .and_then(|()| writer.get_ref().sync_all())
-            .map_err(io(&partial))?;
-        std::fs::rename(&partial, path).map_err(io(path))
-    })();
-    if written.is_err() {
-        // Best effort: the partial file may not exist, and the first error is the one to report.
-        let _ = std::fs::remove_file(&partial);
-    }
-    written
+    let bytes = workbook
+        .save_to_buffer()
+        .map_err(|error| Problem::Save(Box::new(error)))?;
+    write_file_whole(path, &bytes).map_err(|error| Problem::Io {
+        path: error.path,
+        source: error.source,
+    })
 }
