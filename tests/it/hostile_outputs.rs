@@ -316,3 +316,115 @@ fn hostile_group_names_stay_literals_in_plan_ps1() {
         "group names not read back as literals: {missing:?}"
     );
 }
+
+/// The departments of the users the findings of a run name, as `findings.json` has them.
+fn departments_found(run: &tempfile::TempDir) -> Vec<String> {
+    let findings: FindingsDocument =
+        serde_json::from_str(&read(&run.path().join("audit/findings.json"))).expect("findings");
+    let mut departments: Vec<String> = findings
+        .findings
+        .iter()
+        .filter_map(|finding| finding.department.clone())
+        .collect();
+    departments.sort();
+    departments.dedup();
+    departments
+}
+
+/// Every element of a page, by tag name, and every attribute name: what the page is made of,
+/// whatever the text between the tags says.
+fn html_structure(page: &str) -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+    let mut elements = BTreeMap::new();
+    let mut attributes = BTreeMap::new();
+    for tag in page.split('<').skip(1) {
+        let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+        let mut words = tag.split_whitespace();
+        let Some(name) = words.next() else { continue };
+        *elements.entry(name.to_ascii_lowercase()).or_insert(0) += 1;
+        for word in words {
+            let attribute = word.split('=').next().unwrap_or(word).to_ascii_lowercase();
+            *attributes.entry(attribute).or_insert(0) += 1;
+        }
+    }
+    (elements, attributes)
+}
+
+/// Written independently of seatwise: a name as page text, with the five markup characters
+/// as entities and the characters a page must not get as themselves (controls other than
+/// tab and line breaks, bidirectional overrides and isolates) as U+FFFD.
+fn as_page_text(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&#39;".to_string(),
+            c if (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c) =>
+            {
+                "\u{fffd}".to_string()
+            }
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_names_keep_report_html_as_it_is_and_read_as_written() {
+    let corpus = hostile::corpus();
+    let plain: Vec<String> = (0..corpus.len()).map(|i| format!("Team {i}")).collect();
+    let plain: Vec<&str> = plain.iter().map(String::as_str).collect();
+    let plain_page = read(&audit_and_plan(&plain).path().join("audit/report.html"));
+    let hostile_run = audit_and_plan(&corpus);
+    let hostile_page = read(&hostile_run.path().join("audit/report.html"));
+
+    // The same elements and attributes, in the same numbers: no name added a tag, a script,
+    // an image or an event handler.
+    let (plain_elements, plain_attributes) = html_structure(&plain_page);
+    let (hostile_elements, hostile_attributes) = html_structure(&hostile_page);
+    assert_eq!(hostile_elements, plain_elements);
+    assert_eq!(hostile_attributes, plain_attributes);
+    assert!(!hostile_elements.contains_key("script"));
+    assert!(!hostile_attributes.keys().any(|name| name.starts_with("on")));
+
+    // Each department, as the findings name it, is on the page as text, escaped.
+    for name in departments_found(&hostile_run) {
+        let shown = as_page_text(&name);
+        assert!(
+            hostile_page.contains(&format!(">{shown}<")),
+            "{name:?} is not on the page as {shown:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_names_stay_exact_text_in_report_xlsx() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let corpus = hostile::corpus();
+    let run = audit_and_plan(&corpus);
+    let path = run.path().join("audit/report.xlsx");
+    let mut workbook: Xlsx<_> = open_workbook(&path).expect("report.xlsx");
+    let mut texts = Vec::new();
+    for name in workbook.sheet_names() {
+        let formulas = workbook.worksheet_formula(&name).expect("formulas");
+        let formula = formulas.used_cells().find(|(_, _, text)| !text.is_empty());
+        assert_eq!(formula, None, "sheet {name} holds a formula");
+        let cells = workbook.worksheet_range(&name).expect("cells");
+        texts.extend(cells.used_cells().filter_map(|(_, _, cell)| match cell {
+            Data::String(text) => Some(text.clone()),
+            _ => None,
+        }));
+    }
+    // Every department reads back exactly as the findings name it, whatever it starts with:
+    // text cells, never formulas or numbers.
+    let departments = departments_found(&run);
+    assert!(departments.len() > corpus.len() / 2, "{departments:?}");
+    for name in departments {
+        assert!(
+            texts.iter().any(|text| *text == name),
+            "{name:?} is not a text cell of the workbook"
+        );
+    }
+}
