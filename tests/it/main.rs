@@ -25,6 +25,7 @@ mod redaction;
 mod report;
 mod report_browser;
 mod report_html;
+mod reports_sample;
 mod sign_in;
 mod snapshots;
 mod util;

@@ -48,7 +48,7 @@ pub(crate) fn table_rows(page: &str, id: &str, part: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn strip_tags(text: &str) -> String {
+pub(crate) fn strip_tags(text: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for character in text.chars() {
