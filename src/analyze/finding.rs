@@ -4,6 +4,7 @@
 use super::rules::{
     assignment_error, duplicate_assignment, inactive_holder, missing_premium, unused_premium,
 };
+use super::timing::SavingTiming;
 use crate::money::Money;
 use std::fmt;
 
@@ -51,6 +52,15 @@ impl FindingKind {
         matches!(
             self,
             FindingKind::InactiveHolder | FindingKind::UnusedPremium | FindingKind::IdleSeats
+        )
+    }
+
+    /// Whether the saving comes from taking a license back from a user: the seat is then free
+    /// at once, for the next hire instead of a purchase (`reassignable_now`, SPEC §8).
+    pub fn is_reclaim(self) -> bool {
+        matches!(
+            self,
+            FindingKind::InactiveHolder | FindingKind::UnusedPremium
         )
     }
 }
@@ -256,6 +266,8 @@ pub struct Finding {
     pub monthly_amount: Money,
     /// Anything a reader must know to trust the finding.
     pub note: Option<String>,
+    /// When a saving can be banked (`None` for findings that are not savings).
+    pub timing: Option<SavingTiming>,
 }
 
 impl Finding {

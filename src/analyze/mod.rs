@@ -11,6 +11,7 @@ pub mod launch_owner;
 pub mod quality;
 pub mod rules;
 pub mod summary;
+pub mod timing;
 pub mod window;
 
 pub use evidence::{Evidence, EvidenceInputs};
@@ -50,6 +51,8 @@ pub struct Analysis {
     pub currency: String,
     pub price_book: PriceBookOrigin,
     pub findings: Vec<Finding>,
+    /// The renewal calendar: when the savings' seats can drop, per subscription.
+    pub renewals: timing::RenewalCalendar,
     pub summary: Summary,
     pub quality: AnalysisQuality,
     /// The SKU dimension the rules priced: one row per SKU bought or held, with its part
@@ -107,6 +110,10 @@ pub fn analyze(
     let findings_frame = inputs::with_assignment_sources(findings_frame, snapshot)?;
     let mut findings = findings_from_frame(&findings_frame)?;
     findings.sort_by_cached_key(Finding::sort_key);
+    let timing = timing::time_savings(&findings, &snapshot.renewals, window.as_of);
+    for (finding, saving) in findings.iter_mut().zip(&timing.findings) {
+        finding.timing = *saving;
+    }
 
     let summary = Summary::compute(snapshot, &skus_frame, &findings)?;
     let quality = AnalysisQuality::compute(snapshot, &inputs, &skus_frame, &evidence, &price_book)?;
@@ -117,6 +124,7 @@ pub fn analyze(
         currency: price_book_origin.currency.clone(),
         price_book: price_book_origin,
         findings,
+        renewals: timing.calendar,
         summary,
         quality,
         skus: skus_frame,
@@ -211,6 +219,7 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
             seats: seats.get(row),
             monthly_amount: Money(amounts.get(row).unwrap_or(0).max(0)),
             note: owned(&notes),
+            timing: None,
         });
     }
     Ok(findings)

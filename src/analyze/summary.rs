@@ -25,6 +25,8 @@ pub struct Summary {
     pub monthly_cost: Money,
     pub monthly_savings: Money,
     pub monthly_cost_to_comply: Money,
+    /// The savings from licenses taken back from users (`FindingKind::is_reclaim`).
+    pub monthly_savings_reassignable_now: Money,
 }
 
 /// A sum that left `i64`: the inputs are bounded so that it cannot, so this is a broken
@@ -86,6 +88,12 @@ impl Summary {
         )?;
         let monthly_cost_to_comply =
             amount_of(&[FindingKind::MissingPremium], "monthly_cost_to_comply")?;
+        let reclaim_kinds: Vec<FindingKind> = FindingKind::ALL
+            .into_iter()
+            .filter(|kind| kind.is_reclaim())
+            .collect();
+        let monthly_savings_reassignable_now =
+            amount_of(&reclaim_kinds, "monthly_savings_reassignable_now")?;
         Ok(Summary {
             users: snapshot.users.height(),
             licensed_users,
@@ -93,6 +101,7 @@ impl Summary {
             monthly_cost,
             monthly_savings,
             monthly_cost_to_comply,
+            monthly_savings_reassignable_now,
         })
     }
 }

@@ -321,6 +321,7 @@ impl TenantBuilder {
             apps: Some(apps),
             launches,
             prices: None,
+            renewals: Default::default(),
             quality: IngestQuality {
                 audit_files: 1,
                 launch_rows: launch_count,

@@ -83,6 +83,7 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
             as_of_source,
             &analysis.currency,
             &analysis.price_book,
+            &analysis.renewals,
         ),
         &tables,
         DataQuality::new(snapshot.quality.clone(), analysis.quality.clone()),

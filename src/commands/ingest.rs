@@ -110,8 +110,12 @@ fn summary_line(summary: &PullSummary, elapsed: Duration) -> String {
     } else {
         "WITHOUT sign-in activity (Graph refused it)"
     };
+    let subscriptions = match summary.subscriptions.subscriptions {
+        Some(count) => format!("{count} subscriptions"),
+        None => "no subscriptions (Graph refused them)".to_string(),
+    };
     format!(
-        "pulled {}{}: {} users ({}) in {} pages, {} SKUs, {} licensed groups ({} dynamic) with {} members, {} launch records from {} to {} in {} audit file(s); {} requests, {} retries, {:.1} s",
+        "pulled {}{}: {} users ({}) in {} pages, {} SKUs, {subscriptions}, {} licensed groups ({} dynamic) with {} members, {} launch records from {} to {} in {} audit file(s); {} requests, {} retries, {:.1} s",
         summary.out.display(),
         if summary.resumed { " (resumed)" } else { "" },
         summary.users.users,

@@ -8,6 +8,7 @@
 //! need it, so it is not read back.
 
 use super::{ParseError, from_slice, schema_of};
+pub use crate::analyze::timing::{ReducibleOn, RenewalCalendar, RenewalCut};
 use crate::analyze::{AnalysisQuality, FindingKind, FindingReason};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::IngestQuality;
@@ -58,6 +59,10 @@ pub struct FindingsDocument {
     /// Written, not read back (readers get `None`).
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub data_quality: Option<DataQuality>,
+    /// When the savings' seats can drop, per subscription (SPEC §8). Absent from audits
+    /// written before it existed, which read as "subscriptions unknown".
+    #[serde(default)]
+    pub renewals: RenewalCalendar,
     /// Sorted by kind, then user principal name, then SKU part number.
     pub findings: Vec<FindingRecord>,
 }
@@ -90,6 +95,10 @@ pub struct FindingsSummary {
     pub monthly_savings: Money,
     /// `missing-premium`.
     pub monthly_cost_to_comply: Money,
+    /// The part of `monthly_savings` from licenses taken back from users: seats that can go to
+    /// the next hire at once, whenever the subscription renews.
+    #[serde(default)]
+    pub monthly_savings_reassignable_now: Money,
 }
 
 /// What ingestion and analysis noticed about the data, for people to trust the findings.
@@ -121,6 +130,12 @@ pub struct FindingRecord {
     /// Never negative; the kind says whether it is a saving or a cost.
     pub monthly_amount: Money,
     pub note: Option<String>,
+    /// Savings only: the date the seats can drop (`YYYY-MM-DD`) or `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reducible_on: Option<ReducibleOn>,
+    /// Savings only: whether the seat is free for the next hire at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reassignable_now: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -204,6 +219,8 @@ mod tests {
             seats: None,
             monthly_amount: amount,
             note: None,
+            reducible_on: Some(ReducibleOn::Date(date("2027-03-01"))),
+            reassignable_now: Some(true),
         }
     }
 
@@ -262,8 +279,10 @@ mod tests {
                 monthly_cost: amount("399.00"),
                 monthly_savings: amount("12345678901.23"),
                 monthly_cost_to_comply: Money::ZERO,
+                monthly_savings_reassignable_now: amount("0.30"),
             },
             data_quality: Some(DataQuality::default()),
+            renewals: RenewalCalendar::default(),
             findings,
         }
     }

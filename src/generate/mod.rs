@@ -3,8 +3,8 @@
 //! Demos, tests and benchmarks need tenants that look like real Microsoft 365 exports, including
 //! the awkward cases a license audit exists for, without anyone's real data. [`generate`] builds
 //! an in-memory directory (users, licensing groups, subscriptions) and an app inventory, then
-//! writes `snapshot.json`, `subscribedSkus.json`, `users/page-*.json`, `groups.json`, `apps.csv`
-//! and a streamed `audit/*.csv` log into a hidden staging directory that is renamed into place
+//! writes `snapshot.json`, `subscribedSkus.json`, `subscriptions.json`, `terms.csv`,
+//! `users/page-*.json`, `groups.json`, `apps.csv` and a streamed `audit/*.csv` log into a hidden staging directory that is renamed into place
 //! only once complete. Output is a pure function of `(users, seed, as_of)`: one deterministic
 //! PRNG stream per stage, no hash-map iteration, no clock.
 //!
@@ -25,6 +25,7 @@ mod graph_json;
 mod licensing;
 mod names;
 mod output;
+mod renewals;
 mod rng;
 mod skus;
 mod tenant;
@@ -173,6 +174,12 @@ fn write_snapshot(config: &GenerateConfig, dir: &Path) -> Result<GenerateSummary
     graph_json::write_subscribed_skus(dir, &tenant)?;
     graph_json::write_user_pages(dir, &tenant)?;
     graph_json::write_groups(dir, &tenant)?;
+    renewals::write_renewals(
+        dir,
+        &tenant,
+        config.as_of,
+        &mut Rng::stream(config.seed, "renewals"),
+    )?;
     apps::write_apps_csv(&dir.join("apps.csv"), &inventory)?;
 
     let plan = audit_plan::plan_audit(

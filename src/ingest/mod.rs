@@ -16,12 +16,15 @@ pub mod json_records;
 mod properties;
 pub mod record;
 pub mod skus;
+pub mod subscriptions;
 pub mod table;
+pub mod terms;
 pub mod users;
 
 use crate::case_insensitive_record;
 use crate::catalogue::PriceBook;
 use crate::catalogue::price_book::REQUIRED_PRICE_COLUMNS;
+use crate::model::subscriptions::Renewals;
 use crate::model::{IngestQuality, Snapshot, SnapshotMetadata};
 use crate::support::timestamp;
 use error::{IngestError, Location, RejectionLog, Strictness, rejection};
@@ -42,6 +45,8 @@ pub struct SnapshotFiles {
     pub apps: Option<PathBuf>,
     pub prices: Option<PathBuf>,
     pub metadata: Option<PathBuf>,
+    pub subscriptions: Option<PathBuf>,
+    pub terms: Option<PathBuf>,
     pub audit: Vec<PathBuf>,
 }
 
@@ -132,6 +137,8 @@ pub fn locate_files(dir: &Path) -> Result<SnapshotFiles, IngestError> {
             apps,
             prices: existing("prices.csv"),
             metadata: existing("snapshot.json"),
+            subscriptions: existing("subscriptions.json"),
+            terms: existing("terms.csv"),
             audit: collection_files(&dir.join("audit"), &["csv"])?,
         }),
     }
@@ -240,6 +247,16 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         }
         None => None,
     };
+    let renewals = Renewals {
+        subscriptions: match &files.subscriptions {
+            Some(path) => Some(subscriptions::read_subscriptions(path, &mut log)?),
+            None => None,
+        },
+        terms: match &files.terms {
+            Some(path) => terms::read_terms(path, &mut log)?,
+            None => Vec::new(),
+        },
+    };
 
     let mut rejected = users.rejected;
     rejected.extend(audit.log.into_rejections());
@@ -273,6 +290,7 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         apps,
         launches: audit.launches,
         prices,
+        renewals,
         quality,
     })
 }

@@ -11,11 +11,14 @@
 //! | `apps` | inventory app | app id, name, environment, premium |
 //! | `launches` | `LaunchPowerApp` audit record | lower-case UPN, app id, time, record id |
 //!
+//! Subscriptions and their terms are few and not frames: [`subscriptions::Renewals`].
+//!
 //! GUIDs are lower case everywhere; times are UTC milliseconds (`Datetime(ms)`).
 
 pub mod columns;
 pub mod guid;
 pub mod schema;
+pub mod subscriptions;
 
 use crate::catalogue::PriceBook;
 use crate::ingest::error::Rejection;
@@ -53,6 +56,8 @@ pub struct Snapshot {
     pub launches: DataFrame,
     /// The snapshot's own `prices.csv`, if any.
     pub prices: Option<PriceBook>,
+    /// `subscriptions.json` and `terms.csv`: when savings can be banked.
+    pub renewals: subscriptions::Renewals,
     pub quality: IngestQuality,
 }
 

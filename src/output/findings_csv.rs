@@ -7,7 +7,7 @@ use crate::analyze::Finding;
 use crate::support::spreadsheet::spreadsheet_safe;
 use crate::support::timestamp::format_millis;
 
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 16] = [
     "kind",
     "user_id",
     "user_principal_name",
@@ -22,6 +22,8 @@ pub const HEADER: [&str; 14] = [
     "seats",
     "monthly_amount",
     "note",
+    "reducible_on",
+    "reassignable_now",
 ];
 
 pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), csv::Error> {
@@ -54,6 +56,14 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
                 .unwrap_or_default(),
             finding.monthly_amount.to_string(),
             text(finding.note.as_deref()),
+            finding
+                .timing
+                .map(|timing| timing.reducible_on.to_string())
+                .unwrap_or_default(),
+            finding
+                .timing
+                .map(|timing| timing.reassignable_now.to_string())
+                .unwrap_or_default(),
         ])?;
     }
     writer.flush()?;

@@ -27,6 +27,8 @@ impl From<&Finding> for FindingRecord {
             seats: finding.seats,
             monthly_amount: finding.monthly_amount.rounded_to_cents(),
             note: finding.note.clone(),
+            reducible_on: finding.timing.map(|timing| timing.reducible_on),
+            reassignable_now: finding.timing.map(|timing| timing.reassignable_now),
         }
     }
 }
@@ -66,11 +68,15 @@ pub fn document(report: &AuditReport) -> FindingsDocument {
             monthly_cost: summary.monthly_cost.rounded_to_cents(),
             monthly_savings: summary.monthly_savings.rounded_to_cents(),
             monthly_cost_to_comply: summary.monthly_cost_to_comply.rounded_to_cents(),
+            monthly_savings_reassignable_now: summary
+                .monthly_savings_reassignable_now
+                .rounded_to_cents(),
         },
         data_quality: Some(DataQuality {
             ingest: snapshot.quality.clone(),
             analysis: analysis.quality.clone(),
         }),
+        renewals: analysis.renewals.clone(),
         findings: analysis.findings.iter().map(FindingRecord::from).collect(),
     }
 }

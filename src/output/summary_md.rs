@@ -195,6 +195,7 @@ pub fn render(model: &ReportModel) -> String {
         &model.unlicensed_by_group,
     );
     write_top_savings(&mut text, model);
+    write_savings_timing(&mut text, model);
     write_premium_use(&mut text, model);
     write_quality(&mut text, model);
     text
@@ -293,6 +294,72 @@ fn write_top_savings(text: &mut String, model: &ReportModel) {
             md(&saving.sku_part_number),
             md(saving.reason.as_deref().unwrap_or("")),
             saving.monthly_amount.grouped()
+        );
+    }
+}
+
+/// When the savings can be banked: seats free at once, and the money by renewal date.
+fn write_savings_timing(text: &mut String, model: &ReportModel) {
+    let timing = &model.savings_timing;
+    if timing.by_date.is_empty() {
+        return;
+    }
+    let currency = &model.context.currency;
+    let _ = writeln!(text, "\n## When the savings can be banked\n");
+    let _ = writeln!(
+        text,
+        "- {} {currency} a month of the savings are licenses taken back from users: the seats can go to the next hire at once instead of a purchase.",
+        timing.reassignable_now.grouped()
+    );
+    if timing.subscriptions_known {
+        let _ = writeln!(
+            text,
+            "- As money, a saving counts once its subscription's seats can drop: at renewal, or within 7 days of a purchase or renewal (new-commerce rules).\n"
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "- The snapshot has no subscriptions.json (Graph `GET /v1.0/directory/subscriptions`), so when seats can drop is unknown.\n"
+        );
+    }
+    let _ = writeln!(
+        text,
+        "| seats can drop on | findings | per month ({currency}) | per year ({currency}) |"
+    );
+    let _ = writeln!(text, "| --- | ---: | ---: | ---: |");
+    for saving in &timing.by_date {
+        let _ = writeln!(
+            text,
+            "| {} | {} | {} | {} |",
+            saving.reducible_on,
+            saving.findings,
+            saving.monthly_amount.grouped(),
+            saving.yearly_amount.grouped()
+        );
+    }
+    if timing.calendar.is_empty() {
+        return;
+    }
+    let _ = writeln!(text, "\n### Renewal calendar\n");
+    let _ = writeln!(
+        text,
+        "| date | SKU | subscription | term | seats | seats to cut | per year ({currency}) |"
+    );
+    let _ = writeln!(text, "| --- | --- | --- | --- | ---: | ---: | ---: |");
+    for cut in &timing.calendar {
+        let _ = writeln!(
+            text,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            cut.reducible_on,
+            md(&cut.sku_part_number),
+            md(cut
+                .commerce_subscription_id
+                .as_deref()
+                .unwrap_or(&cut.subscription_id)),
+            cut.term.map_or("unknown", |term| term.as_str()),
+            cut.total_licenses,
+            cut.seats_to_cut,
+            cut.yearly_saving.grouped()
         );
     }
 }

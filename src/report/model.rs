@@ -18,12 +18,15 @@
 
 use super::attribute::UserAttribute;
 use super::figures::{Figure, Percent};
-use super::tables::{ACTIVITY_KNOWN, AuditTables, LAUNCH_DATE, LAUNCHES};
+use super::tables::{
+    ACTIVITY_KNOWN, AuditTables, LAUNCH_DATE, LAUNCHES, REASSIGNABLE_NOW, REDUCIBLE_ON,
+};
 use crate::analyze::inputs::{
     IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS, UNASSIGNED_DEPARTMENT, millis,
 };
 use crate::analyze::quality::AnalysisQuality;
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT as AMOUNT, REASON, SEATS};
+use crate::analyze::timing::{ReducibleOn, RenewalCalendar, RenewalCut};
 use crate::analyze::{AuditWindow, FindingKind};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::{IngestQuality, Snapshot, columns};
@@ -75,6 +78,8 @@ pub struct AuditContext {
     pub price_book: PriceBookOrigin,
     /// `seatwise <version>` that ran the audit.
     pub generator: String,
+    /// When the savings' seats can drop, per subscription (`findings.json`'s `renewals`).
+    pub renewals: RenewalCalendar,
 }
 
 impl AuditContext {
@@ -84,6 +89,7 @@ impl AuditContext {
         as_of_source: AsOfSource,
         currency: &str,
         price_book: &PriceBookOrigin,
+        renewals: &RenewalCalendar,
     ) -> AuditContext {
         AuditContext {
             window,
@@ -95,6 +101,7 @@ impl AuditContext {
             snapshot_source: snapshot.metadata.source.clone(),
             price_book: price_book.clone(),
             generator: generator(),
+            renewals: renewals.clone(),
         }
     }
 }
@@ -379,7 +386,32 @@ pub struct ReportModel {
     /// The `idle-seats` findings, largest amount first.
     pub idle_seats: Vec<IdleSeatRow>,
     pub premium_use: PremiumUse,
+    pub savings_timing: SavingsTiming,
     pub quality: DataQuality,
+}
+
+/// When the savings can be banked (SPEC §8): at once for seats taken back from users (they go
+/// to the next hire instead of a purchase), and as money only when the subscription's seats
+/// can drop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavingsTiming {
+    /// Whether the audit had the tenant's subscriptions; without them every date is unknown.
+    pub subscriptions_known: bool,
+    /// Savings from licenses taken back from users, a month.
+    pub reassignable_now: Money,
+    /// Savings by the date their seats can drop, soonest first, unknown last.
+    pub by_date: Vec<DatedSaving>,
+    /// The renewal calendar: per subscription, the date, the seats to cut and the saving.
+    pub calendar: Vec<RenewalCut>,
+}
+
+/// The savings whose seats can drop on one date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatedSaving {
+    pub reducible_on: ReducibleOn,
+    pub findings: i64,
+    pub monthly_amount: Money,
+    pub yearly_amount: Money,
 }
 
 impl ReportModel {
@@ -417,6 +449,7 @@ impl ReportModel {
         let top_savings = inputs.top_savings()?;
         let idle_seats = inputs.idle_seats()?;
         let premium_use = inputs.premium_use()?;
+        let savings_timing = inputs.savings_timing(&context.renewals)?;
         Ok(ReportModel {
             context,
             headline,
@@ -429,6 +462,7 @@ impl ReportModel {
             top_savings,
             idle_seats,
             premium_use,
+            savings_timing,
             quality,
         })
     }
@@ -559,6 +593,47 @@ impl Inputs {
             holdings,
             findings,
             launches_daily: tables.launches_daily.clone().lazy(),
+        })
+    }
+
+    fn savings_timing(&self, renewals: &RenewalCalendar) -> PolarsResult<SavingsTiming> {
+        let savings = self
+            .findings
+            .clone()
+            .filter(saving_kind().and(col(AMOUNT).gt(lit(0i64))));
+        let reassignable = savings
+            .clone()
+            .select([col(AMOUNT)
+                .filter(col(REASSIGNABLE_NOW).fill_null(lit(false)))
+                .sum()
+                .alias(SAVINGS)])
+            .collect()?;
+        let dated = savings
+            .group_by([col(REDUCIBLE_ON)])
+            .agg([len().alias(COUNT), col(AMOUNT).sum().alias(SAVINGS)])
+            .sort(
+                [REDUCIBLE_ON],
+                SortMultipleOptions::default().with_nulls_last(true),
+            )
+            .collect()?;
+        let rows = Rows::of(&dated);
+        let mut by_date = Vec::with_capacity(rows.height);
+        for index in 0..rows.height {
+            let monthly_amount = rows.money(SAVINGS, index)?;
+            by_date.push(DatedSaving {
+                reducible_on: rows
+                    .date(REDUCIBLE_ON, index)?
+                    .map_or(ReducibleOn::Unknown, ReducibleOn::Date),
+                findings: rows.integer(COUNT, index)?,
+                monthly_amount,
+                yearly_amount: yearly(monthly_amount),
+            });
+        }
+        Ok(SavingsTiming {
+            subscriptions_known: renewals.subscriptions_known,
+            reassignable_now: Row::first(&reassignable).money(SAVINGS)?,
+            by_date,
+            calendar: renewals.subscriptions.clone(),
         })
     }
 

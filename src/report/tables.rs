@@ -107,6 +107,11 @@ pub const APP_IN_INVENTORY: &str = "app_in_inventory";
 /// Launch records in a day.
 pub const LAUNCHES: &str = "launches";
 
+/// The day a saving's seats can drop; null when unknown or not a saving.
+pub const REDUCIBLE_ON: &str = "reducible_on";
+/// Whether a saving's seat is free for the next hire at once; null when not a saving.
+pub const REASSIGNABLE_NOW: &str = "reassignable_now";
+
 /// The key-value metadata entry naming a table's schema.
 pub const SCHEMA_KEY: &str = "seatwise.table";
 
@@ -217,6 +222,8 @@ impl Table {
                 (SEATS, DataType::Int64),
                 (MONTHLY_AMOUNT, DataType::Int64),
                 (NOTE, DataType::String),
+                (REDUCIBLE_ON, DataType::Date),
+                (REASSIGNABLE_NOW, DataType::Boolean),
             ],
         };
         fields
@@ -545,6 +552,32 @@ pub fn findings(findings: &[Finding]) -> PolarsResult<DataFrame> {
             integers(SEATS, &|finding| finding.seats),
             integers(MONTHLY_AMOUNT, &|finding| Some(finding.monthly_amount.0)),
             strings(NOTE, &|finding| finding.note.clone()),
+            Column::new(
+                REDUCIBLE_ON.into(),
+                findings
+                    .iter()
+                    .map(|finding| {
+                        finding
+                            .timing
+                            .and_then(|timing| timing.reducible_on.date())
+                            .map(days_since_epoch)
+                    })
+                    .collect::<Vec<Option<i32>>>(),
+            )
+            .cast(&DataType::Date)?,
+            Column::new(
+                REASSIGNABLE_NOW.into(),
+                findings
+                    .iter()
+                    .map(|finding| finding.timing.map(|timing| timing.reassignable_now))
+                    .collect::<Vec<Option<bool>>>(),
+            ),
         ],
     )
+}
+
+/// A date as Polars stores it: days since 1970-01-01.
+fn days_since_epoch(date: chrono::NaiveDate) -> i32 {
+    // 719,163 days lie between 0001-01-01 (day 1 of the common era) and 1970-01-01.
+    chrono::Datelike::num_days_from_ce(&date) - 719_163
 }

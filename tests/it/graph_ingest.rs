@@ -356,7 +356,9 @@ fn pulled_snapshot_equals_the_served_tenant() {
             .is_some_and(|moment| moment.ends_with('Z'))
     );
 
-    // The same audit, from the served and the pulled snapshot.
+    // The same audit, from the served and the pulled snapshot. Graph does not know the
+    // subscriptions' terms: the admin adds terms.csv beside the pulled files, as here.
+    std::fs::copy(served.join("terms.csv"), out.join("terms.csv")).expect("terms.csv");
     let findings = |snapshot: &Path, name: &str| -> Value {
         let report = temp.path().join(name);
         let output = Command::new(env!("CARGO_BIN_EXE_seatwise"))
@@ -1245,4 +1247,44 @@ pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+#[test]
+fn subscriptions_are_pulled_and_a_refusal_leaves_their_timing_unknown() {
+    let (temp, served) = tenant(60, 9);
+    let fake = serve(&served, |_| {});
+    let out = temp.path().join("pulled");
+    let output = ingest(&fake, &out, &[], &[]);
+    assert_success(&output);
+    let ids = |dir: &Path| -> Vec<String> {
+        let text = std::fs::read_to_string(dir.join("subscriptions.json")).expect("subscriptions");
+        let page: Value = serde_json::from_str(&text).expect("json");
+        page["value"]
+            .as_array()
+            .expect("value")
+            .iter()
+            .map(|item| item["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    assert_eq!(ids(&out), ids(&served));
+    assert_eq!(snapshot_json(&out)["subscriptionsCollected"], true);
+    let pulled = read(&out);
+    let subscriptions = pulled.renewals.subscriptions.expect("read back");
+    assert_eq!(subscriptions.len(), ids(&served).len());
+
+    // Without Organization.Read.All: the pull goes on, says so, and writes no file.
+    let refusing = serve(&served, |config| config.subscriptions_forbidden = true);
+    let out = temp.path().join("refused");
+    let output = ingest(&refusing, &out, &[], &[]);
+    assert_success(&output);
+    assert!(!out.join("subscriptions.json").exists());
+    assert_eq!(snapshot_json(&out)["subscriptionsCollected"], false);
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("Organization.Read.All"), "{stderr}");
+    assert!(text(&output.stdout).contains("no subscriptions (Graph refused them)"));
+    let log = refusing.requests();
+    let requests = graph_requests(&log, "/v1.0/directory/subscriptions");
+    assert_eq!(requests.len(), 1, "a 403 is not retried");
+    assert_eq!(requests[0].status, 403);
+    assert!(read(&out).renewals.subscriptions.is_none());
 }

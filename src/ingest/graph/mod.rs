@@ -15,6 +15,8 @@ pub mod groups;
 pub mod paged;
 pub mod progress;
 pub mod skus;
+pub mod small;
+pub mod subscriptions;
 pub mod users;
 
 pub use audit::{AuditPollPolicy, AuditWindow};
@@ -57,6 +59,7 @@ pub struct PullSummary {
     pub out: PathBuf,
     pub resumed: bool,
     pub subscribed_skus: u64,
+    pub subscriptions: subscriptions::SubscriptionsOutcome,
     pub users: users::UsersOutcome,
     pub groups: groups::GroupsOutcome,
     pub audit: audit::AuditOutcome,
@@ -109,8 +112,9 @@ pub async fn pull(
         progress,
         concurrency: settings.concurrency.max(1),
     });
-    let (subscribed_skus, users, groups, audit) = tokio::try_join!(
+    let (subscribed_skus, subscriptions, users, groups, audit) = tokio::try_join!(
         skus::pull_subscribed_skus(&context),
+        subscriptions::pull_subscriptions(&context),
         users::pull_users(&context),
         groups::pull_groups(Arc::clone(&context)),
         audit::pull_audit(&context, window, &settings.audit_poll),
@@ -126,6 +130,7 @@ pub async fn pull(
         "collectedAt": manifest.started_at,
         "source": SOURCE,
         "signInActivityCollected": users.sign_in_activity_collected,
+        "subscriptionsCollected": subscriptions.subscriptions.is_some(),
         "graph": manifest.graph,
         "auditQuery": {
             "operationFilters": ["LaunchPowerApp"],
@@ -144,6 +149,7 @@ pub async fn pull(
         out: settings.out.clone(),
         resumed,
         subscribed_skus,
+        subscriptions,
         users,
         groups,
         audit,

@@ -7,6 +7,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Collection {
     SubscribedSkus,
+    Subscriptions,
     Users,
     Groups,
     GroupMembers,
@@ -14,8 +15,9 @@ pub enum Collection {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 5] = [
+    pub const ALL: [Collection; 6] = [
         Collection::SubscribedSkus,
+        Collection::Subscriptions,
         Collection::Users,
         Collection::Groups,
         Collection::GroupMembers,
@@ -26,6 +28,7 @@ impl Collection {
     pub fn label(self) -> &'static str {
         match self {
             Collection::SubscribedSkus => "subscribedSkus",
+            Collection::Subscriptions => "subscriptions",
             Collection::Users => "users",
             Collection::Groups => "licensed groups",
             Collection::GroupMembers => "group members",
@@ -37,6 +40,7 @@ impl Collection {
     pub fn permission(self) -> &'static str {
         match self {
             Collection::SubscribedSkus => "LicenseAssignment.Read.All or Organization.Read.All",
+            Collection::Subscriptions => "Organization.Read.All",
             Collection::Users => {
                 "User.Read.All, and AuditLog.Read.All with Entra ID P1 for signInActivity"
             }

@@ -36,6 +36,7 @@ pub fn render(model: &ReportModel) -> Result<String, ChartError> {
     sections::skus(&mut page, model)?;
     sections::chargeback(&mut page, model)?;
     sections::idle_seats(&mut page, model);
+    sections::renewals(&mut page, model);
     sections::top_savings(&mut page, model);
     sections::unlicensed(&mut page, model)?;
     quality::section(&mut page, model);

@@ -1,5 +1,6 @@
 //! The page's sections, in reading order: the headline figures, cost and waste by SKU,
-//! chargeback, idle seats, the largest savings and unlicensed premium use (data quality and
+//! chargeback, idle seats, when savings can be banked (the renewal calendar), the largest
+//! savings and unlicensed premium use (data quality and
 //! method live beside). Each writes the model's figures; none adds anything up.
 
 use super::TABLE_ROWS;
@@ -598,6 +599,81 @@ pub fn idle_seats(page: &mut Markup, model: &ReportModel) {
         &[],
     );
     more_rows(page, shown, model.idle_seats.len(), "SKUs with idle seats");
+    section_end(page);
+}
+
+/// When the savings can be banked: seats free at once, and the money by renewal date.
+pub fn renewals(page: &mut Markup, model: &ReportModel) {
+    let timing = &model.savings_timing;
+    if timing.by_date.is_empty() {
+        return;
+    }
+    let currency = &model.context.currency;
+    section_start(page, "renewals", "When the savings can be banked");
+    page.tag("<p>")
+        .text(&format!(
+            "{} {currency} a month of the savings are licenses taken back from users: those seats can go to the next hire at once instead of a purchase. ",
+            timing.reassignable_now.grouped()
+        ));
+    if timing.subscriptions_known {
+        page.text("As money, a saving counts only once its subscription's seats can drop: at renewal, or within 7 days of a purchase or renewal (new-commerce rules).");
+    } else {
+        page.text("The snapshot holds no subscriptions (Graph's directory/subscriptions), so when seats can drop is unknown.");
+    }
+    page.tag("</p>\n");
+    table(
+        page,
+        "savings-by-date-table",
+        &[
+            Column::text("seats can drop on"),
+            Column::number("findings"),
+            Column::number(format!("per month ({currency})")),
+            Column::number(format!("per year ({currency})")),
+        ],
+        timing.by_date.iter().map(|saving| {
+            vec![
+                Cell::text(saving.reducible_on.to_string()),
+                Cell::count(saving.findings),
+                Cell::money(saving.monthly_amount),
+                Cell::money(saving.yearly_amount),
+            ]
+        }),
+        &[],
+    );
+    if !timing.calendar.is_empty() {
+        page.element("<h3>", "Renewal calendar", "</h3>\n");
+        let shown = timing.calendar.len().min(TABLE_ROWS);
+        table(
+            page,
+            "renewal-table",
+            &[
+                Column::text("date"),
+                Column::text("SKU"),
+                Column::text("subscription"),
+                Column::text("term"),
+                Column::number("seats"),
+                Column::number("seats to cut"),
+                Column::number(format!("per year ({currency})")),
+            ],
+            timing.calendar.iter().take(shown).map(|cut| {
+                vec![
+                    Cell::text(cut.reducible_on.to_string()),
+                    Cell::text(cut.sku_part_number.clone()),
+                    Cell::text(
+                        cut.commerce_subscription_id
+                            .clone()
+                            .unwrap_or_else(|| cut.subscription_id.clone()),
+                    ),
+                    Cell::text(cut.term.map_or("unknown", |term| term.as_str())),
+                    Cell::count(cut.total_licenses),
+                    Cell::count(cut.seats_to_cut),
+                    Cell::money(cut.yearly_saving),
+                ]
+            }),
+            &[],
+        );
+        more_rows(page, shown, timing.calendar.len(), "subscriptions");
+    }
     section_end(page);
 }
 

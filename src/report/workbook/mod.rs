@@ -2,7 +2,9 @@
 //!
 //! Sheets, in order: Summary (headline figures and the method), By SKU, Chargeback (by the
 //! model's attribute, with the tenant's overhead and a total equal to the monthly cost),
-//! Findings (every finding of the audit's findings table), Idle seats, Data quality.
+//! Findings (every finding of the audit's findings table), Idle seats, Renewals (the renewal
+//! calendar: when each subscription's seats can drop, the seats to cut and the saving), Data
+//! quality.
 //!
 //! Like every view, the workbook renders the [`ReportModel`]: each total is the model's value,
 //! written as a number, never a formula and never a sum taken here. The Findings sheet lists
@@ -40,16 +42,18 @@ pub enum SheetName {
     Chargeback,
     Findings,
     IdleSeats,
+    Renewals,
     DataQuality,
 }
 
 impl SheetName {
-    pub const ALL: [SheetName; 6] = [
+    pub const ALL: [SheetName; 7] = [
         SheetName::Summary,
         SheetName::BySku,
         SheetName::Chargeback,
         SheetName::Findings,
         SheetName::IdleSeats,
+        SheetName::Renewals,
         SheetName::DataQuality,
     ];
 
@@ -61,6 +65,7 @@ impl SheetName {
             SheetName::Chargeback => "Chargeback",
             SheetName::Findings => "Findings",
             SheetName::IdleSeats => "Idle seats",
+            SheetName::Renewals => "Renewals",
             SheetName::DataQuality => "Data quality",
         }
     }
@@ -146,6 +151,7 @@ fn build(model: &ReportModel, tables: &AuditTables) -> Result<Workbook, Problem>
         })?;
     findings.write(sheet, &formats, model)?;
     sheets::idle_seats(workbook.add_worksheet(), &formats, model)?;
+    sheets::renewals(workbook.add_worksheet(), &formats, model)?;
     let sheet = workbook
         .add_worksheet_with_constant_memory()
         .map_err(|source| Problem::Sheet {

@@ -463,3 +463,68 @@ pub fn idle_seats(
     }
     writer.finish()
 }
+
+/// The renewal calendar: per subscription, when its seats can drop, the seats to cut and the
+/// saving; then the savings by date, with those free for the next hire at once.
+pub fn renewals(
+    sheet: &mut Worksheet,
+    formats: &Formats,
+    model: &ReportModel,
+) -> Result<(), Problem> {
+    let timing = &model.savings_timing;
+    let mut writer = SheetWriter::begin(
+        sheet,
+        formats,
+        SheetName::Renewals,
+        vec![
+            "Seats can drop on".into(),
+            "SKU".into(),
+            "Subscription".into(),
+            "Directory subscription id".into(),
+            "Term".into(),
+            "Seats".into(),
+            "Seats to cut".into(),
+            per_month(model),
+            per_year(model),
+        ],
+    )?;
+    for cut in &timing.calendar {
+        match cut.reducible_on.date() {
+            Some(date) => writer.date(0, date)?,
+            None => writer.unknown(0)?,
+        }
+        writer.text(1, &cut.sku_part_number)?;
+        writer.optional_text(2, cut.commerce_subscription_id.as_deref())?;
+        writer.text(3, &cut.subscription_id)?;
+        writer.text(4, cut.term.map_or("unknown", |term| term.as_str()))?;
+        writer.count(5, cut.total_licenses)?;
+        writer.count(6, cut.seats_to_cut)?;
+        writer.money(7, cut.monthly_saving)?;
+        writer.money(8, cut.yearly_saving)?;
+        writer.next_row();
+    }
+    writer.end_table();
+    writer.next_row();
+    writer.label(0, "Savings by the date their seats can drop")?;
+    writer.next_row();
+    for saving in &timing.by_date {
+        match saving.reducible_on.date() {
+            Some(date) => writer.date(0, date)?,
+            None => writer.unknown(0)?,
+        }
+        writer.count(6, saving.findings)?;
+        writer.money(7, saving.monthly_amount)?;
+        writer.money(8, saving.yearly_amount)?;
+        writer.next_row();
+    }
+    writer.label(0, "Free for the next hire at once")?;
+    writer.money(7, timing.reassignable_now)?;
+    if !timing.subscriptions_known {
+        writer.next_row();
+        writer.label(
+            0,
+            "The snapshot holds no subscriptions.json: when seats can drop is unknown.",
+        )?;
+    }
+    writer.finish()
+}

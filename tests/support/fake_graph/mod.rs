@@ -84,6 +84,8 @@ pub struct FakeGraphConfig {
     /// A `$select` with `signInActivity` gets 403 `Authorization_RequestDenied` (a tenant without
     /// Entra ID P1).
     pub sign_in_activity_forbidden: bool,
+    /// `directory/subscriptions` answers 403 (the app lacks Organization.Read.All).
+    pub subscriptions_forbidden: bool,
     /// GETs of a created audit query answer `running` this many times before `succeeded`
     /// (default 2).
     pub audit_query_polls_running: u32,
@@ -106,6 +108,7 @@ impl Default for FakeGraphConfig {
             latency: Duration::ZERO,
             max_page_size: 999,
             sign_in_activity_forbidden: false,
+            subscriptions_forbidden: false,
             audit_query_polls_running: 2,
             audit_page_size: 1000,
             faults: Vec::new(),

@@ -642,6 +642,7 @@ impl Shared {
             || GraphError::method_not_allowed(incoming.method.as_str(), &incoming.path);
         match names.as_slice() {
             ["subscribedskus"] if get => self.subscribed_skus(version, incoming),
+            ["directory", "subscriptions"] if get => self.subscriptions(version, incoming),
             ["users"] if get => self.users(version, incoming),
             ["users", _] if get => self.user(version, &segments[1], incoming),
             ["users", _, "assignlicense"] if post => {
@@ -775,6 +776,26 @@ impl Shared {
             CollectionWriter::new(&context, None, None, tenant.subscribed_skus.len() * 2048);
         for sku in &tenant.subscribed_skus {
             odata::write_entity(writer.item(), None, sku, selection.as_deref(), &[], None);
+        }
+        Ok(graph_json(StatusCode::OK, writer.finish(), incoming))
+    }
+
+    /// `GET /directory/subscriptions`: the tenant's commerce subscriptions, one page.
+    fn subscriptions(&self, version: &str, incoming: &Incoming) -> Answer {
+        odata::parse_query(incoming.raw_query.as_deref(), &[])?;
+        if self.config.subscriptions_forbidden {
+            return Err(GraphError::new(
+                StatusCode::FORBIDDEN,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ));
+        }
+        let tenant = lock(&self.tenant);
+        let context = self.context(version, "directory/subscriptions");
+        let mut writer =
+            CollectionWriter::new(&context, None, None, tenant.subscriptions.len() * 1024);
+        for subscription in &tenant.subscriptions {
+            odata::write_entity(writer.item(), None, subscription, None, &[], None);
         }
         Ok(graph_json(StatusCode::OK, writer.finish(), incoming))
     }

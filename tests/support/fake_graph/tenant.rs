@@ -1,7 +1,7 @@
 //! The tenant the fake serves: loaded once from a snapshot folder, then held as mutable state.
 //!
 //! Exists to turn a SPEC §2 snapshot (Graph pages, JSON arrays or JSON Lines of users, groups with
-//! inlined members, `subscribedSkus.json`, `snapshot.json`; camelCase or PascalCase names) into
+//! inlined members, `subscribedSkus.json`, `subscriptions.json`, `snapshot.json`; camelCase or PascalCase names) into
 //! Graph's camelCase objects, kept in snapshot order behind `Arc<Mutex<TenantState>>`. Reads serve
 //! from it, and the write endpoints (`assignLicense`, `members/$ref`, `$batch`; the rules are in
 //! `licensing.rs`) edit it in place, so tests assert on it through [`super::FakeGraph::tenant`]
@@ -25,6 +25,8 @@ pub type Properties = Map<String, Value>;
 pub struct TenantState {
     /// `subscribedSkus` entries (mutable: assigning a license changes `consumedUnits`).
     pub subscribed_skus: Vec<Properties>,
+    /// `directory/subscriptions` entries (`subscriptions.json`), as written.
+    pub subscriptions: Vec<Properties>,
     /// Users in snapshot order (the order `/users` pages them in).
     pub users: Vec<User>,
     /// Groups in snapshot order, members split out.
@@ -281,6 +283,7 @@ impl TenantState {
     pub fn new(subscribed_skus: Vec<Properties>, users: Vec<User>, groups: Vec<Group>) -> Self {
         let mut state = Self {
             subscribed_skus,
+            subscriptions: Vec::new(),
             users,
             groups,
             user_lookup: HashMap::new(),
@@ -376,7 +379,11 @@ pub fn load(snapshot: &Path) -> (TenantState, SnapshotInfo) {
         }
         None => SnapshotInfo::default(),
     };
-    (TenantState::new(skus, users, groups), info)
+    let mut state = TenantState::new(skus, users, groups);
+    if let Some((path, text)) = read_optional(&snapshot.join("subscriptions.json")) {
+        state.subscriptions = objects_of(&path, collection(&path, &text));
+    }
+    (state, info)
 }
 
 /// Users from `users.json`, `users.jsonl` or `users/*.json` (in file name order), normalised
