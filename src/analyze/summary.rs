@@ -81,6 +81,7 @@ impl Summary {
                 FindingKind::InactiveHolder,
                 FindingKind::UnusedPremium,
                 FindingKind::IdleSeats,
+                FindingKind::RedundantLicense,
             ],
             "monthly_savings",
         )?;

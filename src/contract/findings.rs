@@ -8,7 +8,7 @@
 //! need it, so it is not read back.
 
 use super::{ParseError, from_slice, schema_of};
-use crate::analyze::{AnalysisQuality, FindingKind, FindingReason};
+use crate::analyze::{AnalysisQuality, CoveringLicense, FindingKind, FindingReason};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::IngestQuality;
 use crate::money::Money;
@@ -86,7 +86,7 @@ pub struct FindingsSummary {
     pub monthly_amounts: BTreeMap<FindingKind, Money>,
     /// What the tenant pays: Σ over paid SKUs of purchased seats × price.
     pub monthly_cost: Money,
-    /// `inactive-holder` + `unused-premium` + `idle-seats`.
+    /// `inactive-holder` + `unused-premium` + `idle-seats` + `redundant-license`.
     pub monthly_savings: Money,
     /// `missing-premium`.
     pub monthly_cost_to_comply: Money,
@@ -121,6 +121,10 @@ pub struct FindingRecord {
     /// Never negative; the kind says whether it is a saving or a cost.
     pub monthly_amount: Money,
     pub note: Option<String>,
+    /// `redundant-license`: the held license that already grants this one's services; plans
+    /// remove the finding's SKU and keep this one. Absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covered_by: Option<CoveringLicense>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -204,6 +208,7 @@ mod tests {
             seats: None,
             monthly_amount: amount,
             note: None,
+            covered_by: None,
         }
     }
 

@@ -27,6 +27,7 @@ impl From<&Finding> for FindingRecord {
             seats: finding.seats,
             monthly_amount: finding.monthly_amount.rounded_to_cents(),
             note: finding.note.clone(),
+            covered_by: finding.covered_by.clone(),
         }
     }
 }
