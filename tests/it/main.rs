@@ -22,6 +22,7 @@ mod ps1_escaping;
 mod ps_tokens;
 mod real_exports;
 mod redaction;
+mod redundant;
 mod report;
 mod report_browser;
 mod report_html;
