@@ -7,7 +7,7 @@ use crate::analyze::Finding;
 use crate::support::spreadsheet::spreadsheet_safe;
 use crate::support::timestamp::format_millis;
 
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 15] = [
     "kind",
     "user_id",
     "user_principal_name",
@@ -22,6 +22,7 @@ pub const HEADER: [&str; 14] = [
     "seats",
     "monthly_amount",
     "note",
+    "covered_by",
 ];
 
 pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), csv::Error> {
@@ -54,6 +55,13 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
                 .unwrap_or_default(),
             finding.monthly_amount.to_string(),
             text(finding.note.as_deref()),
+            // `redundant-license`: the part number of the license that covers this one.
+            text(
+                finding
+                    .covered_by
+                    .as_ref()
+                    .map(|covering| covering.sku_part_number.as_str()),
+            ),
         ])?;
     }
     writer.flush()?;

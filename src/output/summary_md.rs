@@ -117,7 +117,7 @@ pub fn render(model: &ReportModel) -> String {
             headline.yearly_cost,
         ),
         (
-            "Could be saved (inactive holders, unused premium, idle seats)",
+            "Could be saved (inactive holders, unused premium, redundant licenses, idle seats)",
             headline.monthly_savings,
             headline.yearly_savings,
         ),
