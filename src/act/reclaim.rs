@@ -153,6 +153,10 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
             last_premium_use: finding.last_premium_use.clone(),
             premium_apps_used: finding.premium_apps_used,
             group_member: None,
+            covering_sku_id: finding
+                .covered_by
+                .as_ref()
+                .map(|covering| covering.sku_id.clone()),
         };
         let reason = format!(
             "{}/{}",

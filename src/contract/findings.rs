@@ -236,6 +236,19 @@ mod tests {
             seats: Some(3),
             ..record(FindingKind::IdleSeats, None, amount("12345678901.23"))
         });
+        findings.push(FindingRecord {
+            sku_part_number: "POWER_BI_PRO".into(),
+            sku_id: "f8a1db68-be16-40ed-86d5-cb42ce701560".into(),
+            covered_by: Some(CoveringLicense {
+                sku_part_number: "SPE_E5".into(),
+                sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
+            }),
+            ..record(
+                FindingKind::RedundantLicense,
+                Some(FindingReason::CoveredByHeldLicense),
+                amount("14.00"),
+            )
+        });
         FindingsDocument {
             schema: SCHEMA.into(),
             as_of: date("2026-11-01"),
@@ -316,7 +329,7 @@ mod tests {
             .to_string();
         assert!(
             error.starts_with(
-                "audit/findings.json: not a seatwise findings.json: findings[8].kind: unknown finding kind \"idle-chairs\""
+                "audit/findings.json: not a seatwise findings.json: findings[9].kind: unknown finding kind \"idle-chairs\""
             ),
             "{error}"
         );

@@ -473,6 +473,14 @@ fn the_audit_writes_the_finding_and_the_plan_removes_the_covered_license_only() 
         "{actions:#?}"
     );
     assert_eq!(actions[1]["group_id"], BI_GROUP);
+    // `apply` re-checks that the covering license is still there before removing.
+    for action in actions {
+        assert_eq!(action["observed"]["covering_sku_id"], E5);
+        assert_eq!(
+            action["reason"],
+            "redundant-license/covered-by-held-license"
+        );
+    }
     let skipped = plan["skipped"].as_array().expect("skipped");
     assert_eq!(skipped.len(), 1, "{skipped:#?}");
     assert_eq!(skipped[0]["user_principal_name"], "cy@contoso.com");
