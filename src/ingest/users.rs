@@ -693,7 +693,7 @@ pub fn disabled_plans_column<'a>(plans: impl Iterator<Item = &'a [String]>) -> C
         .map(|plans| Series::new(PlSmallStr::EMPTY, plans))
         .collect();
     let mut column = Column::new(columns::DISABLED_PLANS.into(), lists);
-    if column.len() == 0 {
+    if column.is_empty() {
         column = Column::new_empty(
             columns::DISABLED_PLANS.into(),
             &DataType::List(Box::new(DataType::String)),

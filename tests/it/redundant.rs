@@ -104,13 +104,20 @@ fn all_skus() -> Vec<Value> {
 /// Writes a snapshot of `users` with [`all_skus`], the small snapshot's app inventory and
 /// audit export, and `prices` (a `prices.csv`) when given.
 fn write_snapshot(dir: &Path, users: Vec<Value>, groups: Option<Value>, prices: Option<&str>) {
+    write_snapshot_with(dir, users, all_skus(), groups, prices);
+}
+
+fn write_snapshot_with(
+    dir: &Path,
+    users: Vec<Value>,
+    skus: Vec<Value>,
+    groups: Option<Value>,
+    prices: Option<&str>,
+) {
     std::fs::create_dir_all(dir.join("audit")).expect("mkdir");
     let mut files = vec![
         ("users.json", json!({"value": users}).to_string()),
-        (
-            "subscribedSkus.json",
-            json!({"value": all_skus()}).to_string(),
-        ),
+        ("subscribedSkus.json", json!({"value": skus}).to_string()),
         ("snapshot.json", SNAPSHOT_JSON.to_string()),
         ("apps.csv", APPS_CSV.to_string()),
         ("audit/purview.csv", PURVIEW_AUDIT.to_string()),
@@ -129,8 +136,13 @@ fn write_snapshot(dir: &Path, users: Vec<Value>, groups: Option<Value>, prices: 
 /// The findings of an audit of `users` as of 2026-11-01 over 90 days, with the audit exports
 /// declared complete (premium use is known).
 fn findings_of(users: Vec<Value>, prices: Option<&str>) -> Vec<Finding> {
+    findings_with(users, all_skus(), prices)
+}
+
+/// Like [`findings_of`], with the subscribed SKUs given.
+fn findings_with(users: Vec<Value>, skus: Vec<Value>, prices: Option<&str>) -> Vec<Finding> {
     let temp = tempfile::tempdir().expect("temp dir");
-    write_snapshot(temp.path(), users, None, prices);
+    write_snapshot_with(temp.path(), users, skus, None, prices);
     let snapshot = read_snapshot(
         temp.path(),
         &IngestOptions {
@@ -243,6 +255,30 @@ fn a_covering_plan_disabled_for_the_user_covers_nothing() {
         None,
     );
     assert_eq!(redundant(&findings).len(), 1, "{findings:#?}");
+}
+
+#[test]
+fn a_suspended_or_company_wide_covering_license_covers_nothing() {
+    let with_e5 = |edit: &dyn Fn(&mut Value)| {
+        let mut skus = all_skus();
+        for sku in &mut skus {
+            if sku["skuId"] == E5 {
+                edit(sku);
+            }
+        }
+        findings_with(
+            vec![user(BOB, "bob", RECENT, &[direct(E5), direct(PBI)])],
+            skus,
+            None,
+        )
+    };
+    let suspended = with_e5(&|sku| sku["capabilityStatus"] = json!("Suspended"));
+    assert!(redundant(&suspended).is_empty(), "{suspended:#?}");
+    let company = with_e5(&|sku| sku["appliesTo"] = json!("Company"));
+    assert!(redundant(&company).is_empty(), "{company:#?}");
+    // In its grace period a subscription is still paid for, and still covers.
+    let ending = with_e5(&|sku| sku["capabilityStatus"] = json!("Warning"));
+    assert_eq!(redundant(&ending).len(), 1, "{ending:#?}");
 }
 
 #[test]

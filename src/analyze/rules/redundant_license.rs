@@ -122,10 +122,19 @@ pub fn find(
             col(COVERING_SKU_PART_NUMBER),
             concat_str(
                 [
-                    coalesce(&[col(COVERING_DISPLAY_NAME), col(COVERING_SKU_PART_NUMBER)]),
-                    lit(" ("),
-                    col(COVERING_SKU_PART_NUMBER),
-                    lit("), also held, grants every service of this license"),
+                    when(col(COVERING_DISPLAY_NAME).is_null())
+                        .then(col(COVERING_SKU_PART_NUMBER))
+                        .otherwise(concat_str(
+                            [
+                                col(COVERING_DISPLAY_NAME),
+                                lit(" ("),
+                                col(COVERING_SKU_PART_NUMBER),
+                                lit(")"),
+                            ],
+                            "",
+                            false,
+                        )),
+                    lit(", also held, grants every service of this license"),
                 ],
                 "",
                 false,
