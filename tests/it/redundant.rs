@@ -526,3 +526,30 @@ fn the_audit_writes_the_finding_and_the_plan_removes_the_covered_license_only() 
         "{why}"
     );
 }
+
+#[test]
+fn disabled_plans_are_read_in_any_case_and_a_bad_one_is_named() {
+    // PowerShell's ConvertTo-Json writes `DisabledPlans`; GUIDs may come upper case.
+    let mut bob = user(BOB, "bob", RECENT, &[direct(E5), direct(PBI)]);
+    bob["assignedLicenses"][0] =
+        json!({"SkuId": E5, "DisabledPlans": [BI_AZURE_P2.to_uppercase()]});
+    let findings = findings_of(vec![bob.clone()], None);
+    assert!(redundant(&findings).is_empty(), "{findings:#?}");
+
+    bob["assignedLicenses"][0] = json!({"skuId": E5, "disabledPlans": ["Power BI"]});
+    let temp = tempfile::tempdir().expect("temp dir");
+    write_snapshot(temp.path(), vec![bob], None, None);
+    let error = read_snapshot(
+        temp.path(),
+        &IngestOptions {
+            strictness: Strictness::Strict,
+        },
+    )
+    .err()
+    .expect("a plan that is not a GUID is refused")
+    .to_string();
+    assert!(
+        error.contains("assignedLicenses[0].disabledPlans[0]"),
+        "{error}"
+    );
+}
