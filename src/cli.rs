@@ -67,7 +67,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Exit with status 1 when any finding of these kinds is found (assignment-error,
-    /// duplicate-assignment, idle-seats, inactive-holder, missing-premium, unused-premium).
+    /// duplicate-assignment, idle-seats, inactive-holder, missing-premium, redundant-license,
+    /// unused-premium).
     #[arg(long, value_name = "KIND", num_args = 1.., value_delimiter = ',')]
     pub fail_on: Vec<String>,
     /// Skip malformed rows and count them in the data-quality section instead of stopping

@@ -6,8 +6,8 @@
 //! required_approvals = 2          # distinct approvers `apply` requires
 //! require_signatures = "allowed_signers"  # optional: approvals signed by these SSH keys
 //!                                         # (relative to this file; see the README)
-//! kinds = ["inactive-holder", "unused-premium"]
-//! reasons = ["disabled", "never-signed-in", "inactive", "no-premium-use"]
+//! kinds = ["inactive-holder", "unused-premium", "redundant-license"]
+//! reasons = ["disabled", "never-signed-in", "inactive", "no-premium-use", "covered-by-held-license"]
 //!
 //! [[exclusions]]
 //! user = "breakglass1@contoso.com"   # or group = "Executives" (id or display name)
@@ -147,16 +147,21 @@ pub struct Policy {
     pub sku_caps: BTreeMap<String, Cap>,
 }
 
-/// The kinds whose licenses a reclaim plan removes.
-pub const RECLAIM_KINDS: [FindingKind; 2] =
-    [FindingKind::InactiveHolder, FindingKind::UnusedPremium];
+/// The kinds whose licenses a reclaim plan removes (`redundant-license`: the covered
+/// license, never the covering one).
+pub const RECLAIM_KINDS: [FindingKind; 3] = [
+    FindingKind::InactiveHolder,
+    FindingKind::UnusedPremium,
+    FindingKind::RedundantLicense,
+];
 
 /// The reasons of those kinds, which a policy may narrow a plan to.
-pub const RECLAIM_REASONS: [FindingReason; 4] = [
+pub const RECLAIM_REASONS: [FindingReason; 5] = [
     FindingReason::Disabled,
     FindingReason::NeverSignedIn,
     FindingReason::Inactive,
     FindingReason::NoPremiumUse,
+    FindingReason::CoveredByHeldLicense,
 ];
 
 fn names<T: std::fmt::Display>(items: &[T]) -> String {

@@ -5,7 +5,9 @@
 //! action quoting the rule). A user holding a SKU both ways needs every action, or the seat is
 //! not freed; the actions say so. Exclusions protect until they expire, caps bound how many
 //! seats of a SKU one plan removes (worst cases first), and a grace period dates each action
-//! after the notice people get.
+//! after the notice people get. A `redundant-license` finding removes the covered license and
+//! never the covering one: when only leaving a group would free it and that group grants the
+//! covering license too, the finding is skipped with the reason.
 
 use super::policy::{Excluded, Policy};
 use super::tenant::TenantView;
@@ -37,12 +39,14 @@ pub struct ReclaimInputs<'a> {
     pub planned_on: NaiveDate,
 }
 
-/// Worst first: the order in which capped seats are taken.
+/// Worst first: the order in which capped seats are taken. A redundant license comes after
+/// an unused premium one: its holder still uses what it grants, through another license.
 fn severity(reason: Option<&FindingReason>) -> u8 {
     match reason {
         Some(FindingReason::Disabled) => 0,
         Some(FindingReason::NeverSignedIn) => 1,
         Some(FindingReason::Inactive) => 2,
+        Some(FindingReason::CoveredByHeldLicense) => 4,
         _ => 3,
     }
 }
@@ -111,6 +115,10 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
             skipped.push(skip(format!("excluded: {reason}")));
             continue;
         }
+        if let Some(why) = covering_license_at_risk(inputs, &user_id, finding) {
+            skipped.push(skip(why));
+            continue;
+        }
         let cap = policy.cap_for(&finding.sku_part_number);
         let assigned = inputs
             .tenant
@@ -145,6 +153,10 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
             last_premium_use: finding.last_premium_use.clone(),
             premium_apps_used: finding.premium_apps_used,
             group_member: None,
+            covering_sku_id: finding
+                .covered_by
+                .as_ref()
+                .map(|covering| covering.sku_id.clone()),
         };
         let reason = format!(
             "{}/{}",
@@ -281,6 +293,65 @@ pub fn plan_reclaim(inputs: &ReclaimInputs) -> Result<Plan, ReclaimError> {
         content_hash: String::new(),
     }
     .seal())
+}
+
+/// Why a `redundant-license` removal must not be planned, if it must not: the covering
+/// license is what the user keeps, so the plan never touches it. Leaving a group that grants
+/// the covering license too would remove it with the redundant one; the group's licenses are
+/// then for a person to change.
+fn covering_license_at_risk(
+    inputs: &ReclaimInputs,
+    user_id: &str,
+    finding: &FindingRecord,
+) -> Option<String> {
+    let covering = finding.covered_by.as_ref()?;
+    let tenant = inputs.tenant;
+    if !tenant
+        .holdings
+        .contains(&(user_id.to_string(), covering.sku_id.clone()))
+    {
+        return Some(format!(
+            "the covering license {} is no longer held",
+            covering.sku_part_number
+        ));
+    }
+    let covering_sources = tenant
+        .sources
+        .get(&(user_id.to_string(), covering.sku_id.clone()));
+    let sources: Vec<String> = match tenant
+        .sources
+        .get(&(user_id.to_string(), finding.sku_id.clone()))
+    {
+        Some(sources) if !sources.is_empty() => sources.iter().cloned().collect(),
+        _ => finding.assigned_by.clone(),
+    };
+    sources
+        .iter()
+        .filter(|source| {
+            *source != crate::model::columns::DIRECT
+                && *source != crate::model::columns::UNKNOWN_SOURCE
+        })
+        .find(|group_id| {
+            covering_sources.is_some_and(|granted| granted.contains(*group_id))
+                || tenant
+                    .groups
+                    .get(*group_id)
+                    .is_some_and(|group| group.licenses.contains(&covering.sku_id))
+        })
+        .map(|group_id| {
+            let name = tenant
+                .groups
+                .get(group_id)
+                .and_then(|group| group.display_name.clone())
+                .unwrap_or_else(|| group_id.clone());
+            format!(
+                "group {name} grants both {} and the covering license {}: leaving it would remove {} too; remove {} from the group's licenses or assign it differently",
+                finding.sku_part_number,
+                covering.sku_part_number,
+                covering.sku_part_number,
+                finding.sku_part_number
+            )
+        })
 }
 
 /// The exclusion that protects this user on the planning date, if any.

@@ -2,7 +2,8 @@
 //! and its reason as enums written as the stable kebab-case (or Graph) strings.
 
 use super::rules::{
-    assignment_error, duplicate_assignment, inactive_holder, missing_premium, unused_premium,
+    assignment_error, duplicate_assignment, inactive_holder, missing_premium, redundant_license,
+    unused_premium,
 };
 use super::timing::SavingTiming;
 use crate::money::Money;
@@ -16,17 +17,19 @@ pub enum FindingKind {
     IdleSeats,
     InactiveHolder,
     MissingPremium,
+    RedundantLicense,
     UnusedPremium,
 }
 
 impl FindingKind {
     /// Every kind, in the (alphabetical) order findings are sorted by.
-    pub const ALL: [FindingKind; 6] = [
+    pub const ALL: [FindingKind; 7] = [
         FindingKind::AssignmentError,
         FindingKind::DuplicateAssignment,
         FindingKind::IdleSeats,
         FindingKind::InactiveHolder,
         FindingKind::MissingPremium,
+        FindingKind::RedundantLicense,
         FindingKind::UnusedPremium,
     ];
 
@@ -37,6 +40,7 @@ impl FindingKind {
             FindingKind::IdleSeats => "idle-seats",
             FindingKind::InactiveHolder => "inactive-holder",
             FindingKind::MissingPremium => "missing-premium",
+            FindingKind::RedundantLicense => "redundant-license",
             FindingKind::UnusedPremium => "unused-premium",
         }
     }
@@ -51,7 +55,10 @@ impl FindingKind {
     pub fn is_saving(self) -> bool {
         matches!(
             self,
-            FindingKind::InactiveHolder | FindingKind::UnusedPremium | FindingKind::IdleSeats
+            FindingKind::InactiveHolder
+                | FindingKind::UnusedPremium
+                | FindingKind::IdleSeats
+                | FindingKind::RedundantLicense
         )
     }
 
@@ -60,7 +67,9 @@ impl FindingKind {
     pub fn is_reclaim(self) -> bool {
         matches!(
             self,
-            FindingKind::InactiveHolder | FindingKind::UnusedPremium
+            FindingKind::InactiveHolder
+                | FindingKind::UnusedPremium
+                | FindingKind::RedundantLicense
         )
     }
 }
@@ -105,6 +114,9 @@ pub enum FindingReason {
     NoPremiumUse,
     /// `missing-premium`: premium apps launched without a premium license.
     UnlicensedPremiumUse,
+    /// `redundant-license`: another license the user holds already grants every service of
+    /// this one.
+    CoveredByHeldLicense,
     /// `duplicate-assignment`: granted directly and by a group.
     DirectAndGroup,
     /// `duplicate-assignment`: granted by several groups.
@@ -115,7 +127,7 @@ pub enum FindingReason {
 
 impl FindingReason {
     /// The reasons the rules give, each with its text.
-    pub const RULE_REASONS: [(FindingReason, &'static str); 7] = [
+    pub const RULE_REASONS: [(FindingReason, &'static str); 8] = [
         (FindingReason::Disabled, inactive_holder::DISABLED),
         (
             FindingReason::NeverSignedIn,
@@ -126,6 +138,10 @@ impl FindingReason {
         (
             FindingReason::UnlicensedPremiumUse,
             missing_premium::UNLICENSED_PREMIUM_USE,
+        ),
+        (
+            FindingReason::CoveredByHeldLicense,
+            redundant_license::COVERED_BY_HELD_LICENSE,
         ),
         (
             FindingReason::DirectAndGroup,
@@ -268,6 +284,16 @@ pub struct Finding {
     pub note: Option<String>,
     /// When a saving can be banked (`None` for findings that are not savings).
     pub timing: Option<SavingTiming>,
+    /// `redundant-license`: the held license that already grants this one's services.
+    pub covered_by: Option<CoveringLicense>,
+}
+
+/// The license that makes a `redundant-license` finding's SKU redundant: plans remove the
+/// finding's SKU and must keep this one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CoveringLicense {
+    pub sku_part_number: String,
+    pub sku_id: String,
 }
 
 impl Finding {

@@ -42,7 +42,7 @@ pub struct RuleInputs {
     pub users: LazyFrame,
     /// One row per SKU the tenant buys or any user holds: id, part number, display name,
     /// premium flag, price (null when unpriced), prepaid and consumed units, subscription
-    /// status, whether it is paid and the seats paid for.
+    /// status, `appliesTo`, whether it is paid and the seats paid for.
     pub skus: LazyFrame,
     /// Per directory user (SPEC §2 matching): `last_premium_use`, `premium_apps_used` (in the
     /// window).
@@ -50,7 +50,8 @@ pub struct RuleInputs {
     /// Every launch with its premium flag and its owner (see [`attributed_launches`]),
     /// attributed once for the rules and the data-quality counts.
     pub launches: LazyFrame,
-    /// Per (user, SKU) holding: the user's, the SKU's and the premium-use columns.
+    /// Per (user, SKU) holding: its disabled plans, the user's, the SKU's and the premium-use
+    /// columns.
     pub holders: LazyFrame,
     pub window: AuditWindow,
     /// False when sign-in activity was not collected: only `disabled` can be told then.
@@ -186,6 +187,7 @@ impl RuleInputs {
                 col(columns::PREPAID_WARNING),
                 col(columns::CONSUMED_UNITS),
                 col(columns::CAPABILITY_STATUS),
+                col(columns::APPLIES_TO),
                 col(IS_PAID),
                 col(PURCHASED_SEATS),
             ]);

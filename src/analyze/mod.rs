@@ -15,7 +15,7 @@ pub mod timing;
 pub mod window;
 
 pub use evidence::{Evidence, EvidenceInputs};
-pub use finding::{AssignmentErrorCode, Finding, FindingKind, FindingReason};
+pub use finding::{AssignmentErrorCode, CoveringLicense, Finding, FindingKind, FindingReason};
 pub use quality::AnalysisQuality;
 pub use summary::Summary;
 pub use window::AuditWindow;
@@ -83,11 +83,19 @@ pub fn analyze(
         &evidence,
     )?;
 
+    let inactive_holders = rules::inactive_holder::find(&inputs);
+    let unused_premium = rules::unused_premium::find(&inputs);
+    let reclaimed = concat(
+        [inactive_holders.clone(), unused_premium.clone()],
+        UnionArgs::default(),
+    )?
+    .select([col(columns::USER_ID), col(columns::SKU_ID)]);
     let mut rule_frames = vec![
         rules::idle_seats::find(inputs.skus.clone()),
-        rules::inactive_holder::find(&inputs),
+        inactive_holders,
         rules::missing_premium::find(&inputs),
-        rules::unused_premium::find(&inputs),
+        rules::redundant_license::find(&inputs, &catalogue.coverage, reclaimed)?,
+        unused_premium,
     ];
     if !evidence.assignment_states_missing {
         rule_frames.push(rules::assignment_error::find(snapshot, &inputs));
@@ -193,6 +201,8 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
     let seats = integer(SEATS)?;
     let amounts = integer(MONTHLY_AMOUNT)?;
     let notes = string(NOTE)?;
+    let covering_ids = string(rules::redundant_license::COVERING_SKU_ID)?;
+    let covering_parts = string(rules::redundant_license::COVERING_SKU_PART_NUMBER)?;
 
     let mut findings = Vec::with_capacity(frame.height());
     for row in 0..frame.height() {
@@ -220,6 +230,13 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
             monthly_amount: Money(amounts.get(row).unwrap_or(0).max(0)),
             note: owned(&notes),
             timing: None,
+            covered_by: match (owned(&covering_parts), owned(&covering_ids)) {
+                (Some(sku_part_number), Some(sku_id)) => Some(CoveringLicense {
+                    sku_part_number,
+                    sku_id,
+                }),
+                _ => None,
+            },
         });
     }
     Ok(findings)

@@ -83,6 +83,7 @@ impl Summary {
                 FindingKind::InactiveHolder,
                 FindingKind::UnusedPremium,
                 FindingKind::IdleSeats,
+                FindingKind::RedundantLicense,
             ],
             "monthly_savings",
         )?;

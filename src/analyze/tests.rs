@@ -38,6 +38,7 @@ fn catalogue() -> Catalogue {
             sku("POWERAPPS_PER_USER", PREMIUM, true),
             sku("POWERAPPS_VIRAL", TRIAL, true),
         ],
+        coverage: crate::catalogue::Coverage::none(),
     }
 }
 
@@ -234,11 +235,16 @@ impl TenantBuilder {
                 })
                 .collect()
         };
-        let holdings = df!(
+        let mut holdings = df!(
             columns::USER_ID => pick(&self.holdings, 0),
             columns::SKU_ID => pick(&self.holdings, 1),
         )
         .expect("holdings frame");
+        holdings
+            .with_column(crate::ingest::users::disabled_plans_column(
+                self.holdings.iter().map(|_| &[] as &[String]),
+            ))
+            .expect("disabled plans column");
         let states = df!(
             columns::USER_ID => self.states.iter().map(|row| row.0.clone()).collect::<Vec<_>>(),
             columns::SKU_ID => self.states.iter().map(|row| row.1.clone()).collect::<Vec<_>>(),
@@ -254,6 +260,7 @@ impl TenantBuilder {
             columns::PREPAID_WARNING => self.skus.iter().map(|_| 0i64).collect::<Vec<_>>(),
             columns::CONSUMED_UNITS => self.skus.iter().map(|row| row.3).collect::<Vec<_>>(),
             columns::CAPABILITY_STATUS => self.skus.iter().map(|_| "Enabled").collect::<Vec<_>>(),
+            columns::APPLIES_TO => self.skus.iter().map(|_| "User").collect::<Vec<_>>(),
         )
         .expect("skus frame");
         let apps = df!(

@@ -18,6 +18,7 @@ use crate::model::columns;
 use polars::prelude::*;
 use std::path::Path;
 
+pub use coverage::Coverage;
 pub use price_book::{PriceBook, PriceEntry};
 
 /// `data/skus.csv`, as bundled.
@@ -37,19 +38,25 @@ pub struct CatalogueSku {
     pub premium: bool,
 }
 
-/// The SKU catalogue: every SKU Microsoft lists, with its premium flag.
+/// The SKU catalogue: every SKU Microsoft lists, with its premium flag, and which SKU covers
+/// which.
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub skus: Vec<CatalogueSku>,
+    pub coverage: Coverage,
 }
 
 impl Catalogue {
-    /// The catalogue compiled into the binary.
+    /// The catalogue and the coverage tables compiled into the binary.
     pub fn bundled() -> Result<Catalogue, IngestError> {
-        Catalogue::parse(Path::new("data/skus.csv"), BUNDLED_SKUS_CSV)
+        Ok(Catalogue {
+            coverage: Coverage::bundled()?,
+            ..Catalogue::parse(Path::new("data/skus.csv"), BUNDLED_SKUS_CSV)?
+        })
     }
 
-    /// Parses a catalogue in the `data/skus.csv` layout.
+    /// Parses a catalogue in the `data/skus.csv` layout; it knows no coverage (every SKU
+    /// covers only itself) until one is given.
     pub fn parse(path: &Path, text: &str) -> Result<Catalogue, IngestError> {
         let mut log = RejectionLog::new(Strictness::Strict);
         let table = CsvTable::open_text(
@@ -79,7 +86,10 @@ impl Catalogue {
                 premium,
             });
         }
-        Ok(Catalogue { skus })
+        Ok(Catalogue {
+            skus,
+            coverage: Coverage::none(),
+        })
     }
 
     /// The catalogue's GUID of a part number, if it lists it.

@@ -9,7 +9,7 @@
 
 use super::{ParseError, from_slice, schema_of};
 pub use crate::analyze::timing::{ReducibleOn, RenewalCalendar, RenewalCut};
-use crate::analyze::{AnalysisQuality, FindingKind, FindingReason};
+use crate::analyze::{AnalysisQuality, CoveringLicense, FindingKind, FindingReason};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::IngestQuality;
 use crate::money::Money;
@@ -91,7 +91,7 @@ pub struct FindingsSummary {
     pub monthly_amounts: BTreeMap<FindingKind, Money>,
     /// What the tenant pays: Σ over paid SKUs of purchased seats × price.
     pub monthly_cost: Money,
-    /// `inactive-holder` + `unused-premium` + `idle-seats`.
+    /// `inactive-holder` + `unused-premium` + `idle-seats` + `redundant-license`.
     pub monthly_savings: Money,
     /// `missing-premium`.
     pub monthly_cost_to_comply: Money,
@@ -136,6 +136,10 @@ pub struct FindingRecord {
     /// Savings only: whether the seat is free for the next hire at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reassignable_now: Option<bool>,
+    /// `redundant-license`: the held license that already grants this one's services; plans
+    /// remove the finding's SKU and keep this one. Absent for other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covered_by: Option<CoveringLicense>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -221,6 +225,7 @@ mod tests {
             note: None,
             reducible_on: Some(ReducibleOn::Date(date("2027-03-01"))),
             reassignable_now: Some(true),
+            covered_by: None,
         }
     }
 
@@ -247,6 +252,19 @@ mod tests {
             premium_apps_used: None,
             seats: Some(3),
             ..record(FindingKind::IdleSeats, None, amount("12345678901.23"))
+        });
+        findings.push(FindingRecord {
+            sku_part_number: "POWER_BI_PRO".into(),
+            sku_id: "f8a1db68-be16-40ed-86d5-cb42ce701560".into(),
+            covered_by: Some(CoveringLicense {
+                sku_part_number: "SPE_E5".into(),
+                sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
+            }),
+            ..record(
+                FindingKind::RedundantLicense,
+                Some(FindingReason::CoveredByHeldLicense),
+                amount("14.00"),
+            )
         });
         FindingsDocument {
             schema: SCHEMA.into(),
@@ -330,7 +348,7 @@ mod tests {
             .to_string();
         assert!(
             error.starts_with(
-                "audit/findings.json: not a seatwise findings.json: findings[8].kind: unknown finding kind \"idle-chairs\""
+                "audit/findings.json: not a seatwise findings.json: findings[9].kind: unknown finding kind \"idle-chairs\""
             ),
             "{error}"
         );

@@ -71,6 +71,10 @@ pub struct ObservedState {
     pub premium_apps_used: Option<u32>,
     /// Whether the user was a member of the action's group when planned.
     pub group_member: Option<bool>,
+    /// `redundant-license`: the SKU (id) that covers the one removed, held when planned.
+    /// `apply` leaves the removal alone once the user no longer holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covering_sku_id: Option<String>,
 }
 
 /// One change.

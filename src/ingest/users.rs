@@ -41,6 +41,7 @@ case_insensitive_record! {
     #[derive(Debug)]
     pub struct AssignedLicenseRecord {
         pub sku_id: Option<String> = "skuId",
+        pub disabled_plans: Option<Vec<String>> = "disabledPlans",
     }
 }
 
@@ -105,8 +106,16 @@ struct User {
     /// licenses are assigned is then unknown.
     assignment_states_present: bool,
     activity_counts_failed_attempts: bool,
-    holdings: Vec<String>,
+    holdings: Vec<Holding>,
     states: Vec<AssignmentState>,
+}
+
+/// One `assignedLicenses` entry: the SKU and the service plans disabled on it for this user
+/// (plan GUIDs, lower case, sorted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Holding {
+    sku_id: String,
+    disabled_plans: Vec<String>,
 }
 
 struct SourcedUser {
@@ -304,12 +313,34 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
         .enumerate()
     {
         match license.sku_id.flatten() {
-            Some(sku_id) if !sku_id.trim().is_empty() => holdings.push(guid_field(
-                path,
-                location,
-                &format!("assignedLicenses[{index}].skuId"),
-                &sku_id,
-            )?),
+            Some(sku_id) if !sku_id.trim().is_empty() => {
+                let mut disabled_plans = Vec::new();
+                for (plan_index, plan) in license
+                    .disabled_plans
+                    .flatten()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate()
+                {
+                    disabled_plans.push(guid_field(
+                        path,
+                        location,
+                        &format!("assignedLicenses[{index}].disabledPlans[{plan_index}]"),
+                        &plan,
+                    )?);
+                }
+                disabled_plans.sort();
+                disabled_plans.dedup();
+                holdings.push(Holding {
+                    sku_id: guid_field(
+                        path,
+                        location,
+                        &format!("assignedLicenses[{index}].skuId"),
+                        &sku_id,
+                    )?,
+                    disabled_plans,
+                });
+            }
             _ => {
                 return Err(rejection(
                     path,
@@ -320,8 +351,17 @@ fn validate_user(path: &Path, location: &Location, raw: UserRecord) -> Result<Us
             }
         }
     }
-    holdings.sort();
-    holdings.dedup();
+    // Graph lists a license once; should an export list it twice, a plan disabled on one
+    // entry but enabled on the other is enabled (Entra grants the union of enabled plans).
+    holdings.sort_by(|left, right| left.sku_id.cmp(&right.sku_id));
+    holdings.dedup_by(|later, kept| {
+        let same = later.sku_id == kept.sku_id;
+        if same {
+            kept.disabled_plans
+                .retain(|plan| later.disabled_plans.contains(plan));
+        }
+        same
+    });
 
     let assignment_states_present = matches!(raw.license_assignment_states, Some(Some(_)));
     let mut states = Vec::new();
@@ -623,12 +663,12 @@ fn users_frame(users: &[User]) -> PolarsResult<DataFrame> {
 }
 
 fn holdings_frame(users: &[User]) -> PolarsResult<DataFrame> {
-    let pairs: Vec<(&str, &str)> = users
+    let pairs: Vec<(&str, &Holding)> = users
         .iter()
         .flat_map(|user| {
             user.holdings
                 .iter()
-                .map(move |sku| (user.id.as_str(), sku.as_str()))
+                .map(move |holding| (user.id.as_str(), holding))
         })
         .collect();
     DataFrame::new_infer_height(vec![
@@ -638,9 +678,28 @@ fn holdings_frame(users: &[User]) -> PolarsResult<DataFrame> {
         ),
         Column::new(
             columns::SKU_ID.into(),
-            pairs.iter().map(|pair| pair.1).collect::<Vec<_>>(),
+            pairs
+                .iter()
+                .map(|pair| pair.1.sku_id.as_str())
+                .collect::<Vec<_>>(),
         ),
+        disabled_plans_column(pairs.iter().map(|pair| pair.1.disabled_plans.as_slice())),
     ])
+}
+
+/// The [`columns::DISABLED_PLANS`] column: one list of plan GUIDs per holding.
+pub fn disabled_plans_column<'a>(plans: impl Iterator<Item = &'a [String]>) -> Column {
+    let lists: Vec<Series> = plans
+        .map(|plans| Series::new(PlSmallStr::EMPTY, plans))
+        .collect();
+    let mut column = Column::new(columns::DISABLED_PLANS.into(), lists);
+    if column.is_empty() {
+        column = Column::new_empty(
+            columns::DISABLED_PLANS.into(),
+            &DataType::List(Box::new(DataType::String)),
+        );
+    }
+    column
 }
 
 fn states_frame(users: &[User]) -> PolarsResult<DataFrame> {

@@ -53,6 +53,9 @@ pub const MONTHLY_PRICE: &str = "monthly_price";
 pub const ASSIGNED_BY: &str = "assigned_by";
 pub const ASSIGNMENT_STATE: &str = "assignment_state";
 pub const ASSIGNMENT_ERROR: &str = "assignment_error";
+/// The service plans (GUIDs) disabled on a held license for that user
+/// (`assignedLicenses[].disabledPlans`).
+pub const DISABLED_PLANS: &str = "disabled_plans";
 
 // Groups.
 pub const GROUP_ID: &str = "group_id";

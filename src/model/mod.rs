@@ -4,7 +4,7 @@
 //! | frame | one row per | columns |
 //! | --- | --- | --- |
 //! | `users` | directory user | id, UPN, lower-case UPN, department and the other chargeback attributes (company, office, usage location, cost center, division), account state, sign-in times |
-//! | `holdings` | (user, SKU) in `assignedLicenses` | user id, SKU id |
+//! | `holdings` | (user, SKU) in `assignedLicenses` | user id, SKU id, disabled plan GUIDs |
 //! | `assignment_states` | `licenseAssignmentStates` entry | user id, SKU id, source, state, error |
 //! | `subscribed_skus` | purchased SKU | SKU id, part number, prepaid units, consumed units |
 //! | `groups`, `group_members`, `group_licenses` | group / membership / group license | |

@@ -42,9 +42,13 @@ pub fn users() -> Schema {
     ])
 }
 
-/// One row per (user, SKU) in `assignedLicenses`.
+/// One row per (user, SKU) in `assignedLicenses`, with the plans disabled on it.
 pub fn holdings() -> Schema {
-    schema(&[(USER_ID, DataType::String), (SKU_ID, DataType::String)])
+    schema(&[
+        (USER_ID, DataType::String),
+        (SKU_ID, DataType::String),
+        (DISABLED_PLANS, DataType::List(Box::new(DataType::String))),
+    ])
 }
 
 /// One row per `licenseAssignmentStates` entry; `assigned_by` is `direct` or a group id.

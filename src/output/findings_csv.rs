@@ -7,7 +7,7 @@ use crate::analyze::Finding;
 use crate::support::spreadsheet::spreadsheet_safe;
 use crate::support::timestamp::format_millis;
 
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 17] = [
     "kind",
     "user_id",
     "user_principal_name",
@@ -24,6 +24,7 @@ pub const HEADER: [&str; 16] = [
     "note",
     "reducible_on",
     "reassignable_now",
+    "covered_by",
 ];
 
 pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), csv::Error> {
@@ -64,6 +65,13 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
                 .timing
                 .map(|timing| timing.reassignable_now.to_string())
                 .unwrap_or_default(),
+            // `redundant-license`: the part number of the license that covers this one.
+            text(
+                finding
+                    .covered_by
+                    .as_ref()
+                    .map(|covering| covering.sku_part_number.as_str()),
+            ),
         ])?;
     }
     writer.flush()?;

@@ -29,6 +29,7 @@ impl From<&Finding> for FindingRecord {
             note: finding.note.clone(),
             reducible_on: finding.timing.map(|timing| timing.reducible_on),
             reassignable_now: finding.timing.map(|timing| timing.reassignable_now),
+            covered_by: finding.covered_by.clone(),
         }
     }
 }

@@ -28,6 +28,9 @@ pub fn kind_meaning(kind: FindingKind) -> &'static str {
             "a paid license held by a disabled, never-signed-in or inactive user"
         }
         FindingKind::MissingPremium => "premium apps used without a premium license",
+        FindingKind::RedundantLicense => {
+            "a paid license whose every service another license the user holds already grants"
+        }
         FindingKind::UnusedPremium => "a premium license with no premium app use in the window",
     }
 }
@@ -114,7 +117,7 @@ pub fn render(model: &ReportModel) -> String {
             headline.yearly_cost,
         ),
         (
-            "Could be saved (inactive holders, unused premium, idle seats)",
+            "Could be saved (inactive holders, unused premium, redundant licenses, idle seats)",
             headline.monthly_savings,
             headline.yearly_savings,
         ),

@@ -214,7 +214,10 @@ pub struct SkuRow {
     pub inactive_holder_amount: Money,
     pub unused_premium_holders: i64,
     pub unused_premium_amount: Money,
-    /// Idle, inactive-holder and unused-premium amounts together.
+    /// Holders another of whose licenses covers this one (`redundant-license`).
+    pub redundant_holders: i64,
+    pub redundant_amount: Money,
+    /// Idle, inactive-holder, unused-premium and redundant-license amounts together.
     pub monthly_savings: Money,
     /// The monthly cost less those savings: what pays for seats in use. Negative when more
     /// seats are held than bought and their holders are inactive.
@@ -236,7 +239,7 @@ pub struct GroupRow {
     /// Chargeback cost: the prices of those licenses.
     pub license_cost: Money,
     pub saving_findings: i64,
-    /// Inactive-holder and unused-premium amounts of its members.
+    /// Inactive-holder, unused-premium and redundant-license amounts of its members.
     pub savings: Money,
     pub missing_premium_users: i64,
     pub cost_to_comply: Money,
@@ -492,6 +495,7 @@ fn saving_kind() -> Expr {
     kind_is(FindingKind::InactiveHolder)
         .or(kind_is(FindingKind::UnusedPremium))
         .or(kind_is(FindingKind::IdleSeats))
+        .or(kind_is(FindingKind::RedundantLicense))
 }
 
 /// A price above zero on a subscription that is paid for.
@@ -752,6 +756,8 @@ impl Inputs {
             count_of(FindingKind::InactiveHolder).alias(INACTIVE_COUNT),
             amount_of(FindingKind::UnusedPremium).alias(FindingKind::UnusedPremium.as_str()),
             count_of(FindingKind::UnusedPremium).alias(UNUSED_COUNT),
+            amount_of(FindingKind::RedundantLicense).alias(FindingKind::RedundantLicense.as_str()),
+            count_of(FindingKind::RedundantLicense).alias(REDUNDANT_COUNT),
         ]);
         let idle = col(PURCHASED_SEATS) - col(columns::CONSUMED_UNITS);
         let frame = self
@@ -767,6 +773,8 @@ impl Inputs {
                 col(INACTIVE_COUNT).fill_null(lit(0i64)),
                 col(FindingKind::UnusedPremium.as_str()).fill_null(lit(0i64)),
                 col(UNUSED_COUNT).fill_null(lit(0i64)),
+                col(FindingKind::RedundantLicense.as_str()).fill_null(lit(0i64)),
+                col(REDUNDANT_COUNT).fill_null(lit(0i64)),
                 when(idle.clone().gt(lit(0i64)))
                     .then(idle)
                     .otherwise(lit(0i64))
@@ -777,7 +785,8 @@ impl Inputs {
             .with_column(
                 (col(FindingKind::IdleSeats.as_str())
                     + col(FindingKind::InactiveHolder.as_str())
-                    + col(FindingKind::UnusedPremium.as_str()))
+                    + col(FindingKind::UnusedPremium.as_str())
+                    + col(FindingKind::RedundantLicense.as_str()))
                 .alias(SAVINGS),
             )
             .with_column((col(MONTHLY_COST) - col(SAVINGS)).alias(IN_USE))
@@ -819,6 +828,8 @@ impl Inputs {
                     unused_premium_holders: rows.integer(UNUSED_COUNT, index)?,
                     unused_premium_amount: rows
                         .money(FindingKind::UnusedPremium.as_str(), index)?,
+                    redundant_holders: rows.integer(REDUNDANT_COUNT, index)?,
+                    redundant_amount: rows.money(FindingKind::RedundantLicense.as_str(), index)?,
                     monthly_savings: rows.money(SAVINGS, index)?,
                     in_use_amount: rows.money(IN_USE, index)?,
                     utilisation: Percent::of(assigned, purchased),
@@ -1254,6 +1265,7 @@ const WEEK: &str = "week";
 const UNKNOWN_USERS: &str = "unknown_users";
 const IN_USE: &str = "in_use";
 const UNUSED_COUNT: &str = "unused_premium_count";
+const REDUNDANT_COUNT: &str = "redundant_license_count";
 
 /// Twelve months of a monthly amount.
 fn yearly(monthly: Money) -> Money {

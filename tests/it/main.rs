@@ -23,6 +23,7 @@ mod ps_tokens;
 mod real_exports;
 mod redaction;
 mod renewals;
+mod redundant;
 mod report;
 mod report_browser;
 mod report_html;

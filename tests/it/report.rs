@@ -516,6 +516,7 @@ fn the_model_holds_every_figure_computed_once() {
             kind(FindingKind::IdleSeats, 3, "212.25"),
             kind(FindingKind::InactiveHolder, 3, "156.125"),
             kind(FindingKind::MissingPremium, 1, "20"),
+            kind(FindingKind::RedundantLicense, 0, "0"),
             kind(FindingKind::UnusedPremium, 1, "20"),
         ]
     );
@@ -557,6 +558,8 @@ fn the_model_holds_every_figure_computed_once() {
             inactive_holder_amount: usd("36.125"),
             unused_premium_holders: 0,
             unused_premium_amount: Money::ZERO,
+            redundant_holders: 0,
+            redundant_amount: Money::ZERO,
             monthly_savings: usd("108.375"),
             in_use_amount: usd("36.125"),
             utilisation: Some(Percent(500)),
@@ -967,6 +970,7 @@ duplicate-assignment           1             0.00
 idle-seats                     3           212.25  saving
 inactive-holder                3           156.13  saving
 missing-premium                1            20.00  cost to comply
+redundant-license              0             0.00  saving
 unused-premium                 1            20.00  saving
 
 users 5 (licensed 5)  |  paid 504.50 USD/month  |  savings 388.38 USD/month  |  cost to comply 20.00 USD/month
@@ -996,7 +1000,7 @@ const EXPECTED_SUMMARY: &str = r#"# seatwise license audit as of 2026-11-01
 | | per month (USD) | per year (USD) |
 | --- | ---: | ---: |
 | What the tenant pays for its purchased seats | 504.50 | 6,054.00 |
-| Could be saved (inactive holders, unused premium, idle seats) | 388.38 | 4,660.50 |
+| Could be saved (inactive holders, unused premium, redundant licenses, idle seats) | 388.38 | 4,660.50 |
 | Would cost to license unlicensed premium use | 20.00 | 240.00 |
 
 Per licensed user, the tenant pays 100.90 USD a month.
@@ -1021,6 +1025,7 @@ Seats of the priced SKUs the tenant pays for.
 | `idle-seats` | purchased seats nobody holds | 3 | 212.25 | saving |
 | `inactive-holder` | a paid license held by a disabled, never-signed-in or inactive user | 3 | 156.13 | saving |
 | `missing-premium` | premium apps used without a premium license | 1 | 20.00 | cost to comply |
+| `redundant-license` | a paid license whose every service another license the user holds already grants | 0 | 0.00 | saving |
 | `unused-premium` | a premium license with no premium app use in the window | 1 | 20.00 | saving |
 
 ## Cost and waste by SKU

@@ -187,7 +187,10 @@ fn the_sample_workbook_agrees_with_findings_json() {
         summary.monthly_cost
     );
     assert_eq!(
-        monthly("Could be saved (inactive holders, unused premium, idle seats)").rounded_to_cents(),
+        monthly(
+            "Could be saved (inactive holders, unused premium, redundant licenses, idle seats)"
+        )
+        .rounded_to_cents(),
         summary.monthly_savings
     );
     assert_eq!(

@@ -138,7 +138,7 @@ pub fn decide(action: &Action, observation: &Observation) -> Decision {
     }
     if action.mechanism.removes()
         && let Some(user) = user
-        && let Some(reason) = became_active(action, user)
+        && let Some(reason) = became_active(action, user).or_else(|| lost_covering(action, user))
     {
         return settle(ActionResult::Stale, reason);
     }
@@ -326,6 +326,21 @@ fn already_done(action: &Action, observation: &Observation) -> String {
     }
 }
 
+/// A redundant license whose covering license the user no longer holds: removing it now
+/// would take its services away.
+fn lost_covering(action: &Action, user: &LiveUser) -> Option<String> {
+    let covering = action.observed.covering_sku_id.as_deref()?;
+    let held = user.assignments.iter().any(|assignment| {
+        assignment.sku_id.eq_ignore_ascii_case(covering) && assignment.is_active()
+    });
+    (!held).then(|| {
+        format!(
+            "the license that covers {} ({covering}) is no longer active for the user; removing {} would take its services away",
+            action.sku_part_number, action.sku_part_number
+        )
+    })
+}
+
 /// A reclaim for inactivity whose user has since signed in, or been enabled again.
 fn became_active(action: &Action, user: &LiveUser) -> Option<String> {
     if action.observed.account_enabled == Some(false) && user.account_enabled == Some(true) {
@@ -505,6 +520,30 @@ mod tests {
             &seen(user(vec![assignment(None)])),
         );
         assert_eq!(decision, Decision::Proceed);
+    }
+
+    #[test]
+    fn a_redundant_license_stays_once_its_covering_license_is_gone() {
+        let mut redundant = action(Mechanism::RemoveDirect);
+        redundant.reason = "redundant-license/covered-by-held-license".into();
+        redundant.observed.covering_sku_id = Some("sku-covering".into());
+        let covering = LiveAssignment {
+            sku_id: "SKU-COVERING".into(),
+            ..assignment(None)
+        };
+        let still_covered = decide(
+            &redundant,
+            &seen(user(vec![assignment(None), covering.clone()])),
+        );
+        assert_eq!(still_covered, Decision::Proceed);
+        let lost = decide(&redundant, &seen(user(vec![assignment(None)])));
+        assert_eq!(result(lost), Some(ActionResult::Stale));
+        let failing = LiveAssignment {
+            state: "Error".into(),
+            ..covering
+        };
+        let in_error = decide(&redundant, &seen(user(vec![assignment(None), failing])));
+        assert_eq!(result(in_error), Some(ActionResult::Stale));
     }
 
     #[test]

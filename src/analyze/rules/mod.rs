@@ -6,6 +6,7 @@ pub mod duplicate_assignment;
 pub mod idle_seats;
 pub mod inactive_holder;
 pub mod missing_premium;
+pub mod redundant_license;
 pub mod unused_premium;
 
 use super::finding::FindingKind;
@@ -35,6 +36,9 @@ pub struct FindingColumns {
     pub seats: Expr,
     pub monthly_amount: Expr,
     pub note: Expr,
+    /// `redundant-license`: the held SKU that covers this one.
+    pub covering_sku_id: Expr,
+    pub covering_sku_part_number: Expr,
 }
 
 fn typed_null(dtype: DataType) -> Expr {
@@ -59,6 +63,8 @@ impl FindingColumns {
             seats: typed_null(DataType::Int64),
             monthly_amount: col(columns::MONTHLY_PRICE),
             note: typed_null(DataType::String),
+            covering_sku_id: typed_null(DataType::String),
+            covering_sku_part_number: typed_null(DataType::String),
         }
     }
 
@@ -94,6 +100,12 @@ impl FindingColumns {
                 .fill_null(lit(0i64))
                 .alias(MONTHLY_AMOUNT),
             self.note.cast(DataType::String).alias(NOTE),
+            self.covering_sku_id
+                .cast(DataType::String)
+                .alias(redundant_license::COVERING_SKU_ID),
+            self.covering_sku_part_number
+                .cast(DataType::String)
+                .alias(redundant_license::COVERING_SKU_PART_NUMBER),
         ])
     }
 }

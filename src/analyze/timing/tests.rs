@@ -32,6 +32,7 @@ fn finding(kind: FindingKind, user: Option<&str>, seats: Option<i64>) -> Finding
         monthly_amount: PRICE.times(seats.unwrap_or(1)),
         note: None,
         timing: None,
+        covered_by: None,
     }
 }
 

@@ -44,6 +44,15 @@ impl Coverage {
         )
     }
 
+    /// Tables with no pair: no SKU covers another.
+    pub fn none() -> Coverage {
+        Coverage {
+            pairs: HashSet::new(),
+            plans: HashMap::new(),
+            relation: PlanRelation::curated(),
+        }
+    }
+
     /// Parses tables in the `data/coverage.csv` and `data/coverage_plans.csv` layouts. Every SKU
     /// of a pair must have its plans in the plan table, or the pair could not be re-checked
     /// against disabled plans.
@@ -169,6 +178,13 @@ impl Coverage {
         self.plans
             .get(&sku_id.trim().to_ascii_lowercase())
             .map(Vec::as_slice)
+    }
+
+    /// Every (covering `skuId`, covered `skuId`) pair, lowercase, in no particular order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs
+            .iter()
+            .map(|(covering, covered)| (covering.as_str(), covered.as_str()))
     }
 
     /// How many (covering, covered) pairs the tables hold.

@@ -28,6 +28,8 @@ pub mod palette {
     pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
     /// Unused premium licenses.
     pub const PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
+    /// Redundant licenses: covered by another license the holder has.
+    pub const YELLOW: RGBColor = RGBColor(0xF0, 0xE4, 0x42);
     /// Users outside the directory.
     pub const SKY_BLUE: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
     /// Utilisation.

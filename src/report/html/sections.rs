@@ -7,7 +7,7 @@ use super::TABLE_ROWS;
 use super::charts::{self, Axis, Bar, ChartError, Series, Svg, TickFormat, palette};
 use super::markup::{Cell, Column, Markup, coordinate, count, table};
 use crate::analyze::FindingKind;
-use crate::analyze::rules::{inactive_holder, unused_premium};
+use crate::analyze::rules::{inactive_holder, redundant_license, unused_premium};
 use crate::money::Money;
 use crate::report::figures::UNKNOWN;
 use crate::report::model::{Since, SkuRow};
@@ -278,6 +278,10 @@ pub fn skus(page: &mut Markup, model: &ReportModel) -> Result<(), ChartError> {
             name: "unused premium",
             colour: palette::PURPLE,
         },
+        Series {
+            name: "redundant licenses",
+            colour: palette::YELLOW,
+        },
     ];
     let bars: Vec<Bar> = priced
         .iter()
@@ -289,6 +293,7 @@ pub fn skus(page: &mut Markup, model: &ReportModel) -> Result<(), ChartError> {
                 coordinate(sku.idle_amount),
                 coordinate(sku.inactive_holder_amount),
                 coordinate(sku.unused_premium_amount),
+                coordinate(sku.redundant_amount),
             ],
         })
         .collect();
@@ -306,7 +311,7 @@ pub fn skus(page: &mut Markup, model: &ReportModel) -> Result<(), ChartError> {
     let svg = charts::horizontal_bars(
         "chart-cost-by-sku",
         &format!(
-            "Monthly cost by SKU in {currency}, each bar split into seats in use, idle seats, inactive holders and unused premium licenses.{largest}"
+            "Monthly cost by SKU in {currency}, each bar split into seats in use, idle seats, inactive holders, unused premium licenses and redundant licenses.{largest}"
         ),
         &bars,
         &cost_series,
@@ -438,7 +443,7 @@ pub fn chargeback(page: &mut Markup, model: &ReportModel) -> Result<(), ChartErr
         .map_or(Money::ZERO, |total| total.monthly_amount);
     let waste_series = [
         Series {
-            name: "members' licenses (inactive holders, unused premium)",
+            name: "members' licenses (inactive holders, unused premium, redundant)",
             colour: palette::VERMILLION,
         },
         Series {
@@ -686,6 +691,9 @@ fn why(kind: FindingKind, reason: Option<&str>) -> String {
         (_, Some(inactive_holder::INACTIVE)) => "no sign-in in the window".to_string(),
         (_, Some(unused_premium::NO_PREMIUM_USE)) => {
             "no premium app opened in the window".to_string()
+        }
+        (_, Some(redundant_license::COVERED_BY_HELD_LICENSE)) => {
+            "another license the user holds grants it all".to_string()
         }
         (_, Some(other)) => other.to_string(),
         (_, None) => String::new(),

@@ -114,7 +114,7 @@ fn summary_rows(model: &ReportModel) -> Vec<SummaryRow> {
         ),
         SummaryRow::money(
             "Money",
-            "Could be saved (inactive holders, unused premium, idle seats)",
+            "Could be saved (inactive holders, unused premium, redundant licenses, idle seats)",
             headline.monthly_savings,
             Some(headline.yearly_savings),
         ),
@@ -316,6 +316,8 @@ pub fn by_sku(
             format!("Inactive holders ({currency})"),
             "Unused premium".into(),
             format!("Unused premium ({currency})"),
+            "Redundant".into(),
+            format!("Redundant ({currency})"),
             format!("Could save ({currency})"),
         ],
     )?;
@@ -341,7 +343,9 @@ pub fn by_sku(
         writer.money(15, sku.inactive_holder_amount)?;
         writer.count(16, sku.unused_premium_holders)?;
         writer.money(17, sku.unused_premium_amount)?;
-        writer.money(18, sku.monthly_savings)?;
+        writer.count(18, sku.redundant_holders)?;
+        writer.money(19, sku.redundant_amount)?;
+        writer.money(20, sku.monthly_savings)?;
         writer.next_row();
     }
     writer.end_table();
@@ -358,7 +362,11 @@ pub fn by_sku(
         writer.count(16, unused.count)?;
         writer.money(17, unused.monthly_amount)?;
     }
-    writer.money(18, model.headline.monthly_savings)?;
+    if let Some(redundant) = kind_total(model, FindingKind::RedundantLicense) {
+        writer.count(18, redundant.count)?;
+        writer.money(19, redundant.monthly_amount)?;
+    }
+    writer.money(20, model.headline.monthly_savings)?;
     writer.finish()
 }
 
