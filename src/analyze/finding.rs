@@ -1,6 +1,7 @@
 //! The typed finding: one row of `findings.json` / `findings.csv` (SPEC §3), with its kind
 //! and its reason as enums written as the stable kebab-case (or Graph) strings.
 
+use super::license_mix;
 use super::rules::{
     assignment_error, duplicate_assignment, inactive_holder, missing_premium, unused_premium,
 };
@@ -15,17 +16,19 @@ pub enum FindingKind {
     IdleSeats,
     InactiveHolder,
     MissingPremium,
+    RightSize,
     UnusedPremium,
 }
 
 impl FindingKind {
     /// Every kind, in the (alphabetical) order findings are sorted by.
-    pub const ALL: [FindingKind; 6] = [
+    pub const ALL: [FindingKind; 7] = [
         FindingKind::AssignmentError,
         FindingKind::DuplicateAssignment,
         FindingKind::IdleSeats,
         FindingKind::InactiveHolder,
         FindingKind::MissingPremium,
+        FindingKind::RightSize,
         FindingKind::UnusedPremium,
     ];
 
@@ -36,6 +39,7 @@ impl FindingKind {
             FindingKind::IdleSeats => "idle-seats",
             FindingKind::InactiveHolder => "inactive-holder",
             FindingKind::MissingPremium => "missing-premium",
+            FindingKind::RightSize => "right-size",
             FindingKind::UnusedPremium => "unused-premium",
         }
     }
@@ -46,12 +50,25 @@ impl FindingKind {
             .find(|kind| kind.as_str() == text)
     }
 
-    /// Whether the amount is money the tenant could save (else it is a cost, or nothing).
+    /// Whether the amount is money the tenant could save by removing seats or licenses, the
+    /// `monthly_savings` of SPEC §4 (else it is a cost, a change of license, or nothing).
     pub fn is_saving(self) -> bool {
         matches!(
             self,
             FindingKind::InactiveHolder | FindingKind::UnusedPremium | FindingKind::IdleSeats
         )
+    }
+
+    /// The reclaim kinds (SPEC §3): a (user, SKU) pair appears in at most one of them, and a
+    /// pair in one is in no optimisation kind (SPEC §8).
+    pub fn is_reclaim(self) -> bool {
+        matches!(self, FindingKind::InactiveHolder | FindingKind::UnusedPremium)
+    }
+
+    /// Whether the amount is what changing a license, not removing it, would save
+    /// (`right-size`): a saving kept apart from `monthly_savings`.
+    pub fn is_license_change(self) -> bool {
+        matches!(self, FindingKind::RightSize)
     }
 }
 
@@ -95,6 +112,10 @@ pub enum FindingReason {
     NoPremiumUse,
     /// `missing-premium`: premium apps launched without a premium license.
     UnlicensedPremiumUse,
+    /// `right-size`: pay-as-you-go is the cheapest way to cover the use.
+    PayAsYouGo,
+    /// `right-size`: per app passes are the cheapest way to cover the use.
+    PerApp,
     /// `duplicate-assignment`: granted directly and by a group.
     DirectAndGroup,
     /// `duplicate-assignment`: granted by several groups.
@@ -105,7 +126,7 @@ pub enum FindingReason {
 
 impl FindingReason {
     /// The reasons the rules give, each with its text.
-    pub const RULE_REASONS: [(FindingReason, &'static str); 7] = [
+    pub const RULE_REASONS: [(FindingReason, &'static str); 9] = [
         (FindingReason::Disabled, inactive_holder::DISABLED),
         (
             FindingReason::NeverSignedIn,
@@ -117,6 +138,8 @@ impl FindingReason {
             FindingReason::UnlicensedPremiumUse,
             missing_premium::UNLICENSED_PREMIUM_USE,
         ),
+        (FindingReason::PayAsYouGo, license_mix::PAY_AS_YOU_GO),
+        (FindingReason::PerApp, license_mix::PER_APP),
         (
             FindingReason::DirectAndGroup,
             duplicate_assignment::DIRECT_AND_GROUP,
@@ -256,6 +279,14 @@ pub struct Finding {
     pub monthly_amount: Money,
     /// Anything a reader must know to trust the finding.
     pub note: Option<String>,
+    /// `right-size`: the current license's monthly price.
+    pub current_monthly_cost: Option<Money>,
+    /// `right-size`: the part number of the cheapest option.
+    pub cheapest_part_number: Option<String>,
+    /// `right-size`: the cheapest option's monthly cost (averaged over the months).
+    pub cheapest_monthly_cost: Option<Money>,
+    /// `right-size`: how many calendar months wholly inside the window the use covers.
+    pub whole_months: Option<u32>,
 }
 
 impl Finding {

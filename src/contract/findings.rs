@@ -8,7 +8,7 @@
 //! need it, so it is not read back.
 
 use super::{ParseError, from_slice, schema_of};
-use crate::analyze::{AnalysisQuality, FindingKind, FindingReason};
+use crate::analyze::{AnalysisQuality, FindingKind, FindingReason, LicenseMix};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::IngestQuality;
 use crate::money::Money;
@@ -58,6 +58,10 @@ pub struct FindingsDocument {
     /// Written, not read back (readers get `None`).
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub data_quality: Option<DataQuality>,
+    /// The tenant's Power Apps license mix (SPEC §8); absent without usage evidence, and in
+    /// audits written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_mix: Option<LicenseMix>,
     /// Sorted by kind, then user principal name, then SKU part number.
     pub findings: Vec<FindingRecord>,
 }
@@ -121,6 +125,20 @@ pub struct FindingRecord {
     /// Never negative; the kind says whether it is a saving or a cost.
     pub monthly_amount: Money,
     pub note: Option<String>,
+    /// `right-size`: the current license's monthly price (the per-user tier the tenant's
+    /// seats reach).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_monthly_cost: Option<Money>,
+    /// `right-size`: the part number of the cheapest option (`POWERAPPS_PAYG`, a per app
+    /// plan); the option itself is the `reason`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cheapest_part_number: Option<String>,
+    /// `right-size`: what the cheapest option costs a month, averaged over the months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cheapest_monthly_cost: Option<Money>,
+    /// `right-size`: the calendar months wholly inside the window the use was counted over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole_months: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -204,6 +222,10 @@ mod tests {
             seats: None,
             monthly_amount: amount,
             note: None,
+            current_monthly_cost: None,
+            cheapest_part_number: None,
+            cheapest_monthly_cost: None,
+            whole_months: None,
         }
     }
 
@@ -264,6 +286,7 @@ mod tests {
                 monthly_cost_to_comply: Money::ZERO,
             },
             data_quality: Some(DataQuality::default()),
+            license_mix: None,
             findings,
         }
     }
@@ -311,7 +334,7 @@ mod tests {
             .to_string();
         assert!(
             error.starts_with(
-                "audit/findings.json: not a seatwise findings.json: findings[8].kind: unknown finding kind \"idle-chairs\""
+                "audit/findings.json: not a seatwise findings.json: findings[10].kind: unknown finding kind \"idle-chairs\""
             ),
             "{error}"
         );

@@ -7,6 +7,7 @@ use crate::analyze::{Finding, FindingKind};
 use crate::contract::findings::{
     self, DataQuality, FindingRecord, FindingsDocument, FindingsSummary, SCHEMA, SnapshotOrigin,
 };
+use crate::money::Money;
 use crate::support::timestamp::format_millis;
 
 impl From<&Finding> for FindingRecord {
@@ -27,6 +28,10 @@ impl From<&Finding> for FindingRecord {
             seats: finding.seats,
             monthly_amount: finding.monthly_amount.rounded_to_cents(),
             note: finding.note.clone(),
+            current_monthly_cost: finding.current_monthly_cost.map(Money::rounded_to_cents),
+            cheapest_part_number: finding.cheapest_part_number.clone(),
+            cheapest_monthly_cost: finding.cheapest_monthly_cost.map(Money::rounded_to_cents),
+            whole_months: finding.whole_months,
         }
     }
 }
@@ -71,6 +76,10 @@ pub fn document(report: &AuditReport) -> FindingsDocument {
             ingest: snapshot.quality.clone(),
             analysis: analysis.quality.clone(),
         }),
+        license_mix: analysis
+            .license_mix
+            .as_ref()
+            .map(|mix| mix.rounded_to_cents()),
         findings: analysis.findings.iter().map(FindingRecord::from).collect(),
     }
 }

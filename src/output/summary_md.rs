@@ -28,6 +28,9 @@ pub fn kind_meaning(kind: FindingKind) -> &'static str {
             "a paid license held by a disabled, never-signed-in or inactive user"
         }
         FindingKind::MissingPremium => "premium apps used without a premium license",
+        FindingKind::RightSize => {
+            "a per-user Power Apps Premium license whose use another license covers for less"
+        }
         FindingKind::UnusedPremium => "a premium license with no premium app use in the window",
     }
 }
@@ -36,6 +39,7 @@ fn amount_role(kind: FindingKind) -> &'static str {
     match kind {
         FindingKind::MissingPremium => "cost to comply",
         kind if kind.is_saving() => "saving",
+        kind if kind.is_license_change() => "saving by changing license",
         _ => "",
     }
 }

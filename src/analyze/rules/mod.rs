@@ -6,11 +6,13 @@ pub mod duplicate_assignment;
 pub mod idle_seats;
 pub mod inactive_holder;
 pub mod missing_premium;
+pub mod right_size;
 pub mod unused_premium;
 
 use super::finding::FindingKind;
 use super::inputs::{LAST_PREMIUM_USE, PREMIUM_APPS_USED, SOURCES};
 use crate::model::columns;
+use right_size::{CHEAPEST_MONTHLY_COST, CHEAPEST_PART_NUMBER, CURRENT_MONTHLY_COST, WHOLE_MONTHS};
 use polars::prelude::*;
 
 // The columns of the common finding layout not already named in `model::columns`.
@@ -35,6 +37,14 @@ pub struct FindingColumns {
     pub seats: Expr,
     pub monthly_amount: Expr,
     pub note: Expr,
+    /// `right-size`: the current license's monthly price.
+    pub current_monthly_cost: Expr,
+    /// `right-size`: the part number of the cheapest option.
+    pub cheapest_part_number: Expr,
+    /// `right-size`: the cheapest option's monthly cost.
+    pub cheapest_monthly_cost: Expr,
+    /// `right-size`: the calendar months wholly inside the window the use was counted over.
+    pub whole_months: Expr,
 }
 
 fn typed_null(dtype: DataType) -> Expr {
@@ -59,6 +69,10 @@ impl FindingColumns {
             seats: typed_null(DataType::Int64),
             monthly_amount: col(columns::MONTHLY_PRICE),
             note: typed_null(DataType::String),
+            current_monthly_cost: typed_null(DataType::Int64),
+            cheapest_part_number: typed_null(DataType::String),
+            cheapest_monthly_cost: typed_null(DataType::Int64),
+            whole_months: typed_null(DataType::UInt32),
         }
     }
 
@@ -94,6 +108,18 @@ impl FindingColumns {
                 .fill_null(lit(0i64))
                 .alias(MONTHLY_AMOUNT),
             self.note.cast(DataType::String).alias(NOTE),
+            self.current_monthly_cost
+                .cast(DataType::Int64)
+                .alias(CURRENT_MONTHLY_COST),
+            self.cheapest_part_number
+                .cast(DataType::String)
+                .alias(CHEAPEST_PART_NUMBER),
+            self.cheapest_monthly_cost
+                .cast(DataType::Int64)
+                .alias(CHEAPEST_MONTHLY_COST),
+            self.whole_months
+                .cast(DataType::UInt32)
+                .alias(WHOLE_MONTHS),
         ])
     }
 }

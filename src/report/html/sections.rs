@@ -236,6 +236,7 @@ pub fn headline(page: &mut Markup, model: &ReportModel) {
                 Cell::text(match total.kind {
                     FindingKind::MissingPremium => "cost to comply",
                     kind if kind.is_saving() => "saving",
+                    kind if kind.is_license_change() => "saving by changing license",
                     _ => "",
                 }),
             ]
