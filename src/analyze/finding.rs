@@ -62,7 +62,10 @@ impl FindingKind {
     /// The reclaim kinds (SPEC §3): a (user, SKU) pair appears in at most one of them, and a
     /// pair in one is in no optimisation kind (SPEC §8).
     pub fn is_reclaim(self) -> bool {
-        matches!(self, FindingKind::InactiveHolder | FindingKind::UnusedPremium)
+        matches!(
+            self,
+            FindingKind::InactiveHolder | FindingKind::UnusedPremium
+        )
     }
 
     /// Whether the amount is what changing a license, not removing it, would save

@@ -202,7 +202,10 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
     let current_costs = integer(rules::right_size::CURRENT_MONTHLY_COST)?;
     let cheapest_parts = string(rules::right_size::CHEAPEST_PART_NUMBER)?;
     let cheapest_costs = integer(rules::right_size::CHEAPEST_MONTHLY_COST)?;
-    let whole_months = frame.column(rules::right_size::WHOLE_MONTHS)?.u32()?.clone();
+    let whole_months = frame
+        .column(rules::right_size::WHOLE_MONTHS)?
+        .u32()?
+        .clone();
 
     let mut findings = Vec::with_capacity(frame.height());
     for row in 0..frame.height() {

@@ -340,7 +340,10 @@ fn every_price_names_a_catalogued_sku_in_usd() {
             ["", "true", "false"].contains(&purchasable),
             "line {line}: Purchasable {purchasable:?}"
         );
-        assert!(!source.is_empty(), "line {line}: every price says its Source");
+        assert!(
+            !source.is_empty(),
+            "line {line}: every price says its Source"
+        );
         assert!(
             parts.contains_key(part_number) || meters.contains(&part_number),
             "line {line}: {part_number} is not in {SKUS}"

@@ -26,6 +26,7 @@ mod report;
 mod report_browser;
 mod report_html;
 mod reports_sample;
+mod right_size;
 mod sign_in;
 mod snapshots;
 mod util;

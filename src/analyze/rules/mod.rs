@@ -12,8 +12,8 @@ pub mod unused_premium;
 use super::finding::FindingKind;
 use super::inputs::{LAST_PREMIUM_USE, PREMIUM_APPS_USED, SOURCES};
 use crate::model::columns;
-use right_size::{CHEAPEST_MONTHLY_COST, CHEAPEST_PART_NUMBER, CURRENT_MONTHLY_COST, WHOLE_MONTHS};
 use polars::prelude::*;
+use right_size::{CHEAPEST_MONTHLY_COST, CHEAPEST_PART_NUMBER, CURRENT_MONTHLY_COST, WHOLE_MONTHS};
 
 // The columns of the common finding layout not already named in `model::columns`.
 pub const KIND: &str = "kind";
@@ -117,9 +117,7 @@ impl FindingColumns {
             self.cheapest_monthly_cost
                 .cast(DataType::Int64)
                 .alias(CHEAPEST_MONTHLY_COST),
-            self.whole_months
-                .cast(DataType::UInt32)
-                .alias(WHOLE_MONTHS),
+            self.whole_months.cast(DataType::UInt32).alias(WHOLE_MONTHS),
         ])
     }
 }

@@ -89,7 +89,11 @@ pub fn whole_months(first_day: NaiveDate, as_of: NaiveDate) -> Vec<MonthIndex> {
 
 /// `YYYY-MM` of a month index.
 pub fn month_text(month: MonthIndex) -> String {
-    format!("{:04}-{:02}", month.div_euclid(12), month.rem_euclid(12) + 1)
+    format!(
+        "{:04}-{:02}",
+        month.div_euclid(12),
+        month.rem_euclid(12) + 1
+    )
 }
 
 /// The prices of the options considered.
@@ -126,7 +130,11 @@ pub struct PricedUse {
 /// Prices `usage` every way `prices` allows. Totals over the months decide, exactly.
 pub fn price_use(usage: &UserUse, prices: OptionPrices) -> PricedUse {
     let months = i128::try_from(usage.apps_by_month.len().max(1)).unwrap_or(1);
-    let app_months: i128 = usage.apps_by_month.iter().map(|apps| i128::from(*apps)).sum();
+    let app_months: i128 = usage
+        .apps_by_month
+        .iter()
+        .map(|apps| i128::from(*apps))
+        .sum();
     let most_apps = i128::from(usage.apps_by_month.iter().copied().max().unwrap_or(0));
     let mut totals: Vec<(CoverOption, i128)> =
         vec![(CoverOption::PerUser, i128::from(prices.per_user.0) * months)];
@@ -139,16 +147,22 @@ pub fn price_use(usage: &UserUse, prices: OptionPrices) -> PricedUse {
         totals.push((CoverOption::PayAsYouGo, i128::from(price.0) * charged));
     }
     if let Some(price) = prices.per_app {
-        totals.push((CoverOption::PerApp, i128::from(price.0) * most_apps * months));
+        totals.push((
+            CoverOption::PerApp,
+            i128::from(price.0) * most_apps * months,
+        ));
     }
     // The first minimum in `ALL` order wins, so a tie keeps the current license.
     let (cheapest, cheapest_total) = totals
         .iter()
         .copied()
-        .fold(None, |best: Option<(CoverOption, i128)>, candidate| match best {
-            Some(known) if known.1 <= candidate.1 => Some(known),
-            _ => Some(candidate),
-        })
+        .fold(
+            None,
+            |best: Option<(CoverOption, i128)>, candidate| match best {
+                Some(known) if known.1 <= candidate.1 => Some(known),
+                _ => Some(candidate),
+            },
+        )
         .unwrap_or((CoverOption::PerUser, 0));
     let mut sorted: Vec<i128> = totals.iter().map(|(_, total)| *total).collect();
     sorted.sort_unstable();
@@ -196,12 +210,7 @@ fn option_prices(
     as_of: NaiveDate,
     seats: &BTreeMap<String, i64>,
 ) -> Option<(OptionPrices, Vec<OptionPrice>, i64)> {
-    let seats_of = |part: &str| {
-        seats
-            .get(&part.to_ascii_lowercase())
-            .copied()
-            .unwrap_or(0)
-    };
+    let seats_of = |part: &str| seats.get(&part.to_ascii_lowercase()).copied().unwrap_or(0);
     let described = |option: CoverOption, entry: &crate::catalogue::PriceEntry| OptionPrice {
         option,
         part_number: entry.part_number.clone(),
@@ -249,8 +258,14 @@ fn apps_by_user_month(
             col(columns::USER_ID)
                 .is_not_null()
                 .and(col(columns::APP_IS_PREMIUM))
-                .and(super::super::inputs::millis(columns::LAUNCHED_AT).gt_eq(lit(month_start(*first))))
-                .and(super::super::inputs::millis(columns::LAUNCHED_AT).lt(lit(month_start(last + 1)))),
+                .and(
+                    super::super::inputs::millis(columns::LAUNCHED_AT)
+                        .gt_eq(lit(month_start(*first))),
+                )
+                .and(
+                    super::super::inputs::millis(columns::LAUNCHED_AT)
+                        .lt(lit(month_start(last + 1))),
+                ),
         )
         .with_column(
             (col(columns::LAUNCHED_AT).dt().year().cast(DataType::Int32) * lit(12i32)
@@ -454,7 +469,9 @@ pub fn find(
         users: mix.holders + mix.unlicensed,
         holders: mix.holders,
         unlicensed: mix.unlicensed,
-        cost_today: prices.per_user.times(i64::try_from(mix.holders).unwrap_or(i64::MAX)),
+        cost_today: prices
+            .per_user
+            .times(i64::try_from(mix.holders).unwrap_or(i64::MAX)),
         cost_all_per_user: prices
             .per_user
             .times(i64::try_from(mix.holders + mix.unlicensed).unwrap_or(i64::MAX)),
@@ -462,8 +479,11 @@ pub fn find(
         by_option: considered
             .into_iter()
             .map(|option| {
-                let (users, monthly_cost) =
-                    mix.by_option.get(&option).copied().unwrap_or((0, Money::ZERO));
+                let (users, monthly_cost) = mix
+                    .by_option
+                    .get(&option)
+                    .copied()
+                    .unwrap_or((0, Money::ZERO));
                 MixOption {
                     option,
                     users,
@@ -532,15 +552,9 @@ fn layout(
             .collect::<Vec<i64>>()
     };
     let rows = DataFrame::new_infer_height(vec![
-        Column::new(
-            columns::USER_ID.into(),
-            text(|row| row.user_id.clone()),
-        ),
+        Column::new(columns::USER_ID.into(), text(|row| row.user_id.clone())),
         Column::new(columns::SKU_ID.into(), text(|row| row.sku_id.clone())),
-        Column::new(
-            REASON.into(),
-            text(|row| row.reason.as_str().to_string()),
-        ),
+        Column::new(REASON.into(), text(|row| row.reason.as_str().to_string())),
         Column::new(AMOUNT.into(), money(|row| row.amount)),
         Column::new(CURRENT_MONTHLY_COST.into(), money(|row| row.current)),
         Column::new(
@@ -567,4 +581,139 @@ fn layout(
         ..FindingColumns::for_user_and_sku()
     }
     .select(FindingKind::RightSize, candidates))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
+    }
+
+    fn money(text: &str) -> Money {
+        Money::parse(text).unwrap_or_default()
+    }
+
+    fn usage(apps_by_month: &[u32]) -> UserUse {
+        UserUse {
+            apps_by_month: apps_by_month.to_vec(),
+            pay_as_you_go_covered: false,
+        }
+    }
+
+    const PRICES: OptionPrices = OptionPrices {
+        per_user: Money(20_000_000),
+        pay_as_you_go: Some(Money(10_000_000)),
+        per_app: None,
+    };
+
+    #[test]
+    fn only_months_wholly_inside_the_window_count() {
+        let texts = |months: Vec<MonthIndex>| -> Vec<String> {
+            months.into_iter().map(month_text).collect()
+        };
+        // The sample's window: 2026-08-04 to 2026-11-01.
+        assert_eq!(
+            texts(whole_months(date(2026, 8, 4), date(2026, 11, 1))),
+            ["2026-09", "2026-10"]
+        );
+        // A window starting on a first and ending on a last day keeps both ends.
+        assert_eq!(
+            texts(whole_months(date(2026, 9, 1), date(2026, 11, 30))),
+            ["2026-09", "2026-10", "2026-11"]
+        );
+        // Across a new year, and February's last day.
+        assert_eq!(
+            texts(whole_months(date(2025, 12, 1), date(2026, 2, 28))),
+            ["2025-12", "2026-01", "2026-02"]
+        );
+        assert!(whole_months(date(2026, 10, 15), date(2026, 11, 10)).is_empty());
+    }
+
+    #[test]
+    fn a_month_without_launches_averages_in_as_nothing() {
+        // One app in the first of three months: 10 / 3 = 3.333333 (rounded half up to a
+        // micro-unit), against 20 per user.
+        let priced = price_use(&usage(&[1, 0, 0]), PRICES);
+        assert_eq!(priced.cheapest, CoverOption::PayAsYouGo);
+        assert_eq!(priced.cheapest_cost, Money(3_333_333));
+        // Two apps in one of three months: 20 / 3 = 6.666667.
+        assert_eq!(
+            price_use(&usage(&[2, 0, 0]), PRICES).cheapest_cost,
+            Money(6_666_667)
+        );
+    }
+
+    #[test]
+    fn a_tie_keeps_the_per_user_license_and_counts_as_a_break_even() {
+        // 1 + 3 apps over two months: (10 + 30) / 2 = 20, the per-user price.
+        let priced = price_use(&usage(&[1, 3]), PRICES);
+        assert_eq!(priced.cheapest, CoverOption::PerUser);
+        assert_eq!(priced.cheapest_cost, money("20"));
+        assert!(priced.near_break_even);
+        // 21 vs 20 over three months: within a tenth; 23 vs 20 is not.
+        let near = OptionPrices {
+            per_user: money("21"),
+            ..PRICES
+        };
+        assert!(price_use(&usage(&[2, 2, 2]), near).near_break_even);
+        let far = OptionPrices {
+            per_user: money("23"),
+            ..PRICES
+        };
+        assert!(!price_use(&usage(&[2, 2, 2]), far).near_break_even);
+    }
+
+    #[test]
+    fn per_app_is_the_most_apps_in_one_month_and_loses_a_tie_to_pay_as_you_go() {
+        let prices = OptionPrices {
+            per_app: Some(money("5")),
+            ..PRICES
+        };
+        // Pay-as-you-go (1 + 3) × 10 / 2 = 20; per app 3 × 5 = 15.
+        let priced = price_use(&usage(&[1, 3]), prices);
+        assert_eq!(priced.cheapest, CoverOption::PerApp);
+        assert_eq!(priced.cheapest_cost, money("15"));
+        assert_eq!(
+            priced.costs,
+            vec![
+                (CoverOption::PerUser, money("20")),
+                (CoverOption::PayAsYouGo, money("20")),
+                (CoverOption::PerApp, money("15")),
+            ]
+        );
+        // One app each month at 10 a pass: per app 10 ties pay-as-you-go 10, which wins.
+        let dear_pass = OptionPrices {
+            per_app: Some(money("10")),
+            ..PRICES
+        };
+        assert_eq!(
+            price_use(&usage(&[1, 1]), dear_pass).cheapest,
+            CoverOption::PayAsYouGo
+        );
+    }
+
+    #[test]
+    fn a_user_covered_by_dynamics_pays_no_pay_as_you_go() {
+        let covered = UserUse {
+            apps_by_month: vec![4, 4],
+            pay_as_you_go_covered: true,
+        };
+        let priced = price_use(&covered, PRICES);
+        assert_eq!(priced.cheapest, CoverOption::PayAsYouGo);
+        assert_eq!(priced.cheapest_cost, Money::ZERO);
+    }
+
+    #[test]
+    fn dynamics_skus_with_power_apps_rights_come_from_the_coverage_plans() {
+        let ids = dynamics_power_apps_sku_ids();
+        // Dynamics 365 Sales Enterprise (POWERAPPS_DYN_APPS) and Customer Engagement Plan
+        // (POWERAPPS_DYN_P2) count; Team Members (POWERAPPS_DYN_TEAM only) does not.
+        assert!(ids.contains("1e1a282c-9c54-43a2-9310-98ef728faace"));
+        assert!(ids.contains("ea126fc5-a19e-42e2-a731-da9d437bffcf"));
+        assert!(!ids.contains("7ac9fe77-66b7-4e5e-9e46-10eed1cff547"));
+        // Power Apps Premium itself is not a Dynamics license.
+        assert!(!ids.contains("b30411f5-fea1-4a59-9ad9-3db7c7ead579"));
+    }
 }
