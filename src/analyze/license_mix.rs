@@ -49,6 +49,24 @@ impl CoverOption {
             CoverOption::PerApp => "per app",
         }
     }
+
+    /// What the option's price is per.
+    pub fn unit(self) -> &'static str {
+        match self {
+            CoverOption::PerUser => "per user a month",
+            CoverOption::PayAsYouGo => "per active user per app a month",
+            CoverOption::PerApp => "per user per app a month",
+        }
+    }
+
+    /// Why the option is missing from a mix.
+    pub fn not_considered_because(self) -> &'static str {
+        match self {
+            CoverOption::PerUser => "the price book has no Power Apps Premium price",
+            CoverOption::PayAsYouGo => "the price book has no POWERAPPS_PAYG row",
+            CoverOption::PerApp => "the price book has no per app plan that is purchasable",
+        }
+    }
 }
 
 /// The price of one option, as the price book gives it on the as-of date.

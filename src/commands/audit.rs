@@ -83,7 +83,8 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
             as_of_source,
             &analysis.currency,
             &analysis.price_book,
-        ),
+        )
+        .with_license_mix(analysis.license_mix.as_ref()),
         &tables,
         DataQuality::new(snapshot.quality.clone(), analysis.quality.clone()),
         &ReportOptions::default(),

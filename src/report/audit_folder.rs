@@ -80,6 +80,7 @@ pub fn read_context(dir: &Path) -> Result<(AuditContext, DataQuality), AuditFold
         snapshot_source: document.snapshot.source,
         price_book: document.price_book,
         generator: document.generator,
+        license_mix: document.license_mix,
     };
     Ok((context, DataQuality::new(quality.ingest, quality.analysis)))
 }

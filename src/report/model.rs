@@ -24,7 +24,7 @@ use crate::analyze::inputs::{
 };
 use crate::analyze::quality::AnalysisQuality;
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT as AMOUNT, REASON, SEATS};
-use crate::analyze::{AuditWindow, FindingKind};
+use crate::analyze::{AuditWindow, FindingKind, LicenseMix};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::{IngestQuality, Snapshot, columns};
 use crate::money::Money;
@@ -75,6 +75,9 @@ pub struct AuditContext {
     pub price_book: PriceBookOrigin,
     /// `seatwise <version>` that ran the audit.
     pub generator: String,
+    /// The tenant's Power Apps license mix as the analysis priced it (SPEC §8), amounts
+    /// rounded to cents as `findings.json` holds it; `None` when it was not assessed.
+    pub license_mix: Option<LicenseMix>,
 }
 
 impl AuditContext {
@@ -95,6 +98,16 @@ impl AuditContext {
             snapshot_source: snapshot.metadata.source.clone(),
             price_book: price_book.clone(),
             generator: generator(),
+            license_mix: None,
+        }
+    }
+
+    /// The context with the analysis's license mix, rounded to cents as `findings.json`
+    /// writes it, so an audit's report and a report rebuilt from its folder agree.
+    pub fn with_license_mix(self, mix: Option<&LicenseMix>) -> AuditContext {
+        AuditContext {
+            license_mix: mix.map(LicenseMix::rounded_to_cents),
+            ..self
         }
     }
 }
@@ -379,6 +392,11 @@ pub struct ReportModel {
     /// The `idle-seats` findings, largest amount first.
     pub idle_seats: Vec<IdleSeatRow>,
     pub premium_use: PremiumUse,
+    /// The tenant's Power Apps license mix (SPEC §8), as the analysis computed it: the cost of
+    /// its premium users today and on the cheapest mix of per user, pay-as-you-go and per app
+    /// licenses. `None` when it was not assessed (no usage evidence, no whole month in the
+    /// window, or no per-user price).
+    pub license_mix: Option<LicenseMix>,
     pub quality: DataQuality,
 }
 
@@ -417,6 +435,7 @@ impl ReportModel {
         let top_savings = inputs.top_savings()?;
         let idle_seats = inputs.idle_seats()?;
         let premium_use = inputs.premium_use()?;
+        let license_mix = context.license_mix.clone();
         Ok(ReportModel {
             context,
             headline,
@@ -429,6 +448,7 @@ impl ReportModel {
             top_savings,
             idle_seats,
             premium_use,
+            license_mix,
             quality,
         })
     }

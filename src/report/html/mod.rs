@@ -38,6 +38,7 @@ pub fn render(model: &ReportModel) -> Result<String, ChartError> {
     sections::idle_seats(&mut page, model);
     sections::top_savings(&mut page, model);
     sections::unlicensed(&mut page, model)?;
+    sections::license_mix(&mut page, model);
     quality::section(&mut page, model);
     method(&mut page, model);
     page.tag("<footer>Written by ")
