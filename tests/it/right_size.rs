@@ -496,3 +496,140 @@ fn a_price_book_tier_or_purchasable_flag_that_is_not_one_names_file_line_and_fie
         );
     }
 }
+
+/// The audit folder of the hand-built tenant, written by the binary, with a reclaim plan made
+/// from it under the default policy.
+#[test]
+fn the_audit_folder_shows_the_mix_and_a_reclaim_plan_leaves_right_size_alone() {
+    use crate::plans::{ok, run_in};
+    let temp = tempfile::tempdir().expect("temp dir");
+    write_tenant(
+        &temp.path().join("snapshot"),
+        10,
+        &book_with_pay_as_you_go(),
+    );
+    ok(run_in(
+        temp.path(),
+        &[
+            "audit",
+            "snapshot",
+            "--as-of",
+            "2026-10-31",
+            "--window-days",
+            "61",
+            "--audit-complete",
+            "--out",
+            "audit",
+        ],
+    ));
+    let audit = temp.path().join("audit");
+    let findings: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(audit.join("findings.json")).expect("read findings.json"),
+    )
+    .expect("findings.json is JSON");
+    let mix = &findings["license_mix"];
+    assert_eq!(mix["cost_today"].as_f64(), Some(80.00));
+    assert_eq!(mix["cost_cheapest_mix"].as_f64(), Some(55.00));
+    assert_eq!(mix["near_break_even"], 1);
+    assert_eq!(findings["summary"]["findings"]["right-size"], 2);
+    assert_eq!(
+        findings["summary"]["monthly_amounts"]["right-size"].as_f64(),
+        Some(30.00)
+    );
+    // Not in the savings total: inactive-holder (off, 20) + unused-premium (idle, 20) + idle
+    // seats (10 bought, 6 held: 4 × 20).
+    assert_eq!(
+        findings["summary"]["monthly_savings"].as_f64(),
+        Some(120.00)
+    );
+    let gap = findings["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| {
+            finding["kind"] == "right-size" && finding["user_principal_name"] == "gap@contoso.com"
+        })
+        .expect("gap's finding");
+    assert_eq!(gap["reason"], "pay-as-you-go");
+    assert_eq!(gap["current_monthly_cost"].as_f64(), Some(20.00));
+    assert_eq!(gap["cheapest_part_number"], "POWERAPPS_PAYG");
+    assert_eq!(gap["cheapest_monthly_cost"].as_f64(), Some(10.00));
+    assert_eq!(gap["whole_months"], 2);
+
+    let summary = std::fs::read_to_string(audit.join("summary.md")).expect("summary.md");
+    for line in [
+        "| pay-as-you-go (`POWERAPPS_PAYG`, per active user per app a month) | 10.00 | 3 | 15.00 |",
+        "| Power Apps Premium per user (`POWERAPPS_PER_USER`, per user a month) | 20.00 | 2 | 40.00 |",
+        "- Per month: 80.00 EUR today for the holders; 100.00 EUR with every priced user on per user; 55.00 EUR on the cheapest mix",
+        "- 1 users are within 10 % of a break-even (their two cheapest options differ by at most a tenth)",
+        "- Not considered: per app, as the price book has no per app plan that is purchasable",
+    ] {
+        assert!(summary.contains(line), "{line}\n{summary}");
+    }
+    let page = std::fs::read_to_string(audit.join("report.html")).expect("report.html");
+    assert!(
+        page.contains("<tr><td>Cheapest mix</td><td></td><td class=\"num\">5</td><td class=\"num\">55.00</td></tr>"),
+        "{page}"
+    );
+    let csv = std::fs::read_to_string(audit.join("findings.csv")).expect("findings.csv");
+    assert!(
+        csv.lines().any(|line| line.starts_with("right-size,")
+            && line.contains("gap@contoso.com")
+            && line.ends_with(",20.00,POWERAPPS_PAYG,10.00,2")),
+        "{csv}"
+    );
+
+    // The plan removes the reclaimed licenses and changes none of the right-sized ones.
+    ok(run_in(
+        temp.path(),
+        &[
+            "plan",
+            "reclaim",
+            "audit",
+            "--out",
+            "plan/plan.json",
+            "--on",
+            "2026-11-02",
+        ],
+    ));
+    let plan: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(temp.path().join("plan/plan.json")).expect("read plan.json"),
+    )
+    .expect("plan.json is JSON");
+    let users: std::collections::BTreeSet<&str> = plan["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|action| action["user_principal_name"].as_str())
+        .collect();
+    assert!(users.contains("off@contoso.com"), "{users:?}");
+    assert!(
+        !users.contains("gap@contoso.com") && !users.contains("dyn@contoso.com"),
+        "{users:?}"
+    );
+
+    // A policy cannot ask to reclaim right-size findings.
+    std::fs::write(
+        temp.path().join("policy.toml"),
+        "kinds = [\"right-size\"]\n",
+    )
+    .expect("write");
+    let refused = run_in(
+        temp.path(),
+        &[
+            "plan",
+            "reclaim",
+            "audit",
+            "--policy",
+            "policy.toml",
+            "--out",
+            "plan2/plan.json",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("\"right-size\" cannot be reclaimed"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}
