@@ -113,7 +113,8 @@ pub struct LicenseMix {
     pub cost_today: Money,
     /// Every priced user on per-user Premium: today's cost plus the cost to comply.
     pub cost_all_per_user: Money,
-    /// Every priced user on the cheapest option for them.
+    /// Every priced user on the cheapest option for them: the sum of their monthly costs, each
+    /// an average over the months rounded half up to a micro-unit.
     pub cost_cheapest_mix: Money,
     /// The cheapest mix by option, in [`CoverOption::ALL`] order, options considered only.
     pub by_option: Vec<MixOption>,

@@ -23,7 +23,7 @@
 //! [`LicenseMix`] prices too.
 
 use super::super::finding::FindingKind;
-use super::super::inputs::{IS_PAID, RuleInputs};
+use super::super::inputs::{IS_PAID, RuleInputs, millis};
 use super::super::license_mix::{CoverOption, LicenseMix, MixOption, OptionPrice};
 use super::{FindingColumns, KIND, NOTE, REASON};
 use crate::catalogue::coverage::BUNDLED_COVERAGE_PLANS_CSV;
@@ -72,7 +72,7 @@ pub type MonthIndex = i32;
 
 /// The calendar months wholly inside the window from `first_day` to `as_of`, inclusive.
 pub fn whole_months(first_day: NaiveDate, as_of: NaiveDate) -> Vec<MonthIndex> {
-    let index = |date: NaiveDate| date.year() * 12 + date.month0() as i32;
+    let index = |date: NaiveDate| date.year() * 12 + i32::try_from(date.month0()).unwrap_or(0);
     let mut first = index(first_day);
     if first_day.day() != 1 {
         first += 1;
@@ -248,7 +248,8 @@ fn apps_by_user_month(
         return Ok(BTreeMap::new());
     };
     let month_start = |month: MonthIndex| {
-        NaiveDate::from_ymd_opt(month.div_euclid(12), month.rem_euclid(12) as u32 + 1, 1)
+        let month_of_year = u32::try_from(month.rem_euclid(12)).unwrap_or(0) + 1;
+        NaiveDate::from_ymd_opt(month.div_euclid(12), month_of_year, 1)
             .map_or(0, crate::support::timestamp::date_start_millis)
     };
     let counts = inputs
@@ -258,14 +259,8 @@ fn apps_by_user_month(
             col(columns::USER_ID)
                 .is_not_null()
                 .and(col(columns::APP_IS_PREMIUM))
-                .and(
-                    super::super::inputs::millis(columns::LAUNCHED_AT)
-                        .gt_eq(lit(month_start(*first))),
-                )
-                .and(
-                    super::super::inputs::millis(columns::LAUNCHED_AT)
-                        .lt(lit(month_start(last + 1))),
-                ),
+                .and(millis(columns::LAUNCHED_AT).gt_eq(lit(month_start(*first))))
+                .and(millis(columns::LAUNCHED_AT).lt(lit(month_start(last + 1)))),
         )
         .with_column(
             (col(columns::LAUNCHED_AT).dt().year().cast(DataType::Int32) * lit(12i32)
