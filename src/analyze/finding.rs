@@ -1,6 +1,7 @@
 //! The typed finding: one row of `findings.json` / `findings.csv` (SPEC §3), with its kind
 //! and its reason as enums written as the stable kebab-case (or Graph) strings.
 
+use super::license_mix;
 use super::rules::{
     assignment_error, duplicate_assignment, inactive_holder, missing_premium, redundant_license,
     unused_premium,
@@ -18,18 +19,20 @@ pub enum FindingKind {
     InactiveHolder,
     MissingPremium,
     RedundantLicense,
+    RightSize,
     UnusedPremium,
 }
 
 impl FindingKind {
     /// Every kind, in the (alphabetical) order findings are sorted by.
-    pub const ALL: [FindingKind; 7] = [
+    pub const ALL: [FindingKind; 8] = [
         FindingKind::AssignmentError,
         FindingKind::DuplicateAssignment,
         FindingKind::IdleSeats,
         FindingKind::InactiveHolder,
         FindingKind::MissingPremium,
         FindingKind::RedundantLicense,
+        FindingKind::RightSize,
         FindingKind::UnusedPremium,
     ];
 
@@ -41,6 +44,7 @@ impl FindingKind {
             FindingKind::InactiveHolder => "inactive-holder",
             FindingKind::MissingPremium => "missing-premium",
             FindingKind::RedundantLicense => "redundant-license",
+            FindingKind::RightSize => "right-size",
             FindingKind::UnusedPremium => "unused-premium",
         }
     }
@@ -51,7 +55,8 @@ impl FindingKind {
             .find(|kind| kind.as_str() == text)
     }
 
-    /// Whether the amount is money the tenant could save (else it is a cost, or nothing).
+    /// Whether the amount is money the tenant could save by removing seats or licenses, the
+    /// `monthly_savings` of SPEC §4 (else it is a cost, a change of license, or nothing).
     pub fn is_saving(self) -> bool {
         matches!(
             self,
@@ -62,8 +67,9 @@ impl FindingKind {
         )
     }
 
-    /// Whether the saving comes from taking a license back from a user: the seat is then free
-    /// at once, for the next hire instead of a purchase (`reassignable_now`, SPEC §8).
+    /// The reclaim kinds: the saving comes from taking a license back from a user, so the seat
+    /// is free at once, for the next hire instead of a purchase (`reassignable_now`, SPEC §8);
+    /// and a (user, SKU) pair in one is in no license-change kind (`right-size`).
     pub fn is_reclaim(self) -> bool {
         matches!(
             self,
@@ -71,6 +77,12 @@ impl FindingKind {
                 | FindingKind::UnusedPremium
                 | FindingKind::RedundantLicense
         )
+    }
+
+    /// Whether the amount is what changing a license, not removing it, would save
+    /// (`right-size`): a saving kept apart from `monthly_savings`.
+    pub fn is_license_change(self) -> bool {
+        matches!(self, FindingKind::RightSize)
     }
 }
 
@@ -117,6 +129,10 @@ pub enum FindingReason {
     /// `redundant-license`: another license the user holds already grants every service of
     /// this one.
     CoveredByHeldLicense,
+    /// `right-size`: pay-as-you-go is the cheapest way to cover the use.
+    PayAsYouGo,
+    /// `right-size`: per app passes are the cheapest way to cover the use.
+    PerApp,
     /// `duplicate-assignment`: granted directly and by a group.
     DirectAndGroup,
     /// `duplicate-assignment`: granted by several groups.
@@ -127,7 +143,7 @@ pub enum FindingReason {
 
 impl FindingReason {
     /// The reasons the rules give, each with its text.
-    pub const RULE_REASONS: [(FindingReason, &'static str); 8] = [
+    pub const RULE_REASONS: [(FindingReason, &'static str); 10] = [
         (FindingReason::Disabled, inactive_holder::DISABLED),
         (
             FindingReason::NeverSignedIn,
@@ -139,6 +155,8 @@ impl FindingReason {
             FindingReason::UnlicensedPremiumUse,
             missing_premium::UNLICENSED_PREMIUM_USE,
         ),
+        (FindingReason::PayAsYouGo, license_mix::PAY_AS_YOU_GO),
+        (FindingReason::PerApp, license_mix::PER_APP),
         (
             FindingReason::CoveredByHeldLicense,
             redundant_license::COVERED_BY_HELD_LICENSE,
@@ -286,6 +304,14 @@ pub struct Finding {
     pub timing: Option<SavingTiming>,
     /// `redundant-license`: the held license that already grants this one's services.
     pub covered_by: Option<CoveringLicense>,
+    /// `right-size`: the current license's monthly price.
+    pub current_monthly_cost: Option<Money>,
+    /// `right-size`: the part number of the cheapest option.
+    pub cheapest_part_number: Option<String>,
+    /// `right-size`: the cheapest option's monthly cost (averaged over the months).
+    pub cheapest_monthly_cost: Option<Money>,
+    /// `right-size`: how many calendar months wholly inside the window the use covers.
+    pub whole_months: Option<u32>,
 }
 
 /// The license that makes a `redundant-license` finding's SKU redundant: plans remove the

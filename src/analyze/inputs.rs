@@ -266,6 +266,49 @@ impl RuleInputs {
     }
 }
 
+/// Seats the tenant pays for, per lower-case part number (summed over its subscriptions):
+/// `prepaidUnits.enabled` + `warning` of subscriptions that are paid. They choose the price
+/// book's volume tier of each SKU (SPEC §2 `MinSeats`).
+pub fn purchased_seats_by_part(snapshot: &Snapshot) -> PolarsResult<BTreeMap<String, i64>> {
+    let seats = snapshot
+        .subscribed_skus
+        .clone()
+        .lazy()
+        .filter(col(columns::SKU_PART_NUMBER).is_not_null())
+        .with_columns([
+            col(columns::SKU_PART_NUMBER)
+                .str()
+                .to_lowercase()
+                .alias(columns::SKU_KEY),
+            when(
+                col(columns::CAPABILITY_STATUS)
+                    .is_in(
+                        lit(Series::new("unpaid".into(), UNPAID_STATUSES)
+                            .implode()?
+                            .into_series()),
+                        false,
+                    )
+                    .fill_null(lit(false)),
+            )
+            .then(lit(0i64))
+            .otherwise(
+                col(columns::PREPAID_ENABLED).fill_null(lit(0i64))
+                    + col(columns::PREPAID_WARNING).fill_null(lit(0i64)),
+            )
+            .alias(PURCHASED_SEATS),
+        ])
+        .group_by([col(columns::SKU_KEY)])
+        .agg([col(PURCHASED_SEATS).sum()])
+        .collect()?;
+    let keys = seats.column(columns::SKU_KEY)?.str()?;
+    let counts = seats.column(PURCHASED_SEATS)?.i64()?;
+    Ok(keys
+        .iter()
+        .zip(counts.iter())
+        .filter_map(|(key, count)| Some((key?.to_string(), count.unwrap_or(0))))
+        .collect())
+}
+
 /// Computes a shared input once: every rule reads it, and a lazy plan would recompute it
 /// per rule.
 fn materialise(frame: LazyFrame) -> PolarsResult<LazyFrame> {

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod finding;
 pub mod inputs;
 pub mod launch_owner;
+pub mod license_mix;
 pub mod quality;
 pub mod rules;
 pub mod summary;
@@ -16,6 +17,7 @@ pub mod window;
 
 pub use evidence::{Evidence, EvidenceInputs};
 pub use finding::{AssignmentErrorCode, CoveringLicense, Finding, FindingKind, FindingReason};
+pub use license_mix::{CoverOption, LicenseMix};
 pub use quality::AnalysisQuality;
 pub use summary::Summary;
 pub use window::AuditWindow;
@@ -58,6 +60,9 @@ pub struct Analysis {
     /// The SKU dimension the rules priced: one row per SKU bought or held, with its part
     /// number, display name, premium flag, price, seats and whether it is paid.
     pub skus: DataFrame,
+    /// The tenant's Power Apps license mix (SPEC §8); `None` without usage evidence or a
+    /// per-user price.
+    pub license_mix: Option<LicenseMix>,
     /// Every launch with its premium flag and its owner (`user_id`, null for users not in the
     /// directory), attributed once; the audit's daily launch table is built from it.
     pub launches: DataFrame,
@@ -72,13 +77,14 @@ pub fn analyze(
     options: AnalyzeOptions,
 ) -> Result<Analysis, AnalyzeError> {
     let (price_book, price_book_origin) = bundled_prices.overridden_by(snapshot.prices.clone());
-    let prices = price_book.effective_on(window.as_of);
+    let seats = inputs::purchased_seats_by_part(snapshot)?;
+    let prices = price_book.effective_for_seats(window.as_of, &seats);
     let evidence = Evidence::decide(&evidence_inputs(snapshot, options), window);
     let inputs = RuleInputs::prepare(
         snapshot,
         catalogue,
         &prices,
-        price_book.frame_on(window.as_of)?,
+        price_book.frame_on(window.as_of, &seats)?,
         window,
         &evidence,
     )?;
@@ -115,6 +121,13 @@ pub fn analyze(
             }
         }
     };
+    // `right-size` reads the other rules' findings: a pair already reclaimed is no candidate.
+    let right_size = rules::right_size::find(&inputs, &price_book, &seats, &findings_frame)?;
+    let findings_frame = concat(
+        [findings_frame.lazy(), right_size.findings],
+        UnionArgs::default(),
+    )?
+    .collect()?;
     let findings_frame = inputs::with_assignment_sources(findings_frame, snapshot)?;
     let mut findings = findings_from_frame(&findings_frame)?;
     findings.sort_by_cached_key(Finding::sort_key);
@@ -136,6 +149,7 @@ pub fn analyze(
         summary,
         quality,
         skus: skus_frame,
+        license_mix: right_size.mix,
         launches,
     })
 }
@@ -203,6 +217,13 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
     let notes = string(NOTE)?;
     let covering_ids = string(rules::redundant_license::COVERING_SKU_ID)?;
     let covering_parts = string(rules::redundant_license::COVERING_SKU_PART_NUMBER)?;
+    let current_costs = integer(rules::right_size::CURRENT_MONTHLY_COST)?;
+    let cheapest_parts = string(rules::right_size::CHEAPEST_PART_NUMBER)?;
+    let cheapest_costs = integer(rules::right_size::CHEAPEST_MONTHLY_COST)?;
+    let whole_months = frame
+        .column(rules::right_size::WHOLE_MONTHS)?
+        .u32()?
+        .clone();
 
     let mut findings = Vec::with_capacity(frame.height());
     for row in 0..frame.height() {
@@ -237,6 +258,10 @@ fn findings_from_frame(frame: &DataFrame) -> Result<Vec<Finding>, AnalyzeError> 
                 }),
                 _ => None,
             },
+            current_monthly_cost: current_costs.get(row).map(Money),
+            cheapest_part_number: owned(&cheapest_parts),
+            cheapest_monthly_cost: cheapest_costs.get(row).map(Money),
+            whole_months: whole_months.get(row),
         });
     }
     Ok(findings)

@@ -48,6 +48,9 @@ fn prices() -> PriceBook {
         monthly_price: Money::parse(price).expect("valid price"),
         currency: "USD".into(),
         effective_from: None,
+        min_seats: 0,
+        purchasable: true,
+        source: None,
     };
     PriceBook {
         entries: vec![

@@ -3,6 +3,13 @@
 //! The bundled book holds public USD list prices; a snapshot's `prices.csv` overrides it SKU
 //! by SKU. A row may carry `EffectiveFrom`: the price in force on the as-of date is the row
 //! with the latest `EffectiveFrom` on or before it, so one file can hold a price history.
+//!
+//! A row may also carry `MinSeats` (SPEC §2): volume tiers. Among the rows in force, the tier
+//! whose `MinSeats` the tenant's purchased seats of that SKU reach applies, the highest one
+//! reached winning; a row without `MinSeats` is the base tier (reached by any tenant). A later
+//! `EffectiveFrom` restates a price list whole: its rows win over older ones, whatever their
+//! tiers. `Purchasable` (default true) says whether the SKU can still be bought, and `Source`
+//! where the price comes from; both are carried, never guessed.
 
 use crate::ingest::error::{IngestError, RejectionLog, rejection};
 use crate::ingest::table::CsvTable;
@@ -21,6 +28,12 @@ pub struct PriceEntry {
     pub monthly_price: Money,
     pub currency: String,
     pub effective_from: Option<NaiveDate>,
+    /// The fewest purchased seats for this tier to apply; 0 for the base tier.
+    pub min_seats: i64,
+    /// Whether the SKU can still be bought (`Purchasable`, default true).
+    pub purchasable: bool,
+    /// Where the price comes from (`Source`), as written.
+    pub source: Option<String>,
 }
 
 /// A price book: entries in one currency.
@@ -41,7 +54,8 @@ pub struct PriceBookOrigin {
 }
 
 impl PriceBook {
-    /// Parses a price book in the `SkuPartNumber, MonthlyPrice, Currency[, EffectiveFrom]` layout.
+    /// Parses a price book in the `SkuPartNumber, MonthlyPrice, Currency[, EffectiveFrom]
+    /// [, MinSeats][, Purchasable][, Source]` layout.
     pub fn parse(table: &CsvTable, log: &mut RejectionLog) -> Result<PriceBook, IngestError> {
         let path = table.path();
         let mut entries = Vec::new();
@@ -122,10 +136,27 @@ impl PriceBook {
                     }
                 }
             };
+            let min_seats = match parse_min_seats(row.get("MinSeats")) {
+                Ok(seats) => seats,
+                Err(problem) => {
+                    log.reject(rejection(path, row.location(), "MinSeats", problem))?;
+                    continue;
+                }
+            };
+            let purchasable = match parse_purchasable(row.get("Purchasable")) {
+                Ok(purchasable) => purchasable,
+                Err(problem) => {
+                    log.reject(rejection(path, row.location(), "Purchasable", problem))?;
+                    continue;
+                }
+            };
+            let source = Some(row.get("Source").trim())
+                .filter(|text| !text.is_empty())
+                .map(str::to_string);
             let key = (
                 part_number.to_ascii_lowercase(),
                 effective_from,
-                row.get("MinSeats").trim().to_string(),
+                min_seats.to_string(),
             );
             match seen.get(&key) {
                 Some((price, _)) if *price == monthly_price => continue,
@@ -151,6 +182,9 @@ impl PriceBook {
                 monthly_price,
                 currency: row_currency,
                 effective_from,
+                min_seats,
+                purchasable,
+                source,
             });
         }
         Ok(PriceBook { entries })
@@ -206,26 +240,68 @@ impl PriceBook {
         (PriceBook { entries }, origin)
     }
 
-    /// The price of each part number in force on `as_of` (part numbers compared ignoring case).
+    /// The base-tier price of each part number in force on `as_of` (part numbers compared
+    /// ignoring case): the price a tenant buying no seats would pay.
     pub fn effective_on(&self, as_of: NaiveDate) -> BTreeMap<String, Money> {
-        let mut chosen: BTreeMap<String, (Option<NaiveDate>, Money)> = BTreeMap::new();
+        self.effective_for_seats(as_of, &BTreeMap::new())
+    }
+
+    /// The price of each part number in force on `as_of` at the tier the tenant's purchased
+    /// seats reach (`seats`: lower-case part number to purchased seats; a part number missing
+    /// from it has none). Of the rows in force, the latest `EffectiveFrom` wins, then the
+    /// highest `MinSeats` reached.
+    pub fn effective_for_seats(
+        &self,
+        as_of: NaiveDate,
+        seats: &BTreeMap<String, i64>,
+    ) -> BTreeMap<String, Money> {
+        self.rows_in_force(as_of, seats)
+            .into_iter()
+            .map(|(key, entry)| (key, entry.monthly_price))
+            .collect()
+    }
+
+    /// The row in force for `part_number` on `as_of` at the tier `seats` reach (see
+    /// [`PriceBook::effective_for_seats`]); `None` when the book does not price it then.
+    pub fn entry_for_seats(
+        &self,
+        part_number: &str,
+        as_of: NaiveDate,
+        seats: i64,
+    ) -> Option<&PriceEntry> {
+        let key = part_number.to_ascii_lowercase();
+        let seats = BTreeMap::from([(key.clone(), seats)]);
+        self.rows_in_force(as_of, &seats).remove(&key)
+    }
+
+    fn rows_in_force(
+        &self,
+        as_of: NaiveDate,
+        seats: &BTreeMap<String, i64>,
+    ) -> BTreeMap<String, &PriceEntry> {
+        let mut chosen: BTreeMap<String, &PriceEntry> = BTreeMap::new();
         for entry in &self.entries {
             if entry.effective_from.is_some_and(|from| from > as_of) {
                 continue;
             }
             let key = entry.part_number.to_ascii_lowercase();
+            // Any tenant reaches the base tier, even one that buys no seat of the SKU.
+            let purchased = seats.get(&key).copied().unwrap_or(0).max(1);
+            if entry.min_seats > purchased {
+                continue;
+            }
             let replace = match chosen.get(&key) {
                 None => true,
-                Some((from, _)) => entry.effective_from >= *from,
+                Some(known) => {
+                    (entry.effective_from, entry.min_seats)
+                        >= (known.effective_from, known.min_seats)
+                }
             };
             if replace {
-                chosen.insert(key, (entry.effective_from, entry.monthly_price));
+                chosen.insert(key, entry);
             }
         }
         chosen
-            .into_iter()
-            .map(|(key, (_, price))| (key, price))
-            .collect()
     }
 
     /// The first day the book prices `part_number`, when every row for it starts after
@@ -247,10 +323,14 @@ impl PriceBook {
         first
     }
 
-    /// The prices in force on `as_of` as a frame: `sku_key` (lower-case part number) and
+    /// The prices in force on `as_of` at the tiers `seats` reach, as a frame: `sku_key` (lower-case part number) and
     /// `monthly_price` in micro-units.
-    pub fn frame_on(&self, as_of: NaiveDate) -> PolarsResult<DataFrame> {
-        let prices = self.effective_on(as_of);
+    pub fn frame_on(
+        &self,
+        as_of: NaiveDate,
+        seats: &BTreeMap<String, i64>,
+    ) -> PolarsResult<DataFrame> {
+        let prices = self.effective_for_seats(as_of, seats);
         DataFrame::new_infer_height(vec![
             Column::new(
                 columns::SKU_KEY.into(),
@@ -273,3 +353,28 @@ impl PriceBook {
 
 /// Columns every price book must have.
 pub const REQUIRED_PRICE_COLUMNS: &[&str] = &["SkuPartNumber", "MonthlyPrice", "Currency"];
+
+/// `MinSeats`: empty (the base tier) or a whole number of seats.
+fn parse_min_seats(text: &str) -> Result<i64, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Ok(0);
+    }
+    match trimmed.parse::<i64>() {
+        Ok(seats) if (0..=crate::money::MAX_SEATS).contains(&seats) => Ok(seats),
+        _ => Err(format!(
+            "expected a whole number of seats from 0 to {}, found {trimmed:?}",
+            crate::money::MAX_SEATS
+        )),
+    }
+}
+
+/// `Purchasable`: empty (true), `true` or `false`, in any case.
+fn parse_purchasable(text: &str) -> Result<bool, String> {
+    match text.trim() {
+        "" => Ok(true),
+        value if value.eq_ignore_ascii_case("true") => Ok(true),
+        value if value.eq_ignore_ascii_case("false") => Ok(false),
+        other => Err(format!("expected true or false, found {other:?}")),
+    }
+}

@@ -84,7 +84,8 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
             &analysis.currency,
             &analysis.price_book,
             &analysis.renewals,
-        ),
+        )
+        .with_license_mix(analysis.license_mix.as_ref()),
         &tables,
         DataQuality::new(snapshot.quality.clone(), analysis.quality.clone()),
         &ReportOptions::default(),

@@ -120,7 +120,10 @@ fn assign_plan(args: &AssignArgs) -> anyhow::Result<Plan> {
     };
     let (snapshot, tenant) = load_tenant(&snapshot_dir)?;
     let (book, origin) = PriceBook::bundled()?.overridden_by(snapshot.prices.clone());
-    let prices: BTreeMap<String, Money> = book.effective_on(planned_on);
+    // Priced at the tier the tenant's purchased seats reach, as the audit prices them.
+    let seats = seatwise::analyze::inputs::purchased_seats_by_part(&snapshot)
+        .context("counting the tenant's purchased seats")?;
+    let prices: BTreeMap<String, Money> = book.effective_for_seats(planned_on, &seats);
     let price_of = move |part: &str| {
         prices
             .get(&part.to_ascii_lowercase())

@@ -9,7 +9,7 @@
 
 use super::{ParseError, from_slice, schema_of};
 pub use crate::analyze::timing::{ReducibleOn, RenewalCalendar, RenewalCut};
-use crate::analyze::{AnalysisQuality, CoveringLicense, FindingKind, FindingReason};
+use crate::analyze::{AnalysisQuality, CoveringLicense, FindingKind, FindingReason, LicenseMix};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::IngestQuality;
 use crate::money::Money;
@@ -63,6 +63,10 @@ pub struct FindingsDocument {
     /// written before it existed, which read as "subscriptions unknown".
     #[serde(default)]
     pub renewals: RenewalCalendar,
+    /// The tenant's Power Apps license mix (SPEC §8); absent without usage evidence, and in
+    /// audits written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license_mix: Option<LicenseMix>,
     /// Sorted by kind, then user principal name, then SKU part number.
     pub findings: Vec<FindingRecord>,
 }
@@ -140,6 +144,20 @@ pub struct FindingRecord {
     /// remove the finding's SKU and keep this one. Absent for other kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub covered_by: Option<CoveringLicense>,
+    /// `right-size`: the current license's monthly price (the per-user tier the tenant's
+    /// seats reach).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_monthly_cost: Option<Money>,
+    /// `right-size`: the part number of the cheapest option (`POWERAPPS_PAYG`, a per app
+    /// plan); the option itself is the `reason`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cheapest_part_number: Option<String>,
+    /// `right-size`: what the cheapest option costs a month, averaged over the months.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cheapest_monthly_cost: Option<Money>,
+    /// `right-size`: the calendar months wholly inside the window the use was counted over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whole_months: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -226,6 +244,10 @@ mod tests {
             reducible_on: Some(ReducibleOn::Date(date("2027-03-01"))),
             reassignable_now: Some(true),
             covered_by: None,
+            current_monthly_cost: None,
+            cheapest_part_number: None,
+            cheapest_monthly_cost: None,
+            whole_months: None,
         }
     }
 
@@ -301,6 +323,7 @@ mod tests {
             },
             data_quality: Some(DataQuality::default()),
             renewals: RenewalCalendar::default(),
+            license_mix: None,
             findings,
         }
     }
@@ -348,7 +371,7 @@ mod tests {
             .to_string();
         assert!(
             error.starts_with(
-                "audit/findings.json: not a seatwise findings.json: findings[9].kind: unknown finding kind \"idle-chairs\""
+                "audit/findings.json: not a seatwise findings.json: findings[11].kind: unknown finding kind \"idle-chairs\""
             ),
             "{error}"
         );

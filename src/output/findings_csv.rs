@@ -1,13 +1,14 @@
 //! `findings.csv`: the findings for spreadsheets, one row each, same order as the JSON.
 //!
 //! Finance opens this in Excel, so text that a spreadsheet would run as a formula (a
-//! department named `=HYPERLINK(…)`) is prefixed with an apostrophe.
+//! department named `=HYPERLINK(…)`) is prefixed with an apostrophe. Columns only grow, at
+//! the end: the `right-size` columns are empty on other kinds.
 
 use crate::analyze::Finding;
 use crate::support::spreadsheet::spreadsheet_safe;
 use crate::support::timestamp::format_millis;
 
-pub const HEADER: [&str; 17] = [
+pub const HEADER: [&str; 21] = [
     "kind",
     "user_id",
     "user_principal_name",
@@ -25,6 +26,10 @@ pub const HEADER: [&str; 17] = [
     "reducible_on",
     "reassignable_now",
     "covered_by",
+    "current_monthly_cost",
+    "cheapest_part_number",
+    "cheapest_monthly_cost",
+    "whole_months",
 ];
 
 pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), csv::Error> {
@@ -72,6 +77,19 @@ pub fn write(findings: &[Finding], output: impl std::io::Write) -> Result<(), cs
                     .as_ref()
                     .map(|covering| covering.sku_part_number.as_str()),
             ),
+            finding
+                .current_monthly_cost
+                .map(|cost| cost.to_string())
+                .unwrap_or_default(),
+            text(finding.cheapest_part_number.as_deref()),
+            finding
+                .cheapest_monthly_cost
+                .map(|cost| cost.to_string())
+                .unwrap_or_default(),
+            finding
+                .whole_months
+                .map(|months| months.to_string())
+                .unwrap_or_default(),
         ])?;
     }
     writer.flush()?;

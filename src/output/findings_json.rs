@@ -7,6 +7,7 @@ use crate::analyze::{Finding, FindingKind};
 use crate::contract::findings::{
     self, DataQuality, FindingRecord, FindingsDocument, FindingsSummary, SCHEMA, SnapshotOrigin,
 };
+use crate::money::Money;
 use crate::support::timestamp::format_millis;
 
 impl From<&Finding> for FindingRecord {
@@ -30,6 +31,10 @@ impl From<&Finding> for FindingRecord {
             reducible_on: finding.timing.map(|timing| timing.reducible_on),
             reassignable_now: finding.timing.map(|timing| timing.reassignable_now),
             covered_by: finding.covered_by.clone(),
+            current_monthly_cost: finding.current_monthly_cost.map(Money::rounded_to_cents),
+            cheapest_part_number: finding.cheapest_part_number.clone(),
+            cheapest_monthly_cost: finding.cheapest_monthly_cost.map(Money::rounded_to_cents),
+            whole_months: finding.whole_months,
         }
     }
 }
@@ -78,6 +83,10 @@ pub fn document(report: &AuditReport) -> FindingsDocument {
             analysis: analysis.quality.clone(),
         }),
         renewals: analysis.renewals.clone(),
+        license_mix: analysis
+            .license_mix
+            .as_ref()
+            .map(|mix| mix.rounded_to_cents()),
         findings: analysis.findings.iter().map(FindingRecord::from).collect(),
     }
 }

@@ -7,10 +7,10 @@
 //! model's. Every tenant value goes through [`crate::support::markdown::text`], so a name
 //! cannot add a row, a heading, a link, an image or HTML.
 
-use crate::analyze::FindingKind;
 use crate::analyze::evidence::{
     COVERAGE_END_SLACK_DAYS, COVERAGE_START_SLACK_DAYS, CoverageSource,
 };
+use crate::analyze::{CoverOption, FindingKind};
 use crate::money::Money;
 use crate::report::ReportModel;
 use crate::report::model::BreakdownRow;
@@ -31,6 +31,9 @@ pub fn kind_meaning(kind: FindingKind) -> &'static str {
         FindingKind::RedundantLicense => {
             "a paid license whose every service another license the user holds already grants"
         }
+        FindingKind::RightSize => {
+            "a per-user Power Apps Premium license whose use another license covers for less"
+        }
         FindingKind::UnusedPremium => "a premium license with no premium app use in the window",
     }
 }
@@ -39,6 +42,7 @@ fn amount_role(kind: FindingKind) -> &'static str {
     match kind {
         FindingKind::MissingPremium => "cost to comply",
         kind if kind.is_saving() => "saving",
+        kind if kind.is_license_change() => "saving by changing license",
         _ => "",
     }
 }
@@ -200,6 +204,7 @@ pub fn render(model: &ReportModel) -> String {
     write_top_savings(&mut text, model);
     write_savings_timing(&mut text, model);
     write_premium_use(&mut text, model);
+    write_license_mix(&mut text, model);
     write_quality(&mut text, model);
     text
 }
@@ -391,6 +396,82 @@ fn write_premium_use(text: &mut String, model: &ReportModel) {
                 text,
                 "| {} | {} | {} |",
                 row.apps, row.users, row.unlicensed
+            );
+        }
+    }
+}
+
+fn write_license_mix(text: &mut String, model: &ReportModel) {
+    let _ = writeln!(text, "\n## Power Apps license mix\n");
+    let Some(mix) = &model.license_mix else {
+        let _ = writeln!(
+            text,
+            "Not assessed: premium use or sign-in activity is unknown, no calendar month lies wholly inside the window, or the price book has no Power Apps Premium price."
+        );
+        return;
+    };
+    let currency = &model.context.currency;
+    let _ = writeln!(
+        text,
+        "Premium use counted over the calendar months wholly inside the window ({}), priced each way the price book allows; the cheapest for each user wins, a tie keeps per user.\n",
+        mix.months.join(", ")
+    );
+    let _ = writeln!(
+        text,
+        "| option | price ({currency}) | users on the cheapest mix | per month ({currency}) |"
+    );
+    let _ = writeln!(text, "| --- | ---: | ---: | ---: |");
+    for row in &mix.by_option {
+        let Some(price) = mix.prices.iter().find(|price| price.option == row.option) else {
+            continue;
+        };
+        let tier = if price.min_seats > 0 {
+            format!(", the {}-seat tier", price.min_seats)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            text,
+            "| {} (`{}`, {}{tier}) | {} | {} | {} |",
+            row.option.label(),
+            md(&price.part_number),
+            row.option.unit(),
+            price.monthly_price.grouped(),
+            row.users,
+            row.monthly_cost.grouped()
+        );
+    }
+    let _ = writeln!(
+        text,
+        "\n- {} premium users priced: {} holding Power Apps Premium (not in a reclaim finding), {} without a premium license; the per-user tier comes from {} purchased seats",
+        mix.users, mix.holders, mix.unlicensed, mix.per_user_seats
+    );
+    let _ = writeln!(
+        text,
+        "- Per month: {} {currency} today for the holders; {} {currency} with every priced user on per user; {} {currency} on the cheapest mix",
+        mix.cost_today.grouped(),
+        mix.cost_all_per_user.grouped(),
+        mix.cost_cheapest_mix.grouped()
+    );
+    let _ = writeln!(
+        text,
+        "- {} users are within 10 % of a break-even (their two cheapest options differ by at most a tenth)",
+        mix.near_break_even
+    );
+    if mix.without_use_in_months > 0 {
+        let _ = writeln!(
+            text,
+            "- {} users are left out: none of their premium launches falls in those months",
+            mix.without_use_in_months
+        );
+    }
+    for option in CoverOption::ALL {
+        if !mix.prices.iter().any(|price| price.option == option) {
+            let _ = writeln!(
+                text,
+                "- Not considered: {}, as {}",
+                option.label(),
+                option.not_considered_because()
             );
         }
     }

@@ -29,6 +29,7 @@ pub fn render(model: &ReportModel, out_dir: &std::path::Path) -> String {
         let role = match total.kind {
             FindingKind::MissingPremium => "  cost to comply",
             kind if kind.is_saving() => "  saving",
+            kind if kind.is_license_change() => "  saving by changing license",
             _ => "",
         };
         let _ = writeln!(

@@ -81,6 +81,7 @@ pub fn read_context(dir: &Path) -> Result<(AuditContext, DataQuality), AuditFold
         price_book: document.price_book,
         generator: document.generator,
         renewals: document.renewals,
+        license_mix: document.license_mix,
     };
     Ok((context, DataQuality::new(quality.ingest, quality.analysis)))
 }

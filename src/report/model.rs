@@ -27,7 +27,7 @@ use crate::analyze::inputs::{
 use crate::analyze::quality::AnalysisQuality;
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT as AMOUNT, REASON, SEATS};
 use crate::analyze::timing::{ReducibleOn, RenewalCalendar, RenewalCut};
-use crate::analyze::{AuditWindow, FindingKind};
+use crate::analyze::{AuditWindow, FindingKind, LicenseMix};
 use crate::catalogue::price_book::PriceBookOrigin;
 use crate::model::{IngestQuality, Snapshot, columns};
 use crate::money::Money;
@@ -80,6 +80,9 @@ pub struct AuditContext {
     pub generator: String,
     /// When the savings' seats can drop, per subscription (`findings.json`'s `renewals`).
     pub renewals: RenewalCalendar,
+    /// The tenant's Power Apps license mix as the analysis priced it (SPEC §8), amounts
+    /// rounded to cents as `findings.json` holds it; `None` when it was not assessed.
+    pub license_mix: Option<LicenseMix>,
 }
 
 impl AuditContext {
@@ -102,6 +105,16 @@ impl AuditContext {
             price_book: price_book.clone(),
             generator: generator(),
             renewals: renewals.clone(),
+            license_mix: None,
+        }
+    }
+
+    /// The context with the analysis's license mix, rounded to cents as `findings.json`
+    /// writes it, so an audit's report and a report rebuilt from its folder agree.
+    pub fn with_license_mix(self, mix: Option<&LicenseMix>) -> AuditContext {
+        AuditContext {
+            license_mix: mix.map(LicenseMix::rounded_to_cents),
+            ..self
         }
     }
 }
@@ -390,6 +403,11 @@ pub struct ReportModel {
     pub idle_seats: Vec<IdleSeatRow>,
     pub premium_use: PremiumUse,
     pub savings_timing: SavingsTiming,
+    /// The tenant's Power Apps license mix (SPEC §8), as the analysis computed it: the cost of
+    /// its premium users today and on the cheapest mix of per user, pay-as-you-go and per app
+    /// licenses. `None` when it was not assessed (no usage evidence, no whole month in the
+    /// window, or no per-user price).
+    pub license_mix: Option<LicenseMix>,
     pub quality: DataQuality,
 }
 
@@ -453,6 +471,7 @@ impl ReportModel {
         let idle_seats = inputs.idle_seats()?;
         let premium_use = inputs.premium_use()?;
         let savings_timing = inputs.savings_timing(&context.renewals)?;
+        let license_mix = context.license_mix.clone();
         Ok(ReportModel {
             context,
             headline,
@@ -466,6 +485,7 @@ impl ReportModel {
             idle_seats,
             premium_use,
             savings_timing,
+            license_mix,
             quality,
         })
     }

@@ -311,9 +311,19 @@ fn every_price_names_a_catalogued_sku_in_usd() {
     let headers = reader.headers().expect("prices.csv has a header").clone();
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
-        ["SkuPartNumber", "MonthlyPrice", "Currency", "EffectiveFrom"],
+        [
+            "SkuPartNumber",
+            "MonthlyPrice",
+            "Currency",
+            "EffectiveFrom",
+            "MinSeats",
+            "Purchasable",
+            "Source"
+        ],
         "prices.csv header"
     );
+    // Priced meters that are not SKUs: pay-as-you-go is billed to Azure, never assigned.
+    let meters = ["POWERAPPS_PAYG"];
     let mut seen = BTreeSet::new();
     let mut count = 0;
     for record in reader.records() {
@@ -321,8 +331,21 @@ fn every_price_names_a_catalogued_sku_in_usd() {
         let line = record.position().map_or(0, csv::Position::line);
         let (part_number, price, currency, effective_from) =
             (&record[0], &record[1], &record[2], &record[3]);
+        let (min_seats, purchasable, source) = (&record[4], &record[5], &record[6]);
         assert!(
-            parts.contains_key(part_number),
+            min_seats.is_empty() || min_seats.parse::<u32>().is_ok_and(|seats| seats > 1),
+            "line {line}: MinSeats {min_seats:?} is empty or a tier above one seat"
+        );
+        assert!(
+            ["", "true", "false"].contains(&purchasable),
+            "line {line}: Purchasable {purchasable:?}"
+        );
+        assert!(
+            !source.is_empty(),
+            "line {line}: every price says its Source"
+        );
+        assert!(
+            parts.contains_key(part_number) || meters.contains(&part_number),
             "line {line}: {part_number} is not in {SKUS}"
         );
         assert_eq!(currency, "USD", "line {line}: currency");
@@ -356,8 +379,12 @@ fn every_price_names_a_catalogued_sku_in_usd() {
             );
         }
         assert!(
-            seen.insert((part_number.to_string(), effective_from.to_string())),
-            "line {line}: {part_number} priced twice from {effective_from:?}"
+            seen.insert((
+                part_number.to_string(),
+                effective_from.to_string(),
+                min_seats.to_string()
+            )),
+            "line {line}: {part_number} priced twice from {effective_from:?} at MinSeats {min_seats:?}"
         );
         count += 1;
     }
@@ -369,7 +396,7 @@ fn every_price_names_a_catalogued_sku_in_usd() {
         "POWER_BI_STANDARD",
     ] {
         assert!(
-            seen.iter().any(|(part, _)| part == free),
+            seen.iter().any(|(part, _, _)| part == free),
             "{free} is in prices.csv"
         );
     }
@@ -386,6 +413,7 @@ fn bundled_price_book_quotes_the_reference_prices() {
         ("powerautomate_attended_rpa", "15.00"),
         ("power_automate_per_process", "150.00"),
         ("powerapps_viral", "0.00"),
+        ("powerapps_payg", "10.00"),
     ] {
         let price = prices
             .get(part_number)

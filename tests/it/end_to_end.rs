@@ -27,16 +27,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde_json::Value;
 
-const KINDS: [&str; 7] = [
+const KINDS: [&str; 8] = [
     "assignment-error",
     "duplicate-assignment",
     "idle-seats",
     "inactive-holder",
     "missing-premium",
     "redundant-license",
+    "right-size",
     "unused-premium",
 ];
 /// Kinds a case may lack without passing vacuously: the committed sample holds no license
@@ -277,10 +278,17 @@ fn snapshot_as_of(dir: &Path) -> NaiveDate {
     parse_time(collected).date_naive()
 }
 
-/// Effective prices (part number, lower case -> cents) on `as_of` from one price file.
-fn price_file(path: &Path, as_of: NaiveDate) -> HashMap<String, i64> {
-    // part -> (effective from, None = earliest; cents)
-    let mut best: HashMap<String, (Option<NaiveDate>, i64)> = HashMap::new();
+/// Effective prices (part number, lower case -> cents) on `as_of` from one price file, at the
+/// tier (`MinSeats`) the tenant's purchased seats of each part reach, and the part numbers
+/// whose row in force says `Purchasable` false.
+fn price_file(
+    path: &Path,
+    as_of: NaiveDate,
+    seats: &HashMap<String, i64>,
+) -> (HashMap<String, i64>, HashSet<String>) {
+    // part -> ((effective from, None = earliest; MinSeats), cents, purchasable)
+    type Best = ((Option<NaiveDate>, i64), i64, bool);
+    let mut best: HashMap<String, Best> = HashMap::new();
     for row in read_csv(path) {
         let part = row
             .get("skupartnumber")
@@ -302,14 +310,34 @@ fn price_file(path: &Path, as_of: NaiveDate) -> HashMap<String, i64> {
         if from.is_some_and(|f| f > as_of) {
             continue;
         }
+        let min_seats: i64 = row
+            .get("minseats")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map_or(0, |s| s.parse().expect("oracle: MinSeats"));
+        // Every tenant reaches the base tier.
+        if min_seats > seats.get(&part).copied().unwrap_or(0).max(1) {
+            continue;
+        }
+        let purchasable = !row
+            .get("purchasable")
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("false"));
         match best.get(&part) {
-            Some((current, _)) if *current > from => {}
+            Some((current, _, _)) if *current > (from, min_seats) => {}
             _ => {
-                best.insert(part, (from, cents));
+                best.insert(part, ((from, min_seats), cents, purchasable));
             }
         }
     }
-    best.into_iter().map(|(k, (_, c))| (k, c)).collect()
+    let not_purchasable = best
+        .iter()
+        .filter(|(_, (_, _, purchasable))| !purchasable)
+        .map(|(part, _)| part.clone())
+        .collect();
+    (
+        best.into_iter().map(|(k, (_, c, _))| (k, c)).collect(),
+        not_purchasable,
+    )
 }
 
 fn read_users(dir: &Path) -> Vec<Value> {
@@ -474,6 +502,9 @@ struct PremiumLaunch {
     /// The user principal name the record carries (lower case).
     upn: String,
     matched: Match,
+    /// The app's GUID (lower case).
+    app: String,
+    time: DateTime<Utc>,
 }
 
 impl PremiumLaunch {
@@ -618,7 +649,12 @@ fn premium_launches(
                     None => Match::UnknownUpn,
                 },
             };
-            launches.push(PremiumLaunch { upn: user, matched });
+            launches.push(PremiumLaunch {
+                upn: user,
+                matched,
+                app,
+                time,
+            });
         }
     }
     launches
@@ -691,12 +727,34 @@ fn oracle(dir: &Path, as_of: NaiveDate, window_days: u64) -> Expected {
             ),
         );
     }
-    let mut prices = price_file(&repo_root().join("data/prices.csv"), as_of);
-    if dir.join("prices.csv").is_file() {
-        prices.extend(price_file(&dir.join("prices.csv"), as_of));
-    }
-
     let subscribed = records(read_json(&dir.join("subscribedSkus.json")));
+    // Purchased seats per part number choose the price tiers (SPEC §2 `MinSeats`).
+    let mut seats_by_part: HashMap<String, i64> = HashMap::new();
+    for sku in &subscribed {
+        let unpaid = str_field(sku, "capabilitystatus")
+            .is_some_and(|status| ["Suspended", "Deleted", "LockedOut"].contains(&status));
+        if let (Some(part), false) = (str_field(sku, "skupartnumber"), unpaid) {
+            let units = |name: &str| {
+                sku.get("prepaidunits")
+                    .and_then(|p| p.get(name))
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0)
+            };
+            *seats_by_part.entry(part.to_lowercase()).or_default() +=
+                units("enabled") + units("warning");
+        }
+    }
+    let (mut prices, mut not_purchasable) =
+        price_file(&repo_root().join("data/prices.csv"), as_of, &seats_by_part);
+    if dir.join("prices.csv").is_file() {
+        let (snapshot_prices, snapshot_not_purchasable) =
+            price_file(&dir.join("prices.csv"), as_of, &seats_by_part);
+        for part in snapshot_prices.keys() {
+            not_purchasable.remove(part);
+        }
+        not_purchasable.extend(snapshot_not_purchasable);
+        prices.extend(snapshot_prices);
+    }
     let mut parts: HashMap<String, String> = catalogue
         .iter()
         .map(|(id, (part, _))| (id.clone(), part.clone()))
@@ -894,6 +952,112 @@ fn oracle(dir: &Path, as_of: NaiveDate, window_days: u64) -> Expected {
                     price,
                 );
             }
+        }
+    }
+
+    // right-size (SPEC §8): per-user holders not reclaimed, priced over the whole months.
+    let whole_months: Vec<(i32, u32)> = {
+        let first = window_start.date_naive();
+        let mut months = Vec::new();
+        let mut day = NaiveDate::from_ymd_opt(first.year(), first.month(), 1).expect("a month");
+        if day < first {
+            day = day
+                .checked_add_months(chrono::Months::new(1))
+                .expect("a month");
+        }
+        while let Some(next) = day.checked_add_months(chrono::Months::new(1)) {
+            if next.pred_opt().expect("a day") > as_of {
+                break;
+            }
+            months.push((day.year(), day.month()));
+            day = next;
+        }
+        months
+    };
+    let dynamics_skus: HashSet<String> = read_csv(&repo_root().join("data/coverage_plans.csv"))
+        .into_iter()
+        .filter(|row| {
+            [
+                "POWERAPPS_DYN_APPS",
+                "POWERAPPS_DYN_APPS_GOV",
+                "POWERAPPS_DYN_P2",
+                "POWERAPPS_DYN_P2_GOV",
+            ]
+            .contains(&row["serviceplanname"].trim())
+        })
+        .map(|row| row["skuid"].trim().to_lowercase())
+        .collect();
+    let payg = prices.get("powerapps_payg").copied();
+    let per_app = ["powerapps_per_app_new", "powerapps_per_app"]
+        .iter()
+        .filter(|part| !not_purchasable.contains(**part))
+        .filter_map(|part| prices.get(*part).copied())
+        .filter(|cents| *cents > 0)
+        .min();
+    let months = whole_months.len() as i64;
+    for user in &users {
+        if !user.held.iter().any(|sku| *sku == missing_sku) || months == 0 {
+            continue;
+        }
+        let reclaimed = out.findings.keys().any(|key| {
+            (key.0 == "inactive-holder"
+                || key.0 == "unused-premium"
+                || key.0 == "redundant-license")
+                && key.1.as_deref() == Some(user.id.as_str())
+                && key.2 == missing_sku
+        });
+        if reclaimed {
+            continue;
+        }
+        let apps: Vec<i64> = whole_months
+            .iter()
+            .map(|(year, month)| {
+                launches
+                    .iter()
+                    .filter(|launch| {
+                        launch.user() == Some(user.id.as_str())
+                            && launch.time.year() == *year
+                            && launch.time.month() == *month
+                    })
+                    .map(|launch| launch.app.as_str())
+                    .collect::<HashSet<_>>()
+                    .len() as i64
+            })
+            .collect();
+        if apps.iter().all(|count| *count == 0) {
+            continue;
+        }
+        // Totals over the months, in cents, decide; a tie keeps per user.
+        let per_user_total = missing_price * months;
+        let mut cheapest = ("per-user", per_user_total);
+        if let Some(price) = payg {
+            let covered = user.held.iter().any(|sku| dynamics_skus.contains(sku));
+            let total = if covered {
+                0
+            } else {
+                price * apps.iter().sum::<i64>()
+            };
+            if total < cheapest.1 {
+                cheapest = ("pay-as-you-go", total);
+            }
+        }
+        if let Some(price) = per_app {
+            let total = price * apps.iter().max().copied().unwrap_or(0) * months;
+            if total < cheapest.1 {
+                cheapest = ("per-app", total);
+            }
+        }
+        if cheapest.0 != "per-user" {
+            // current − the cheapest's monthly average, rounded half up to a cent.
+            let saving = ((per_user_total - cheapest.1) * 2 + months) / (2 * months);
+            add(
+                &mut out,
+                "right-size",
+                Some(&user.id),
+                &missing_sku,
+                None,
+                saving,
+            );
         }
     }
 

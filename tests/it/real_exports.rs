@@ -172,15 +172,21 @@ fn assert_documentation_tenant(audit: &Audit, adele_last_activity: &str) {
         assert_eq!(found[0]["last_activity"], Value::Null, "{never}");
         assert_eq!(amount(found[0]), 38.0, "{never}");
     }
-    // Adams's only real timestamp is a non-interactive sign-in in the window: active.
+    // Adams's only real timestamp is a non-interactive sign-in in the window: active. Alex
+    // opens one premium app in a whole month at most, which pay-as-you-go covers for less
+    // than his Power Apps Premium license: his only finding is right-size.
     for active in [ALEX, ADAMS, ADMIN] {
         let kinds: Vec<&Value> = audit
             .findings()
             .iter()
-            .filter(|finding| finding["user_id"] == active)
+            .filter(|finding| finding["user_id"] == active && finding["kind"] != "right-size")
             .collect();
         assert!(kinds.is_empty(), "{active} has findings: {kinds:?}");
     }
+    let alex = audit.of("right-size", ALEX);
+    assert_eq!(alex.len(), 1, "{alex:?}");
+    assert_eq!(alex[0]["reason"], "pay-as-you-go");
+    assert_eq!(audit.users_with("right-size"), ids(&[ALEX]));
     // Debra holds Power Apps Premium through the group and launched only a standard app.
     assert_eq!(audit.users_with("unused-premium"), ids(&[DEBRA]));
     let debra = audit.of("unused-premium", DEBRA);

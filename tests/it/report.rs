@@ -261,7 +261,8 @@ pub(crate) fn audit(with_sign_ins: bool, options: &ReportOptions) -> Audited {
             &analysis.currency,
             &analysis.price_book,
             &analysis.renewals,
-        ),
+        )
+        .with_license_mix(analysis.license_mix.as_ref()),
         &tables,
         DataQuality::new(snapshot.quality.clone(), analysis.quality.clone()),
         options,
@@ -517,6 +518,9 @@ fn the_model_holds_every_figure_computed_once() {
             kind(FindingKind::InactiveHolder, 3, "156.125"),
             kind(FindingKind::MissingPremium, 1, "20"),
             kind(FindingKind::RedundantLicense, 0, "0"),
+            // Ada opened two premium apps in October and none in September: pay-as-you-go
+            // (0 + 2 × 10) / 2 = 10 against 20 per user.
+            kind(FindingKind::RightSize, 1, "10"),
             kind(FindingKind::UnusedPremium, 1, "20"),
         ]
     );
@@ -971,6 +975,7 @@ idle-seats                     3           212.25  saving
 inactive-holder                3           156.13  saving
 missing-premium                1            20.00  cost to comply
 redundant-license              0             0.00  saving
+right-size                     1            10.00  saving by changing license
 unused-premium                 1            20.00  saving
 
 users 5 (licensed 5)  |  paid 504.50 USD/month  |  savings 388.38 USD/month  |  cost to comply 20.00 USD/month
@@ -992,7 +997,7 @@ const EXPECTED_SUMMARY: &str = r#"# seatwise license audit as of 2026-11-01
 
 - Snapshot: [SNAPSHOT], tenant t, collected 2026-11-01T06:00:00Z
 - As-of date 2026-11-01 (the snapshot's collectedAt date); activity window 90 days, 2026-08-04 to 2026-11-01
-- Prices in USD: 65 bundled list prices, 1 overridden by the snapshot's prices.csv
+- Prices in USD: 69 bundled list prices, 1 overridden by the snapshot's prices.csv
 - 5 users, 5 holding at least one license
 
 ## Money
@@ -1026,6 +1031,7 @@ Seats of the priced SKUs the tenant pays for.
 | `inactive-holder` | a paid license held by a disabled, never-signed-in or inactive user | 3 | 156.13 | saving |
 | `missing-premium` | premium apps used without a premium license | 1 | 20.00 | cost to comply |
 | `redundant-license` | a paid license whose every service another license the user holds already grants | 0 | 0.00 | saving |
+| `right-size` | a per-user Power Apps Premium license whose use another license covers for less | 1 | 10.00 | saving by changing license |
 | `unused-premium` | a premium license with no premium app use in the window | 1 | 20.00 | saving |
 
 ## Cost and waste by SKU
@@ -1089,6 +1095,20 @@ Seats of the priced SKUs the tenant pays for.
 | ---: | ---: | ---: |
 | 1 | 1 | 1 |
 | 2 | 1 | 0 |
+
+## Power Apps license mix
+
+Premium use counted over the calendar months wholly inside the window (2026-09, 2026-10), priced each way the price book allows; the cheapest for each user wins, a tie keeps per user.
+
+| option | price (USD) | users on the cheapest mix | per month (USD) |
+| --- | ---: | ---: | ---: |
+| Power Apps Premium per user (`POWERAPPS_PER_USER`, per user a month) | 20.00 | 0 | 0.00 |
+| pay-as-you-go (`POWERAPPS_PAYG`, per active user per app a month) | 10.00 | 2 | 15.00 |
+
+- 2 premium users priced: 1 holding Power Apps Premium (not in a reclaim finding), 1 without a premium license; the per-user tier comes from 3 purchased seats
+- Per month: 20.00 USD today for the holders; 40.00 USD with every priced user on per user; 15.00 USD on the cheapest mix
+- 0 users are within 10 % of a break-even (their two cheapest options differ by at most a tenth)
+- Not considered: per app, as the price book has no per app plan that is purchasable
 
 ## Data quality
 

@@ -7,12 +7,14 @@ pub mod idle_seats;
 pub mod inactive_holder;
 pub mod missing_premium;
 pub mod redundant_license;
+pub mod right_size;
 pub mod unused_premium;
 
 use super::finding::FindingKind;
 use super::inputs::{LAST_PREMIUM_USE, PREMIUM_APPS_USED, SOURCES};
 use crate::model::columns;
 use polars::prelude::*;
+use right_size::{CHEAPEST_MONTHLY_COST, CHEAPEST_PART_NUMBER, CURRENT_MONTHLY_COST, WHOLE_MONTHS};
 
 // The columns of the common finding layout not already named in `model::columns`.
 pub const KIND: &str = "kind";
@@ -39,6 +41,14 @@ pub struct FindingColumns {
     /// `redundant-license`: the held SKU that covers this one.
     pub covering_sku_id: Expr,
     pub covering_sku_part_number: Expr,
+    /// `right-size`: the current license's monthly price.
+    pub current_monthly_cost: Expr,
+    /// `right-size`: the part number of the cheapest option.
+    pub cheapest_part_number: Expr,
+    /// `right-size`: the cheapest option's monthly cost.
+    pub cheapest_monthly_cost: Expr,
+    /// `right-size`: the calendar months wholly inside the window the use was counted over.
+    pub whole_months: Expr,
 }
 
 fn typed_null(dtype: DataType) -> Expr {
@@ -65,6 +75,10 @@ impl FindingColumns {
             note: typed_null(DataType::String),
             covering_sku_id: typed_null(DataType::String),
             covering_sku_part_number: typed_null(DataType::String),
+            current_monthly_cost: typed_null(DataType::Int64),
+            cheapest_part_number: typed_null(DataType::String),
+            cheapest_monthly_cost: typed_null(DataType::Int64),
+            whole_months: typed_null(DataType::UInt32),
         }
     }
 
@@ -106,6 +120,16 @@ impl FindingColumns {
             self.covering_sku_part_number
                 .cast(DataType::String)
                 .alias(redundant_license::COVERING_SKU_PART_NUMBER),
+            self.current_monthly_cost
+                .cast(DataType::Int64)
+                .alias(CURRENT_MONTHLY_COST),
+            self.cheapest_part_number
+                .cast(DataType::String)
+                .alias(CHEAPEST_PART_NUMBER),
+            self.cheapest_monthly_cost
+                .cast(DataType::Int64)
+                .alias(CHEAPEST_MONTHLY_COST),
+            self.whole_months.cast(DataType::UInt32).alias(WHOLE_MONTHS),
         ])
     }
 }

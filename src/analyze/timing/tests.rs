@@ -33,6 +33,10 @@ fn finding(kind: FindingKind, user: Option<&str>, seats: Option<i64>) -> Finding
         note: None,
         timing: None,
         covered_by: None,
+        current_monthly_cost: None,
+        cheapest_part_number: None,
+        cheapest_monthly_cost: None,
+        whole_months: None,
     }
 }
 

@@ -39,6 +39,7 @@ pub fn render(model: &ReportModel) -> Result<String, ChartError> {
     sections::renewals(&mut page, model);
     sections::top_savings(&mut page, model);
     sections::unlicensed(&mut page, model)?;
+    sections::license_mix(&mut page, model);
     quality::section(&mut page, model);
     method(&mut page, model);
     page.tag("<footer>Written by ")
@@ -141,6 +142,7 @@ fn method(page: &mut Markup, model: &ReportModel) {
         .tag("<li><strong>Monthly cost</strong>: seats paid for (enabled and in grace period) times the monthly price, over every SKU whose subscription is paid; the yearly figure is twelve months of it.</li>\n")
         .tag("<li><strong>Savings available</strong>: the prices of licenses held by disabled, never-signed-in or inactive users, of premium licenses whose holders opened no premium app in the window, and of idle seats (bought, not assigned).</li>\n")
         .tag("<li><strong>Cost to comply</strong>: the price of a premium license for every user who opened a premium app without one.</li>\n")
+        .tag("<li><strong>Power Apps license mix</strong>: each premium user's distinct premium apps per calendar month wholly inside the window, priced per user (at the tier the tenant's seats reach), pay-as-you-go (per active user per app, averaged over the months) and per app (where purchasable, for the most apps in one month); a right-size saving is not part of the savings above, since it changes a license instead of removing it.</li>\n")
         .tag("<li><strong>Seats</strong> count the priced SKUs the tenant pays for; a user is <strong>active</strong> when their last successful sign-in falls in the window. Without sign-in data, active counts are unknown, never 0.</li>\n")
         .tag("<li><strong>Chargeback</strong>: a group is charged the prices of the paid licenses its members hold; users without a value are in Unassigned; what no group holds (idle seats) is tenant overhead, so the groups and the overhead add up to the monthly cost.</li>\n")
         .tag("<li>Amounts are exact to a millionth of the currency in the tables behind this page and rounded to cents here.</li>\n")

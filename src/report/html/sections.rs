@@ -1,13 +1,13 @@
 //! The page's sections, in reading order: the headline figures, cost and waste by SKU,
 //! chargeback, idle seats, when savings can be banked (the renewal calendar), the largest
-//! savings and unlicensed premium use (data quality and
+//! savings, unlicensed premium use and the Power Apps license mix (data quality and
 //! method live beside). Each writes the model's figures; none adds anything up.
 
 use super::TABLE_ROWS;
 use super::charts::{self, Axis, Bar, ChartError, Series, Svg, TickFormat, palette};
 use super::markup::{Cell, Column, Markup, coordinate, count, table};
-use crate::analyze::FindingKind;
 use crate::analyze::rules::{inactive_holder, redundant_license, unused_premium};
+use crate::analyze::{CoverOption, FindingKind};
 use crate::money::Money;
 use crate::report::figures::UNKNOWN;
 use crate::report::model::{Since, SkuRow};
@@ -237,6 +237,7 @@ pub fn headline(page: &mut Markup, model: &ReportModel) {
                 Cell::text(match total.kind {
                     FindingKind::MissingPremium => "cost to comply",
                     kind if kind.is_saving() => "saving",
+                    kind if kind.is_license_change() => "saving by changing license",
                     _ => "",
                 }),
             ]
@@ -975,4 +976,95 @@ pub fn unlicensed(page: &mut Markup, model: &ReportModel) -> Result<(), ChartErr
     }
     section_end(page);
     Ok(())
+}
+
+/// The tenant's Power Apps license mix (SPEC §8): a short table of the options, and the costs
+/// today and on the cheapest mix, as the model holds them.
+pub fn license_mix(page: &mut Markup, model: &ReportModel) {
+    let currency = &model.context.currency;
+    section_start(page, "license-mix", "Power Apps license mix");
+    let Some(mix) = &model.license_mix else {
+        page.tag("<p>Not assessed: premium use or sign-in activity is unknown, no calendar month lies wholly inside the window, or the price book has no Power Apps Premium price.</p>\n");
+        section_end(page);
+        return;
+    };
+    page.tag("<p>")
+        .text(&format!(
+            "Premium use of {} users ({} holding Power Apps Premium, {} without a premium license) over the calendar months wholly inside the window ({}), priced each way the price book allows; the cheapest for each user wins, a tie keeps per user.",
+            count(mix.users as i64),
+            count(mix.holders as i64),
+            count(mix.unlicensed as i64),
+            mix.months.join(", ")
+        ))
+        .tag("</p>\n");
+    table(
+        page,
+        "license-mix-table",
+        &[
+            Column::text("option"),
+            Column::number(format!("price ({currency})")),
+            Column::number("users on the cheapest mix"),
+            Column::number(format!("per month ({currency})")),
+        ],
+        mix.by_option.iter().filter_map(|row| {
+            let price = mix.prices.iter().find(|price| price.option == row.option)?;
+            let tier = if price.min_seats > 0 {
+                format!(", {}-seat tier", count(price.min_seats))
+            } else {
+                String::new()
+            };
+            Some(vec![
+                Cell::TwoLines(
+                    row.option.label().to_string(),
+                    format!("{}, {}{tier}", price.part_number, row.option.unit()),
+                ),
+                Cell::money(price.monthly_price),
+                Cell::count(row.users as i64),
+                Cell::money(row.monthly_cost),
+            ])
+        }),
+        &[
+            vec![
+                Cell::text("Cheapest mix"),
+                Cell::Empty,
+                Cell::count(mix.users as i64),
+                Cell::money(mix.cost_cheapest_mix),
+            ],
+            vec![
+                Cell::text("Everyone on per user"),
+                Cell::Empty,
+                Cell::count(mix.users as i64),
+                Cell::money(mix.cost_all_per_user),
+            ],
+            vec![
+                Cell::text("Today (the holders' per-user licenses)"),
+                Cell::Empty,
+                Cell::count(mix.holders as i64),
+                Cell::money(mix.cost_today),
+            ],
+        ],
+    );
+    let mut notes = vec![format!(
+        "{} users are within 10 % of a break-even: a little more or less use would change their cheapest option.",
+        count(mix.near_break_even as i64)
+    )];
+    if mix.without_use_in_months > 0 {
+        notes.push(format!(
+            "{} users are left out: none of their premium launches falls in those months.",
+            count(mix.without_use_in_months as i64)
+        ));
+    }
+    for option in CoverOption::ALL {
+        if !mix.prices.iter().any(|price| price.option == option) {
+            notes.push(format!(
+                "Not considered: {}, as {}.",
+                option.label(),
+                option.not_considered_because()
+            ));
+        }
+    }
+    for note in notes {
+        page.element("<p class=\"note\">", &note, "</p>\n");
+    }
+    section_end(page);
 }

@@ -188,6 +188,9 @@ fn summary_rows(model: &ReportModel) -> Vec<SummaryRow> {
             "Of those, who opened a premium app in the window",
             count_or_unknown(premium.premium_holders_using),
         ),
+    ]);
+    rows.extend(license_mix_rows(model));
+    rows.extend([
         SummaryRow::value("Method", "As-of date", Value::Date(window.as_of)),
         SummaryRow::value(
             "Method",
@@ -241,7 +244,104 @@ fn summary_rows(model: &ReportModel) -> Vec<SummaryRow> {
     rows
 }
 
-/// Headline figures, findings by kind, premium use and the method, one figure a row.
+/// The Power Apps license mix block of the Summary sheet (SPEC §8), as the model holds it.
+fn license_mix_rows(model: &ReportModel) -> Vec<SummaryRow> {
+    const SECTION: &str = "Power Apps license mix";
+    let Some(mix) = &model.license_mix else {
+        return vec![SummaryRow::value(
+            SECTION,
+            "Assessed",
+            Value::Text(
+                "no: premium use or sign-in activity is unknown, no calendar month lies wholly inside the window, or the price book has no Power Apps Premium price"
+                    .into(),
+            ),
+        )];
+    };
+    let as_count = |value: usize| Value::Count(i64::try_from(value).unwrap_or(i64::MAX));
+    let mut rows = vec![
+        SummaryRow::value(
+            SECTION,
+            "Calendar months counted",
+            Value::Text(mix.months.join(", ")),
+        ),
+        SummaryRow::value(SECTION, "Premium users priced", as_count(mix.users)),
+        SummaryRow::value(
+            SECTION,
+            "Of those, holding Power Apps Premium",
+            as_count(mix.holders),
+        ),
+        SummaryRow::value(
+            SECTION,
+            "Of those, without a premium license",
+            as_count(mix.unlicensed),
+        ),
+    ];
+    for price in &mix.prices {
+        let tier = if price.min_seats > 0 {
+            format!(", {}-seat tier", price.min_seats)
+        } else {
+            String::new()
+        };
+        rows.push(SummaryRow::money(
+            SECTION,
+            format!(
+                "Price: {} ({}, {}{tier})",
+                price.option.label(),
+                price.part_number,
+                price.option.unit()
+            ),
+            price.monthly_price,
+            None,
+        ));
+    }
+    for row in &mix.by_option {
+        rows.push(SummaryRow {
+            section: SECTION,
+            figure: format!("Cheapest mix: users on {}", row.option.label()),
+            value: as_count(row.users),
+            monthly: Some(row.monthly_cost),
+            yearly: None,
+        });
+    }
+    rows.extend([
+        SummaryRow::money(
+            SECTION,
+            "Today: the holders' per-user licenses",
+            mix.cost_today,
+            None,
+        ),
+        SummaryRow::money(
+            SECTION,
+            "Every priced user on per user",
+            mix.cost_all_per_user,
+            None,
+        ),
+        SummaryRow::money(SECTION, "The cheapest mix", mix.cost_cheapest_mix, None),
+        SummaryRow::value(
+            SECTION,
+            "Users within 10 % of a break-even",
+            as_count(mix.near_break_even),
+        ),
+        SummaryRow::value(
+            SECTION,
+            "Users without premium use in those months (left out)",
+            as_count(mix.without_use_in_months),
+        ),
+    ]);
+    for option in crate::analyze::CoverOption::ALL {
+        if !mix.prices.iter().any(|price| price.option == option) {
+            rows.push(SummaryRow::value(
+                SECTION,
+                format!("Not considered: {}", option.label()),
+                Value::Text(option.not_considered_because().into()),
+            ));
+        }
+    }
+    rows
+}
+
+/// Headline figures, findings by kind, premium use, the license mix and the method, one
+/// figure a row.
 pub fn summary(
     sheet: &mut Worksheet,
     formats: &Formats,

@@ -2,7 +2,7 @@
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
-  Generated from plan.json (sha256:a8b75810ab9ecd65cf7069e14430596a74198173d7a037fe727831fae87b1d0e).
+  Generated from plan.json (sha256:dcd8003e425ec0454403ba6b0678f74a31fa7c0f5beeefac81878f81ee0f5133).
   Review it first; run with -WhatIf to see every change without making it.
   Needs the Microsoft Graph PowerShell SDK (Install-Module Microsoft.Graph).
 #>
