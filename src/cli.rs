@@ -104,7 +104,9 @@ pub enum HistoryCommand {
     )]
     Record(HistoryRecordArgs),
     /// List the recorded months: as-of date, tenant, counts, monthly cost.
-    #[command(after_help = "Example:\n  seatwise history list\n  seatwise history list --root /srv/seatwise/history --json")]
+    #[command(
+        after_help = "Example:\n  seatwise history list\n  seatwise history list --root /srv/seatwise/history --json"
+    )]
     List(HistoryListArgs),
     /// What changed between two months: new, resolved and persisting findings, returned
     /// licenses, seats bought and cut, cost and savings, cohorts of license holders.

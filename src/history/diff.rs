@@ -281,10 +281,7 @@ pub fn diff(
     if earlier.manifest.window_days != later.manifest.window_days {
         warnings.push(format!(
             "the windows differ ({} days in {}, {} days in {}): activity is not measured alike",
-            earlier.manifest.window_days,
-            earlier.month,
-            later.manifest.window_days,
-            later.month
+            earlier.manifest.window_days, earlier.month, later.manifest.window_days, later.month
         ));
     }
 
@@ -524,7 +521,7 @@ fn returned(
     let to_index = history.len() - 1;
     let mut holdings: BTreeMap<usize, HashMap<String, BTreeSet<String>>> = BTreeMap::new();
     let held_in = |index: usize,
-                       holdings: &mut BTreeMap<usize, HashMap<String, BTreeSet<String>>>|
+                   holdings: &mut BTreeMap<usize, HashMap<String, BTreeSet<String>>>|
      -> Result<(), HistoryError> {
         if index != from_index && !holdings.contains_key(&index) {
             holdings.insert(index, read_holding_pairs(&history[index].1)?);

@@ -51,7 +51,12 @@ impl HistoryLock {
                                 Err(source) => return Err(HistoryError::Io { path, source }),
                             }
                         }
-                        Ok(pid) => return Err(HistoryError::Locked { path, pid: Some(pid) }),
+                        Ok(pid) => {
+                            return Err(HistoryError::Locked {
+                                path,
+                                pid: Some(pid),
+                            });
+                        }
                         Err(_) => return Err(HistoryError::Locked { path, pid: None }),
                     }
                 }

@@ -50,8 +50,8 @@ impl MonthManifest {
             path: path.clone(),
             problem,
         };
-        let schema = crate::contract::schema_of(&path, &bytes)
-            .map_err(|error| problem(error.problem))?;
+        let schema =
+            crate::contract::schema_of(&path, &bytes).map_err(|error| problem(error.problem))?;
         if schema.as_deref() != Some(SCHEMA) {
             return Err(problem(format!(
                 "schema {}, expected {SCHEMA}",

@@ -107,11 +107,8 @@ impl MonthTables {
     /// The user holds a paid, priced license this month.
     pub fn holds_paid_license(&self, user_id: &str) -> bool {
         self.holdings.get(user_id).is_some_and(|held| {
-            held.iter().any(|sku| {
-                self.skus
-                    .get(sku)
-                    .is_some_and(SkuState::is_paid_license)
-            })
+            held.iter()
+                .any(|sku| self.skus.get(sku).is_some_and(SkuState::is_paid_license))
         })
     }
 
@@ -158,7 +155,10 @@ fn read_findings(dir: &Path) -> Result<Vec<FindingRow>, HistoryError> {
         .column(columns::SKU_ID)
         .and_then(Column::str)
         .map_err(&engine)?;
-    let reasons = frame.column(REASON).and_then(Column::str).map_err(&engine)?;
+    let reasons = frame
+        .column(REASON)
+        .and_then(Column::str)
+        .map_err(&engine)?;
     let seats = frame.column(SEATS).and_then(Column::i64).map_err(&engine)?;
     let amounts = frame
         .column(MONTHLY_AMOUNT)
@@ -284,7 +284,10 @@ fn read_skus(dir: &Path) -> Result<HashMap<String, SkuState>, HistoryError> {
         .column(columns::MONTHLY_PRICE)
         .and_then(Column::i64)
         .map_err(&engine)?;
-    let paid = frame.column(IS_PAID).and_then(Column::bool).map_err(&engine)?;
+    let paid = frame
+        .column(IS_PAID)
+        .and_then(Column::bool)
+        .map_err(&engine)?;
     let mut skus = HashMap::with_capacity(frame.height());
     for index in 0..frame.height() {
         let Some(id) = ids.get(index) else { continue };

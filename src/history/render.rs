@@ -33,9 +33,17 @@ pub fn list(entries: &[MonthEntry]) -> String {
             entry.window_days,
             entry.summary.users,
             entry.findings,
-            format!("{} {}", entry.summary.monthly_cost.grouped(), shown(&entry.currency)),
+            format!(
+                "{} {}",
+                entry.summary.monthly_cost.grouped(),
+                shown(&entry.currency)
+            ),
             entry.summary.monthly_savings.grouped(),
-            if entry.warnings.is_empty() { "" } else { "  (!)" }
+            if entry.warnings.is_empty() {
+                ""
+            } else {
+                "  (!)"
+            }
         );
     }
     for entry in entries {
@@ -122,28 +130,39 @@ pub fn diff(model: &HistoryDiff) -> String {
                 out,
                 "  + {:<22} {}  {}",
                 finding.kind.as_str(),
-                who(finding.user_principal_name.as_deref(), &finding.sku_part_number),
+                who(
+                    finding.user_principal_name.as_deref(),
+                    &finding.sku_part_number
+                ),
                 finding.monthly_amount.grouped()
             );
         }
     });
-    section(&mut out, "resolved findings", model.resolved.len(), |out, limit| {
-        for resolved in model.resolved.iter().take(limit) {
-            let finding = &resolved.finding;
-            let _ = writeln!(
-                out,
-                "  - {:<22} {}  {}  ({}{})",
-                finding.kind.as_str(),
-                who(finding.user_principal_name.as_deref(), &finding.sku_part_number),
-                finding.monthly_amount.grouped(),
-                resolved.resolution.as_str(),
-                resolved
-                    .now_kind
-                    .map(|kind| format!(", now {}", kind.as_str()))
-                    .unwrap_or_default()
-            );
-        }
-    });
+    section(
+        &mut out,
+        "resolved findings",
+        model.resolved.len(),
+        |out, limit| {
+            for resolved in model.resolved.iter().take(limit) {
+                let finding = &resolved.finding;
+                let _ = writeln!(
+                    out,
+                    "  - {:<22} {}  {}  ({}{})",
+                    finding.kind.as_str(),
+                    who(
+                        finding.user_principal_name.as_deref(),
+                        &finding.sku_part_number
+                    ),
+                    finding.monthly_amount.grouped(),
+                    resolved.resolution.as_str(),
+                    resolved
+                        .now_kind
+                        .map(|kind| format!(", now {}", kind.as_str()))
+                        .unwrap_or_default()
+                );
+            }
+        },
+    );
     if !totals.resolved_by.is_empty() {
         let how: Vec<String> = totals
             .resolved_by
@@ -167,7 +186,10 @@ pub fn diff(model: &HistoryDiff) -> String {
                     out,
                     "  = {:<22} {}  {}  {} months",
                     finding.kind.as_str(),
-                    who(finding.user_principal_name.as_deref(), &finding.sku_part_number),
+                    who(
+                        finding.user_principal_name.as_deref(),
+                        &finding.sku_part_number
+                    ),
                     finding.monthly_amount.grouped(),
                     persisting.age_months
                 );

@@ -71,16 +71,15 @@ pub fn record(
 
     let _lock = HistoryLock::acquire(root)?;
     let months = read_months(root)?;
-    let mismatch = |field: &str, what, found: &str, expected: &str, other: Month| {
-        HistoryError::Mismatch {
+    let mismatch =
+        |field: &str, what, found: &str, expected: &str, other: Month| HistoryError::Mismatch {
             path: findings_path.clone(),
             field: field.to_string(),
             what,
             found: found.to_string(),
             expected: expected.to_string(),
             month: other,
-        }
-    };
+        };
     for (other, existing) in months.iter().filter(|(other, _)| *other != month) {
         if existing.tenant_id != tenant_id {
             return Err(mismatch(
