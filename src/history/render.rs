@@ -174,7 +174,7 @@ pub fn diff(model: &HistoryDiff) -> String {
         let _ = writeln!(out, "  resolved by: {}", how.join(", "));
     }
     let mut oldest: Vec<_> = model.persisting.iter().collect();
-    oldest.sort_by(|left, right| right.age_months.cmp(&left.age_months));
+    oldest.sort_by_key(|found| std::cmp::Reverse(found.age_months));
     section(
         &mut out,
         "persisting findings (oldest first)",

@@ -631,8 +631,8 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     let ids = |users: &[seatwise::history::cohorts::CohortUser]| -> Vec<String> {
         users.iter().map(|user| user.user_id.clone()).collect()
     };
-    assert_eq!(ids(&cohorts.reactivated), [cast.returning.clone()]);
-    assert_eq!(ids(&cohorts.lapsed), [cast.quiet.clone()]);
+    assert_eq!(ids(&cohorts.reactivated), vec![cast.returning.clone()]);
+    assert_eq!(ids(&cohorts.lapsed), vec![cast.quiet.clone()]);
     let reclaimed: BTreeMap<String, (Vec<String>, bool)> = cohorts
         .reclaimed
         .iter()
