@@ -57,6 +57,15 @@ impl HistoryLock {
                                 pid: Some(pid),
                             });
                         }
+                        // No process id: a run writing it right now, or one killed between
+                        // creating the file and writing it, long ago.
+                        Err(_) if is_abandoned(&path) => match std::fs::remove_file(&path) {
+                            Ok(()) => continue,
+                            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                                continue;
+                            }
+                            Err(source) => return Err(HistoryError::Io { path, source }),
+                        },
                         Err(_) => return Err(HistoryError::Locked { path, pid: None }),
                     }
                 }
@@ -69,6 +78,18 @@ impl HistoryLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// How long a lock without a process id may be in the middle of being written.
+const UNWRITTEN_LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A lock file without a process id, older than [`UNWRITTEN_LOCK_GRACE`].
+fn is_abandoned(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .and_then(|metadata| metadata.modified())
+        .ok()
+        .and_then(|modified| modified.elapsed().ok())
+        .is_some_and(|age| age > UNWRITTEN_LOCK_GRACE)
 }
 
 impl Drop for HistoryLock {
@@ -100,5 +121,24 @@ mod tests {
             let text = std::fs::read_to_string(lock.path()).expect("read");
             assert_eq!(text.trim(), std::process::id().to_string());
         }
+    }
+
+    #[test]
+    fn a_lock_without_a_process_id_is_refused_until_it_is_old() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let path = root.path().join(LOCK_FILE);
+        std::fs::write(&path, "").expect("empty lock");
+        let error = HistoryLock::acquire(root.path()).expect_err("being written");
+        assert!(
+            error.to_string().contains("the lock holds no process id"),
+            "{error}"
+        );
+        let old = std::time::SystemTime::now() - 2 * UNWRITTEN_LOCK_GRACE;
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|file| file.set_modified(old))
+            .expect("age the lock");
+        HistoryLock::acquire(root.path()).expect("an abandoned lock is taken over");
     }
 }
