@@ -782,11 +782,13 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
         .map(|entry| entry.month.to_string())
         .collect();
     assert_eq!(left, ["2026-10", "2026-11"]);
-    let _ = check_diff_is_consistent(&latest);
+    for compared in [&diff, &latest, &span] {
+        assert_totals_count_the_lists(compared);
+    }
 }
 
 /// Totals agree with the lists they count.
-fn check_diff_is_consistent(diff: &HistoryDiff) -> bool {
+fn assert_totals_count_the_lists(diff: &HistoryDiff) {
     assert_eq!(diff.totals.new, diff.new.len());
     assert_eq!(diff.totals.resolved, diff.resolved.len());
     assert_eq!(diff.totals.persisting, diff.persisting.len());
@@ -798,7 +800,11 @@ fn check_diff_is_consistent(diff: &HistoryDiff) -> bool {
             .sum::<usize>(),
         diff.new.len()
     );
-    true
+    assert_eq!(diff.totals.returned, diff.returned.len());
+    assert_eq!(
+        diff.totals.resolved_by.values().sum::<usize>(),
+        diff.resolved.len()
+    );
 }
 
 fn small_history_snapshot(temp: &Path, name: &str) -> PathBuf {
@@ -1116,5 +1122,105 @@ fn another_tenant_another_currency_or_no_tenant_is_refused_by_file_and_field() {
             .inputs
             .iter()
             .all(|input| input.sha256.starts_with("sha256:") && input.sha256.len() == 71)
+    );
+}
+
+#[test]
+fn a_finding_that_changes_kind_is_one_resolved_and_one_new() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = temp.path().join("history");
+    let ada = "11111111-1111-1111-1111-111111111111";
+    let premium = "b30411f5-fea1-4a59-9ad9-3db7c7ead579";
+    // October: Ada holds E5 and Power Apps Premium but has not signed in since January.
+    let october = small_history_snapshot(temp.path(), "october");
+    let users_path = october.join("users.json");
+    let mut users = read_json(&users_path);
+    users["value"][0]["signInActivity"] = serde_json::json!({
+        "lastSignInDateTime": "2026-01-05T08:00:00Z",
+        "lastNonInteractiveSignInDateTime": null,
+        "lastSuccessfulSignInDateTime": "2026-01-05T08:00:00Z",
+    });
+    write_json(&users_path, &users);
+    // November: she signs in again (as the small snapshot has it) but opens no premium app;
+    // her principal name now carries an escape sequence.
+    let november = small_history_snapshot(temp.path(), "november");
+    let users_path = november.join("users.json");
+    let mut users = read_json(&users_path);
+    users["value"][0]["userPrincipalName"] = Value::String("Ada\u{1b}[2J@Contoso.com".into());
+    write_json(&users_path, &users);
+    let purview: Vec<&str> = crate::util::PURVIEW_AUDIT.split("\r\n").collect();
+    std::fs::write(
+        november.join("audit/purview.csv"),
+        format!("{}\r\n{}\r\n", purview[0], purview[2]),
+    )
+    .expect("write");
+    for (snapshot, as_of) in [(&october, "2026-10-25"), (&november, "2026-11-01")] {
+        let output = seatwise(&[
+            "audit",
+            snapshot.to_str().expect("path"),
+            "--as-of",
+            as_of,
+            "--audit-complete",
+            "--out",
+            temp.path()
+                .join(format!("audit-{as_of}"))
+                .to_str()
+                .expect("path"),
+            "--no-report",
+            &format!("--history={}", root.display()),
+        ]);
+        recorded(&output);
+    }
+    let diff = history::diff(&root, None, None).expect("diff");
+    let resolved: Vec<(FindingKind, &str, Resolution, Option<FindingKind>)> = diff
+        .resolved
+        .iter()
+        .map(|found| {
+            (
+                found.finding.kind,
+                found.finding.sku_part_number.as_str(),
+                found.resolution,
+                found.now_kind,
+            )
+        })
+        .collect();
+    assert_eq!(
+        resolved,
+        [
+            (
+                FindingKind::InactiveHolder,
+                "POWERAPPS_PER_USER",
+                Resolution::UserActiveAgain,
+                Some(FindingKind::UnusedPremium)
+            ),
+            (
+                FindingKind::InactiveHolder,
+                "SPE_E5",
+                Resolution::UserActiveAgain,
+                None
+            ),
+        ]
+    );
+    assert_eq!(
+        diff_keys(&diff.new),
+        BTreeSet::from([(
+            FindingKind::UnusedPremium,
+            Some(ada.to_string()),
+            premium.to_string()
+        )])
+    );
+    let persisting: Vec<FindingKind> = diff
+        .persisting
+        .iter()
+        .map(|found| found.finding.kind)
+        .collect();
+    assert!(
+        persisting.contains(&FindingKind::MissingPremium),
+        "{persisting:?}"
+    );
+    assert_eq!(diff.cohorts.counts.reactivated, 1);
+    assert_eq!(
+        diff.totals.resolved_by.get(&Resolution::UserActiveAgain),
+        Some(&2)
     );
 }
