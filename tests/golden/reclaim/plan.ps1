@@ -2,7 +2,7 @@
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
-  Generated from plan.json (sha256:c775d4622398a44d95f98a377d5f7a7254002e6540d8f8e5549bf67791235713).
+  Generated from plan.json (sha256:ded6d83d28fdf0985072a72c840d8d47605b16008198f2482244210e694fa1b6).
   Review it first; run with -WhatIf to see every change without making it.
   Needs the Microsoft Graph PowerShell SDK (Install-Module Microsoft.Graph).
 #>
