@@ -7,9 +7,11 @@
 //! after a month without it is a returned license.
 
 use super::cohorts::Cohorts;
-use super::month_tables::{
-    FindingKey, FindingRow, MonthTables, SkuState, read_finding_keys, read_holding_pairs,
-};
+use super::month_tables::{FindingKey, FindingRow, MonthTables, SkuState, read_finding_keys};
+pub use super::resolution::Resolution;
+use super::resolution::resolution;
+pub use super::returned::ReturnedLicense;
+use super::returned::returned;
 use super::store::month_folders;
 use super::{HistoryError, Month};
 use crate::analyze::{FindingKind, FindingReason};
@@ -142,49 +144,6 @@ impl From<&FindingRow> for DiffFinding {
     }
 }
 
-/// How a finding of the earlier month went away, as the later month's tables show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Resolution {
-    /// The user is no longer in the directory.
-    UserDeleted,
-    /// The user no longer holds the SKU.
-    LicenseRemoved,
-    /// The (inactive) holder is active in the later month's window.
-    UserActiveAgain,
-    /// An unused premium license: the holder used premium apps.
-    PremiumUsed,
-    /// Unlicensed premium use: the user now holds a premium SKU.
-    LicenseAssigned,
-    /// Idle seats: fewer seats are bought.
-    SeatsCut,
-    /// Idle seats: the seats were assigned.
-    SeatsAssigned,
-    /// Idle seats: the SKU is no longer bought or no longer paid.
-    SkuGone,
-    /// The same user and SKU carry a finding of another kind now.
-    KindChanged,
-    /// The rule no longer applies for another reason (price, evidence, state of the assignment).
-    Other,
-}
-
-impl Resolution {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Resolution::UserDeleted => "user-deleted",
-            Resolution::LicenseRemoved => "license-removed",
-            Resolution::UserActiveAgain => "user-active-again",
-            Resolution::PremiumUsed => "premium-used",
-            Resolution::LicenseAssigned => "license-assigned",
-            Resolution::SeatsCut => "seats-cut",
-            Resolution::SeatsAssigned => "seats-assigned",
-            Resolution::SkuGone => "sku-gone",
-            Resolution::KindChanged => "kind-changed",
-            Resolution::Other => "other",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResolvedFinding {
     #[serde(flatten)]
@@ -202,21 +161,6 @@ pub struct PersistingFinding {
     pub age_months: usize,
     /// The amount now minus the amount before.
     pub amount_change: Money,
-}
-
-/// A license held, then not held for a month or more, then held again by the same user.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ReturnedLicense {
-    pub user_id: String,
-    pub user_principal_name: String,
-    pub sku_id: String,
-    pub sku_part_number: String,
-    /// The last month it was held before the gap.
-    pub held_until: Month,
-    /// The first month without it.
-    pub absent_from: Month,
-    /// It carried a reclaim finding (inactive-holder, unused-premium) in `held_until`.
-    pub was_flagged: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -289,16 +233,18 @@ pub fn diff(
         earlier.findings.iter().map(|row| (&row.key, row)).collect();
     let now: HashMap<&FindingKey, &FindingRow> =
         later.findings.iter().map(|row| (&row.key, row)).collect();
-    let kinds_now: HashMap<(Option<&str>, &str), FindingKind> = later
+    // The kinds new in the later month, by (user, SKU): where a resolved finding went.
+    let mut new_kinds: HashMap<(Option<&str>, &str), Vec<FindingKind>> = HashMap::new();
+    for row in later
         .findings
         .iter()
-        .map(|row| {
-            (
-                (row.key.user_id.as_deref(), row.key.sku_id.as_str()),
-                row.key.kind,
-            )
-        })
-        .collect();
+        .filter(|row| !before.contains_key(&row.key))
+    {
+        new_kinds
+            .entry((row.key.user_id.as_deref(), row.key.sku_id.as_str()))
+            .or_default()
+            .push(row.key.kind);
+    }
 
     let new: Vec<DiffFinding> = later
         .findings
@@ -311,10 +257,9 @@ pub fn diff(
         .iter()
         .filter(|row| !now.contains_key(&row.key))
         .map(|row| {
-            let now_kind = kinds_now
+            let now_kind = new_kinds
                 .get(&(row.key.user_id.as_deref(), row.key.sku_id.as_str()))
-                .copied()
-                .filter(|kind| *kind != row.key.kind);
+                .and_then(|kinds| kinds.iter().copied().min());
             ResolvedFinding {
                 finding: DiffFinding::from(row),
                 resolution: resolution(row, &earlier, &later, now_kind),
@@ -419,58 +364,6 @@ pub fn diff(
     })
 }
 
-fn resolution(
-    row: &FindingRow,
-    earlier: &MonthTables,
-    later: &MonthTables,
-    now_kind: Option<FindingKind>,
-) -> Resolution {
-    let sku = row.key.sku_id.as_str();
-    let changed_kind = || {
-        if now_kind.is_some() {
-            Resolution::KindChanged
-        } else {
-            Resolution::Other
-        }
-    };
-    let Some(user) = row.key.user_id.as_deref() else {
-        // SKU-level: idle seats.
-        let before = earlier.skus.get(sku);
-        return match later.skus.get(sku) {
-            Some(now) if now.is_paid_license() => {
-                if before.is_some_and(|before| now.purchased_seats < before.purchased_seats) {
-                    Resolution::SeatsCut
-                } else {
-                    Resolution::SeatsAssigned
-                }
-            }
-            _ => Resolution::SkuGone,
-        };
-    };
-    if !later.users.contains_key(user) {
-        return Resolution::UserDeleted;
-    }
-    match row.key.kind {
-        FindingKind::MissingPremium => {
-            let covered = later.holdings.get(user).is_some_and(|held| {
-                held.iter()
-                    .any(|sku| later.skus.get(sku).is_some_and(|state| state.premium))
-            });
-            if covered {
-                Resolution::LicenseAssigned
-            } else {
-                changed_kind()
-            }
-        }
-        _ if !later.holds(user, sku) => Resolution::LicenseRemoved,
-        FindingKind::InactiveHolder if later.is_active(user) => Resolution::UserActiveAgain,
-        FindingKind::UnusedPremium if now_kind.is_none() && later.is_active(user) => {
-            Resolution::PremiumUsed
-        }
-        _ => changed_kind(),
-    }
-}
-
 /// The age in months of each finding of `later` that `earlier` holds too: consecutive
 /// recorded months, ending with `later`, that hold it.
 fn ages(
@@ -508,110 +401,6 @@ fn ages(
         }
     }
     Ok(ages)
-}
-
-/// Licenses held in the later month, absent in a recorded month from the earlier month on,
-/// and held in some month before that absence.
-fn returned(
-    history: &[(Month, PathBuf)],
-    from_index: usize,
-    earlier: &MonthTables,
-    later: &MonthTables,
-) -> Result<Vec<ReturnedLicense>, HistoryError> {
-    let to_index = history.len() - 1;
-    let mut holdings: BTreeMap<usize, HashMap<String, BTreeSet<String>>> = BTreeMap::new();
-    let held_in = |index: usize,
-                   holdings: &mut BTreeMap<usize, HashMap<String, BTreeSet<String>>>|
-     -> Result<(), HistoryError> {
-        if index != from_index && !holdings.contains_key(&index) {
-            holdings.insert(index, read_holding_pairs(&history[index].1)?);
-        }
-        Ok(())
-    };
-    let holds = |index: usize,
-                 holdings: &BTreeMap<usize, HashMap<String, BTreeSet<String>>>,
-                 user: &str,
-                 sku: &str| {
-        if index == from_index {
-            earlier.holds(user, sku)
-        } else {
-            holdings
-                .get(&index)
-                .and_then(|pairs| pairs.get(user))
-                .is_some_and(|skus| skus.contains(sku))
-        }
-    };
-    // Candidates: held now, and absent in a month from `from` on; the latest such month.
-    for index in from_index..to_index {
-        held_in(index, &mut holdings)?;
-    }
-    let mut candidates: Vec<(&str, &str, usize)> = Vec::new();
-    for (user, skus) in &later.holdings {
-        for sku in skus {
-            if let Some(absent) = (from_index..to_index)
-                .rev()
-                .find(|index| !holds(*index, &holdings, user, sku))
-            {
-                candidates.push((user, sku, absent));
-            }
-        }
-    }
-    candidates.sort();
-    let mut flagged_cache: HashMap<usize, HashSet<FindingKey>> = HashMap::new();
-    let mut found = Vec::new();
-    for (user, sku, absent) in candidates {
-        let mut last_held = None;
-        for index in (0..absent).rev() {
-            held_in(index, &mut holdings)?;
-            if holds(index, &holdings, user, sku) {
-                last_held = Some(index);
-                break;
-            }
-        }
-        let Some(last_held) = last_held else { continue };
-        if let std::collections::hash_map::Entry::Vacant(entry) = flagged_cache.entry(last_held) {
-            let keys = if last_held == from_index {
-                earlier.findings.iter().map(|row| row.key.clone()).collect()
-            } else {
-                read_finding_keys(&history[last_held].1)?
-                    .into_iter()
-                    .collect()
-            };
-            entry.insert(keys);
-        }
-        let was_flagged = [FindingKind::InactiveHolder, FindingKind::UnusedPremium]
-            .into_iter()
-            .any(|kind| {
-                flagged_cache.get(&last_held).is_some_and(|keys| {
-                    keys.contains(&FindingKey {
-                        kind,
-                        user_id: Some(user.to_string()),
-                        sku_id: sku.to_string(),
-                    })
-                })
-            });
-        found.push(ReturnedLicense {
-            user_id: user.to_string(),
-            user_principal_name: later
-                .users
-                .get(user)
-                .map(|state| state.user_principal_name.clone())
-                .unwrap_or_default(),
-            sku_id: sku.to_string(),
-            sku_part_number: later
-                .skus
-                .get(sku)
-                .map_or_else(|| sku.to_string(), |state| state.sku_part_number.clone()),
-            held_until: history[last_held].0,
-            absent_from: history[last_held + 1].0,
-            was_flagged,
-        });
-    }
-    found.sort_by(|left, right| {
-        (&left.user_principal_name, &left.sku_part_number)
-            .cmp(&(&right.user_principal_name, &right.sku_part_number))
-    });
-    Ok(found)
 }
 
 fn seat_changes(earlier: &MonthTables, later: &MonthTables) -> Vec<SeatChange> {

@@ -3,9 +3,10 @@
 //! under a lock; and the month-over-month comparison built from them.
 //!
 //! `store` records, lists and prunes months; `lock` keeps writers apart; `manifest` is the
-//! month's `manifest.json`; `inputs` hashes the snapshot an audit read; `diff` pairs two
-//! months' findings; `cohorts` follows the license holders between them; `render` prints
-//! the list and the diff for people.
+//! month's `manifest.json`; `inputs` hashes the snapshot an audit read; `month_tables` reads a
+//! month back. `diff` pairs two months' findings, `resolution` says how a finding went away,
+//! `returned` finds licenses given back to a user, `cohorts` follows the license holders
+//! between the months; `render` prints the list and the diff for people.
 
 pub mod cohorts;
 pub mod diff;
@@ -15,6 +16,8 @@ pub mod manifest;
 pub mod month;
 pub mod month_tables;
 pub mod render;
+pub mod resolution;
+pub mod returned;
 pub mod store;
 
 pub use diff::{HistoryDiff, diff};
