@@ -11,7 +11,7 @@ use crate::model::columns;
 use crate::money::Money;
 use crate::report::tables::{ACTIVITY_KNOWN, Table, read_table};
 use polars::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What pairs findings across months: kind, user (none for SKU-level findings), SKU.
@@ -84,7 +84,7 @@ impl MonthTables {
         let manifest = MonthManifest::read(dir)?;
         let findings = read_findings(dir)?;
         let (users, activity_known) = read_users(dir, &manifest)?;
-        let holdings = read_holdings(dir)?;
+        let holdings = read_holdings(dir, None)?;
         let skus = read_skus(dir)?;
         Ok(MonthTables {
             month,
@@ -129,9 +129,12 @@ pub fn read_finding_keys(dir: &Path) -> Result<Vec<FindingKey>, HistoryError> {
     Ok(read_findings(dir)?.into_iter().map(|row| row.key).collect())
 }
 
-/// The (user, SKU) pairs a month holds, read alone.
-pub fn read_holding_pairs(dir: &Path) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
-    read_holdings(dir)
+/// The (user, SKU) pairs a month holds, read alone; only of `users` when given.
+pub fn read_holding_pairs(
+    dir: &Path,
+    users: Option<&HashSet<&str>>,
+) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
+    read_holdings(dir, users)
 }
 
 fn read_findings(dir: &Path) -> Result<Vec<FindingRow>, HistoryError> {
@@ -236,7 +239,10 @@ fn read_users(
     Ok((users, activity_known))
 }
 
-fn read_holdings(dir: &Path) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
+fn read_holdings(
+    dir: &Path,
+    only: Option<&HashSet<&str>>,
+) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
     let table = Table::Holdings;
     let frame = read_table(dir, table)?;
     let engine = damaged(dir, table);
@@ -250,7 +256,9 @@ fn read_holdings(dir: &Path) -> Result<HashMap<String, BTreeSet<String>>, Histor
         .map_err(&engine)?;
     let mut holdings: HashMap<String, BTreeSet<String>> = HashMap::new();
     for index in 0..frame.height() {
-        if let (Some(user), Some(sku)) = (users.get(index), skus.get(index)) {
+        if let (Some(user), Some(sku)) = (users.get(index), skus.get(index))
+            && only.is_none_or(|only| only.contains(user))
+        {
             holdings
                 .entry(user.to_string())
                 .or_default()
