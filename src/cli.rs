@@ -18,7 +18,7 @@ pub enum Command {
     /// Read a snapshot, apply the finding rules and write the audit folder (with the finance
     /// report, report.html).
     #[command(
-        after_help = "Example:\n  seatwise audit data/sample\n  seatwise audit exports/2026-11 --as-of 2026-11-01 --window-days 60 --out reports/nov --fail-on missing-premium\n  seatwise audit exports/2026-11 --no-report"
+        after_help = "Example:\n  seatwise audit data/sample\n  seatwise audit exports/2026-11 --as-of 2026-11-01 --window-days 60 --out reports/nov --fail-on missing-premium\n  seatwise audit exports/2026-11 --no-report\n  seatwise audit exports/2026-11 --history            # also record the month in reports/history/"
     )]
     Audit(AuditArgs),
     /// Write the finance report (report.html) of an audit folder, from its tables alone.
