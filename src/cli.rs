@@ -18,7 +18,7 @@ pub enum Command {
     /// Read a snapshot, apply the finding rules and write the audit folder (with the finance
     /// report, report.html).
     #[command(
-        after_help = "Example:\n  seatwise audit data/sample\n  seatwise audit exports/2026-11 --as-of 2026-11-01 --window-days 60 --out reports/nov --fail-on missing-premium\n  seatwise audit exports/2026-11 --no-report"
+        after_help = "Example:\n  seatwise audit data/sample\n  seatwise audit exports/2026-11 --as-of 2026-11-01 --window-days 60 --out reports/nov --fail-on missing-premium\n  seatwise audit exports/2026-11 --no-report\n  seatwise audit exports/2026-11 --history            # also record the month in reports/history/"
     )]
     Audit(AuditArgs),
     /// Write the finance report (report.html) of an audit folder, from its tables alone.
@@ -50,6 +50,9 @@ pub enum Command {
         after_help = "Example:\n  SEATWISE_CLIENT_SECRET=... seatwise ingest graph --tenant contoso.onmicrosoft.com --client-id 6f1c2d3e-0000-4000-8000-123456789abc --out snapshots/2026-11"
     )]
     Ingest(IngestArgs),
+    /// Keep each month's audit in a history root and say what changed between months.
+    #[command(subcommand)]
+    History(HistoryCommand),
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +89,83 @@ pub struct AuditArgs {
     /// Do not write the finance report (report.html) into the audit folder.
     #[arg(long)]
     pub no_report: bool,
+    /// Also record the audit as the month of its as-of date in this history root (default
+    /// reports/history). The snapshot must name its tenant (snapshot.json tenantId). Give the
+    /// folder as --history=DIR, or put --history after the snapshot.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "reports/history")]
+    pub history: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Record an audit folder (findings.json and its Parquet tables) as the month of its
+    /// as-of date; recording a month again replaces it whole.
+    #[command(
+        after_help = "Example:\n  seatwise history record reports/2026-11-01\n  seatwise history record reports/2026-11-01 --root /srv/seatwise/history"
+    )]
+    Record(HistoryRecordArgs),
+    /// List the recorded months: as-of date, tenant, counts, monthly cost.
+    #[command(
+        after_help = "Example:\n  seatwise history list\n  seatwise history list --root /srv/seatwise/history --json"
+    )]
+    List(HistoryListArgs),
+    /// What changed between two months: new, resolved and persisting findings, returned
+    /// licenses, seats bought and cut, cost and savings, cohorts of license holders.
+    #[command(
+        after_help = "Without --from and --to, the last two recorded months are compared.\n\nExample:\n  seatwise history diff\n  seatwise history diff --from 2026-09 --to 2026-11 --json > changes.json"
+    )]
+    Diff(HistoryDiffArgs),
+    /// Remove all but the latest months.
+    #[command(after_help = "Example:\n  seatwise history prune --keep-months 24")]
+    Prune(HistoryPruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryRootArgs {
+    /// The history root.
+    #[arg(long, value_name = "DIR", default_value = "reports/history")]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryRecordArgs {
+    /// The audit folder written by `seatwise audit`.
+    pub audit: PathBuf,
+    #[command(flatten)]
+    pub root: HistoryRootArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryListArgs {
+    #[command(flatten)]
+    pub root: HistoryRootArgs,
+    /// Write the months as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryDiffArgs {
+    #[command(flatten)]
+    pub root: HistoryRootArgs,
+    /// The earlier month (YYYY-MM). Default: the month recorded before --to.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: Option<String>,
+    /// The later month (YYYY-MM). Default: the latest month.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: Option<String>,
+    /// Write the comparison as JSON (schema seatwise.history-diff/1).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryPruneArgs {
+    #[command(flatten)]
+    pub root: HistoryRootArgs,
+    /// How many of the latest months to keep.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_months: u32,
 }
 
 #[derive(Debug, Args)]

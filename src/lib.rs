@@ -5,7 +5,8 @@
 //! frames, `analyze` applies the finding rules, `output` writes the audit folder, `report` turns
 //! the audit's typed tables and findings into the one model every report renders. `catalogue`
 //! holds the bundled SKU catalogue and price book, `generate` writes synthetic tenants, and
-//! `act` turns findings and requests into reviewable, approvable plans. `contract` holds
+//! `act` turns findings and requests into reviewable, approvable plans, and `history` keeps
+//! each month's audit and says what changed between months. `contract` holds
 //! the types of the files one stage writes and another reads (`findings.json`, `plan.json`).
 
 pub mod act;
@@ -14,6 +15,7 @@ pub mod catalogue;
 pub mod contract;
 pub mod generate;
 pub mod graph;
+pub mod history;
 pub mod ingest;
 pub mod model;
 pub mod money;

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         cli::Command::Apply(args) => commands::apply::run_apply(args, &mut stdout),
         cli::Command::Rollback(args) => commands::apply::run_rollback(args, &mut stdout),
         cli::Command::Ingest(args) => commands::ingest::run(args, &mut stdout),
+        cli::Command::History(command) => commands::history::run(command, &mut stdout),
     };
     let _ = stdout.flush();
     match result {

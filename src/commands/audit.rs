@@ -1,11 +1,12 @@
 //! `seatwise audit`: ingest a snapshot, analyse it, write the audit folder, print a summary.
 
-use super::{ExitStatus, UsageError, parse_date, today_utc};
+use super::{ExitStatus, UsageError, history, parse_date, today_utc};
 use crate::cli::AuditArgs;
 use anyhow::{Context, bail};
 use seatwise::analyze::window::ahead_of_clock;
 use seatwise::analyze::{AnalyzeOptions, AuditWindow, FindingKind, analyze};
 use seatwise::catalogue::{Catalogue, PriceBook};
+use seatwise::history::inputs::hash_snapshot;
 use seatwise::ingest::error::Strictness;
 use seatwise::ingest::{IngestOptions, read_snapshot};
 use seatwise::output::{AsOfSource, AuditReport, terminal, write_audit_folder};
@@ -39,6 +40,10 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     };
     let mut stages = StageClock::new(args.verbose);
     let snapshot = read_snapshot(&args.snapshot, &options)?;
+    if args.history.is_some() {
+        history::require_tenant(&snapshot)?;
+    }
+    let inputs = hash_snapshot(&args.snapshot)?;
     stages.lap("read snapshot")?;
 
     let collected_on = snapshot
@@ -104,10 +109,15 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         tables: &tables,
         model: &model,
         with_report: !args.no_report,
+        inputs: &inputs,
     };
     write_audit_folder(&out_dir, &report)?;
     stages.lap("write audit folder")?;
     stdout.write_all(terminal::render(&model, &out_dir).as_bytes())?;
+    if let Some(root) = &args.history {
+        history::record_into(root, &out_dir, stdout)?;
+        stages.lap("record history")?;
+    }
 
     let failing = fail_on.iter().any(|kind| {
         analysis

@@ -5,6 +5,7 @@ pub mod approve;
 pub mod audit;
 pub mod connection;
 pub mod generate;
+pub mod history;
 pub mod ingest;
 pub mod plan;
 pub mod report;

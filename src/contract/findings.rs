@@ -80,6 +80,20 @@ pub struct SnapshotOrigin {
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     pub collected_at: Option<String>,
     pub source: Option<String>,
+    /// Every file of the snapshot with its SHA-256, so history can tell what a month was
+    /// built from. Empty (and not written) for audits made before it was recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputFile>,
+}
+
+/// One file of a snapshot, as the audit read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Relative to the snapshot folder, `/`-separated.
+    pub path: String,
+    pub bytes: u64,
+    /// `sha256:<hex>` of the file's bytes.
+    pub sha256: String,
 }
 
 /// The summary numbers of SPEC §4, computed once by the analysis.
@@ -301,6 +315,7 @@ mod tests {
                 tenant_id: Some("t".into()),
                 collected_at: Some("2026-11-01T06:00:00Z".into()),
                 source: None,
+                inputs: Vec::new(),
             },
             price_book: PriceBookOrigin {
                 currency: "USD".into(),

@@ -58,6 +58,7 @@ pub fn document(report: &AuditReport) -> FindingsDocument {
             tenant_id: snapshot.metadata.tenant_id.clone(),
             collected_at: snapshot.metadata.collected_at.map(format_millis),
             source: snapshot.metadata.source.clone(),
+            inputs: report.inputs.to_vec(),
         },
         price_book: analysis.price_book.clone(),
         summary: FindingsSummary {

@@ -30,6 +30,8 @@ pub struct AuditReport<'a> {
     pub model: &'a ReportModel,
     /// Write the finance report (`report.html`, `report.xlsx`) into the folder too.
     pub with_report: bool,
+    /// The snapshot's files and their hashes, recorded in `findings.json`.
+    pub inputs: &'a [crate::contract::findings::InputFile],
 }
 
 #[derive(Debug, thiserror::Error)]

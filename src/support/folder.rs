@@ -110,7 +110,7 @@ fn leftover(name: &str, target_name: &str) -> Option<Leftover> {
 
 /// Whether process `pid` still runs. Where that cannot be told (no `/proc`), it is assumed
 /// to run, so nothing of a live run is ever removed.
-fn process_runs(pid: u32) -> bool {
+pub fn process_runs(pid: u32) -> bool {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
         return true;

@@ -14,6 +14,7 @@ mod fake_graph_smoke;
 mod fake_graph_writes;
 mod generate;
 mod graph_ingest;
+mod history;
 mod hostile;
 mod hostile_outputs;
 mod ingest;

@@ -278,6 +278,7 @@ pub(crate) fn audit(with_sign_ins: bool, options: &ReportOptions) -> Audited {
             tables: &tables,
             model: &model,
             with_report: true,
+            inputs: &[],
         },
     )
     .expect("write audit folder");

@@ -2,7 +2,7 @@
 .SYNOPSIS
   seatwise reclaim plan of 2026-11-02: 6 actions, 314.00 USD per month.
 .DESCRIPTION
-  Generated from plan.json (sha256:dcd8003e425ec0454403ba6b0678f74a31fa7c0f5beeefac81878f81ee0f5133).
+  Generated from plan.json (sha256:9087170ff94fc701ef6355c15d2dd4b1f5f8b9b0a47e8e28b854a9b837f68319).
   Review it first; run with -WhatIf to see every change without making it.
   Needs the Microsoft Graph PowerShell SDK (Install-Module Microsoft.Graph).
 #>

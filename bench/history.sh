@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Benchmark of `seatwise history diff` on a long history of a large tenant: one month's audit
+# of a synthetic tenant (200,000 users by default) is recorded, its month folder is copied under
+# the earlier months (24 months in all, the manifest's month rewritten to match its folder),
+# and `history diff` of the last two months is timed, terminal text and --json. Every finding
+# persists through every month, so the ages read the findings of all months: the worst case.
+# Prints wall time and peak memory from /usr/bin/time -v.
+#
+#   bash bench/history.sh [USERS] [MONTHS] [SEED]
+#   SEATWISE_BIN=/path/to/seatwise bash bench/history.sh 2000 6   # an existing binary, no build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+users="${1:-200000}"
+months="${2:-24}"
+seed="${3:-42}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/seatwise-target}"
+work="${SEATWISE_BENCH_DIR:-${TMPDIR:-/tmp}/seatwise-bench}"
+snapshot="$work/tenant-$users-$seed"
+audit="$work/history-audit-$users-$seed"
+root="$work/history-$users-$seed-$months"
+last=2026-11
+
+if [ -n "${SEATWISE_BIN:-}" ]; then
+  binary="$SEATWISE_BIN"
+else
+  cargo build --release --quiet
+  binary="$CARGO_TARGET_DIR/release/seatwise"
+fi
+mkdir -p "$work"
+if [ ! -f "$snapshot/snapshot.json" ]; then
+  "$binary" generate --users "$users" --seed "$seed" --as-of "$last-01" --out "$snapshot"
+fi
+if [ ! -f "$audit/findings.json" ]; then
+  "$binary" audit "$snapshot" --out "$audit" --no-report > /dev/null
+fi
+rm -rf "$root"
+"$binary" history record "$audit" --root "$root" > /dev/null
+for back in $(seq 1 $((months - 1))); do
+  month=$(date -u -d "$last-01 -$back month" +%Y-%m)
+  cp -r "$root/month=$last" "$root/month=$month"
+  sed -i "s/\"month\": \"$last\"/\"month\": \"$month\"/" "$root/month=$month/manifest.json"
+done
+echo "history: $root ($months months, $(du -sh "$root" | cut -f1))"
+for format in text json; do
+  flag=()
+  [ "$format" = json ] && flag=(--json)
+  /usr/bin/time -v "$binary" history diff --root "$root" "${flag[@]}" \
+    > "$work/history-diff.$format" 2> "$work/history-time.txt"
+  echo "history diff ($format):"
+  grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/history-time.txt"
+done

@@ -1,0 +1,142 @@
+//! Cohorts of license holders between two months: who stayed active, who came back, who
+//! lapsed, and who lost a license. They are taken over the users who held a paid license
+//! (paid and priced, SPEC §3) in either month; activity is SPEC §1's (last activity in the
+//! month's window). Without sign-in activity in either month, only `reclaimed` is knowable.
+
+use super::month_tables::MonthTables;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// A user of a cohort.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CohortUser {
+    pub user_id: String,
+    pub user_principal_name: String,
+}
+
+/// A user who held a license before and no longer does.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ReclaimedUser {
+    pub user_id: String,
+    pub user_principal_name: String,
+    /// The paid SKUs (part numbers) held before and not now.
+    pub sku_part_numbers: Vec<String>,
+    /// The user is no longer in the directory.
+    pub user_deleted: bool,
+}
+
+/// How many users each cohort holds; a user may be in several (reactivated and reclaimed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CohortCounts {
+    /// Users who held a paid license in either month.
+    pub holders: usize,
+    pub retained: usize,
+    pub reactivated: usize,
+    pub lapsed: usize,
+    pub reclaimed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cohorts {
+    /// Both months carry sign-in activity; otherwise retained, reactivated and lapsed are
+    /// empty, as activity is unknown.
+    pub activity_known: bool,
+    /// The cohorts' sizes; `retained` (active in both months, the largest) is a count only.
+    pub counts: CohortCounts,
+    /// An inactive holder of a paid license before, active now.
+    pub reactivated: Vec<CohortUser>,
+    /// Active before, an inactive holder of a paid license now.
+    pub lapsed: Vec<CohortUser>,
+    /// Held a paid license before that they no longer hold.
+    pub reclaimed: Vec<ReclaimedUser>,
+}
+
+impl Cohorts {
+    pub fn build(from: &MonthTables, to: &MonthTables) -> Cohorts {
+        let holders: BTreeSet<&str> = from
+            .holdings
+            .keys()
+            .chain(to.holdings.keys())
+            .map(String::as_str)
+            .filter(|user| from.holds_paid_license(user) || to.holds_paid_license(user))
+            .collect();
+        let activity_known = from.activity_known && to.activity_known;
+        let name = |user: &str| {
+            to.users
+                .get(user)
+                .or_else(|| from.users.get(user))
+                .map(|state| state.user_principal_name.clone())
+                .unwrap_or_default()
+        };
+        let member = |user: &str| CohortUser {
+            user_id: user.to_string(),
+            user_principal_name: name(user),
+        };
+        let mut retained = 0;
+        let mut reactivated = Vec::new();
+        let mut lapsed = Vec::new();
+        let mut reclaimed = Vec::new();
+        for &user in &holders {
+            if activity_known {
+                let (active_before, active_now) = (from.is_active(user), to.is_active(user));
+                if active_before && active_now {
+                    retained += 1;
+                }
+                if !active_before && from.holds_paid_license(user) && active_now {
+                    reactivated.push(member(user));
+                }
+                if active_before && !active_now && to.holds_paid_license(user) {
+                    lapsed.push(member(user));
+                }
+            }
+            let lost: Vec<String> = from
+                .holdings
+                .get(user)
+                .into_iter()
+                .flatten()
+                .filter(|sku| {
+                    from.skus
+                        .get(*sku)
+                        .is_some_and(super::month_tables::SkuState::is_paid_license)
+                        && !to.holds(user, sku)
+                })
+                .map(|sku| {
+                    from.skus
+                        .get(sku)
+                        .map_or_else(|| sku.clone(), |state| state.sku_part_number.clone())
+                })
+                .collect();
+            if !lost.is_empty() {
+                reclaimed.push(ReclaimedUser {
+                    user_id: user.to_string(),
+                    user_principal_name: name(user),
+                    sku_part_numbers: lost,
+                    user_deleted: !to.users.contains_key(user),
+                });
+            }
+        }
+        let by_name = |left: &CohortUser, right: &CohortUser| {
+            (&left.user_principal_name, &left.user_id)
+                .cmp(&(&right.user_principal_name, &right.user_id))
+        };
+        reactivated.sort_by(by_name);
+        lapsed.sort_by(by_name);
+        reclaimed.sort_by(|left, right| {
+            (&left.user_principal_name, &left.user_id)
+                .cmp(&(&right.user_principal_name, &right.user_id))
+        });
+        Cohorts {
+            activity_known,
+            counts: CohortCounts {
+                holders: holders.len(),
+                retained,
+                reactivated: reactivated.len(),
+                lapsed: lapsed.len(),
+                reclaimed: reclaimed.len(),
+            },
+            reactivated,
+            lapsed,
+            reclaimed,
+        }
+    }
+}

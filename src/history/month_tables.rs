@@ -1,0 +1,314 @@
+//! A recorded month's tables, read into the lookups the comparison needs: its findings by
+//! key, who is in the directory and active, who holds what, and each SKU's seats and price.
+//! Reading goes through [`crate::report::tables::read_table`], so a damaged or foreign file
+//! is refused by name.
+
+use super::{HistoryError, Month, MonthManifest};
+use crate::analyze::inputs::{IS_PAID, PURCHASED_SEATS};
+use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, REASON, SEATS};
+use crate::analyze::{FindingKind, FindingReason};
+use crate::model::columns;
+use crate::money::Money;
+use crate::report::tables::{ACTIVITY_KNOWN, Table, read_table};
+use polars::prelude::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// What pairs findings across months: kind, user (none for SKU-level findings), SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FindingKey {
+    pub kind: FindingKind,
+    pub user_id: Option<String>,
+    pub sku_id: String,
+}
+
+/// One finding of a month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRow {
+    pub key: FindingKey,
+    pub user_principal_name: Option<String>,
+    pub sku_part_number: String,
+    pub reason: Option<FindingReason>,
+    pub seats: Option<i64>,
+    pub monthly_amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserState {
+    pub user_principal_name: String,
+    /// Last activity on or after the month's window's first day (SPEC §1).
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuState {
+    pub sku_part_number: String,
+    pub premium: bool,
+    pub purchased_seats: i64,
+    pub monthly_price: Option<Money>,
+    pub is_paid: bool,
+}
+
+impl SkuState {
+    /// Paid and priced: holding it costs money.
+    pub fn is_paid_license(&self) -> bool {
+        self.is_paid && self.monthly_price.is_some_and(|price| price > Money::ZERO)
+    }
+
+    /// What the tenant pays for the SKU a month: purchased seats × price, when paid.
+    pub fn monthly_cost(&self) -> Money {
+        match self.monthly_price {
+            Some(price) if self.is_paid => price.times(self.purchased_seats),
+            _ => Money::ZERO,
+        }
+    }
+}
+
+/// One month, read.
+#[derive(Debug)]
+pub struct MonthTables {
+    pub month: Month,
+    pub dir: PathBuf,
+    pub manifest: MonthManifest,
+    pub findings: Vec<FindingRow>,
+    pub users: HashMap<String, UserState>,
+    /// False when the snapshot carried no sign-in activity: `active` then says nothing.
+    pub activity_known: bool,
+    /// SKU ids held, by user id.
+    pub holdings: HashMap<String, BTreeSet<String>>,
+    pub skus: HashMap<String, SkuState>,
+}
+
+impl MonthTables {
+    pub fn read(month: Month, dir: &Path) -> Result<MonthTables, HistoryError> {
+        let manifest = MonthManifest::read(dir)?;
+        let findings = read_findings(dir)?;
+        let (users, activity_known) = read_users(dir, &manifest)?;
+        let holdings = read_holdings(dir, None)?;
+        let skus = read_skus(dir)?;
+        Ok(MonthTables {
+            month,
+            dir: dir.to_path_buf(),
+            manifest,
+            findings,
+            users,
+            activity_known,
+            holdings,
+            skus,
+        })
+    }
+
+    pub fn holds(&self, user_id: &str, sku_id: &str) -> bool {
+        self.holdings
+            .get(user_id)
+            .is_some_and(|skus| skus.contains(sku_id))
+    }
+
+    /// The user holds a paid, priced license this month.
+    pub fn holds_paid_license(&self, user_id: &str) -> bool {
+        self.holdings.get(user_id).is_some_and(|held| {
+            held.iter()
+                .any(|sku| self.skus.get(sku).is_some_and(SkuState::is_paid_license))
+        })
+    }
+
+    pub fn is_active(&self, user_id: &str) -> bool {
+        self.users.get(user_id).is_some_and(|user| user.active)
+    }
+}
+
+fn damaged(dir: &Path, table: Table) -> impl Fn(PolarsError) -> HistoryError + '_ {
+    move |error| HistoryError::Damaged {
+        path: dir.join(table.file_name()),
+        problem: error.to_string(),
+    }
+}
+
+/// The (kind, user, SKU) keys of a month's findings, read alone (for ages over many months).
+pub fn read_finding_keys(dir: &Path) -> Result<Vec<FindingKey>, HistoryError> {
+    Ok(read_findings(dir)?.into_iter().map(|row| row.key).collect())
+}
+
+/// The (user, SKU) pairs a month holds, read alone; only of `users` when given.
+pub fn read_holding_pairs(
+    dir: &Path,
+    users: Option<&HashSet<&str>>,
+) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
+    read_holdings(dir, users)
+}
+
+fn read_findings(dir: &Path) -> Result<Vec<FindingRow>, HistoryError> {
+    let table = Table::Findings;
+    let frame = read_table(dir, table)?;
+    let engine = damaged(dir, table);
+    let kinds = frame.column(KIND).and_then(Column::str).map_err(&engine)?;
+    let users = frame
+        .column(columns::USER_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let names = frame
+        .column(columns::USER_PRINCIPAL_NAME)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let part_numbers = frame
+        .column(columns::SKU_PART_NUMBER)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let sku_ids = frame
+        .column(columns::SKU_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let reasons = frame
+        .column(REASON)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let seats = frame.column(SEATS).and_then(Column::i64).map_err(&engine)?;
+    let amounts = frame
+        .column(MONTHLY_AMOUNT)
+        .and_then(Column::i64)
+        .map_err(&engine)?;
+    let mut rows = Vec::with_capacity(frame.height());
+    for index in 0..frame.height() {
+        let text = kinds.get(index).unwrap_or_default();
+        let kind = FindingKind::parse(text).ok_or_else(|| HistoryError::Damaged {
+            path: dir.join(table.file_name()),
+            problem: format!("row {}: kind: unknown finding kind {text:?}", index + 1),
+        })?;
+        rows.push(FindingRow {
+            key: FindingKey {
+                kind,
+                user_id: users.get(index).map(str::to_string),
+                sku_id: sku_ids.get(index).unwrap_or_default().to_string(),
+            },
+            user_principal_name: names.get(index).map(str::to_string),
+            sku_part_number: part_numbers.get(index).unwrap_or_default().to_string(),
+            reason: reasons.get(index).map(FindingReason::parse),
+            seats: seats.get(index),
+            monthly_amount: Money(amounts.get(index).unwrap_or_default()),
+        });
+    }
+    Ok(rows)
+}
+
+fn read_users(
+    dir: &Path,
+    manifest: &MonthManifest,
+) -> Result<(HashMap<String, UserState>, bool), HistoryError> {
+    let table = Table::Users;
+    let frame = read_table(dir, table)?;
+    let engine = damaged(dir, table);
+    let ids = frame
+        .column(columns::USER_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let names = frame
+        .column(columns::USER_PRINCIPAL_NAME)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let last_activity = frame
+        .column(columns::LAST_ACTIVITY)
+        .and_then(|column| column.cast(&DataType::Int64))
+        .map_err(&engine)?;
+    let last_activity = last_activity.i64().map_err(&engine)?;
+    let known = frame
+        .column(ACTIVITY_KNOWN)
+        .and_then(Column::bool)
+        .map_err(&engine)?;
+    let first_day = manifest
+        .window_first_day
+        .and_hms_opt(0, 0, 0)
+        .map(|moment| moment.and_utc().timestamp_millis())
+        .unwrap_or(i64::MIN);
+    let mut users = HashMap::with_capacity(frame.height());
+    let mut activity_known = true;
+    for index in 0..frame.height() {
+        if known.get(index) == Some(false) {
+            activity_known = false;
+        }
+        let Some(id) = ids.get(index) else { continue };
+        users.insert(
+            id.to_string(),
+            UserState {
+                user_principal_name: names.get(index).unwrap_or_default().to_string(),
+                active: last_activity
+                    .get(index)
+                    .is_some_and(|moment| moment >= first_day),
+            },
+        );
+    }
+    Ok((users, activity_known))
+}
+
+fn read_holdings(
+    dir: &Path,
+    only: Option<&HashSet<&str>>,
+) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
+    let table = Table::Holdings;
+    let frame = read_table(dir, table)?;
+    let engine = damaged(dir, table);
+    let users = frame
+        .column(columns::USER_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let skus = frame
+        .column(columns::SKU_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let mut holdings: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for index in 0..frame.height() {
+        if let (Some(user), Some(sku)) = (users.get(index), skus.get(index))
+            && only.is_none_or(|only| only.contains(user))
+        {
+            holdings
+                .entry(user.to_string())
+                .or_default()
+                .insert(sku.to_string());
+        }
+    }
+    Ok(holdings)
+}
+
+fn read_skus(dir: &Path) -> Result<HashMap<String, SkuState>, HistoryError> {
+    let table = Table::Skus;
+    let frame = read_table(dir, table)?;
+    let engine = damaged(dir, table);
+    let ids = frame
+        .column(columns::SKU_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let part_numbers = frame
+        .column(columns::SKU_PART_NUMBER)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let premium = frame
+        .column(columns::PREMIUM)
+        .and_then(Column::bool)
+        .map_err(&engine)?;
+    let purchased = frame
+        .column(PURCHASED_SEATS)
+        .and_then(Column::i64)
+        .map_err(&engine)?;
+    let prices = frame
+        .column(columns::MONTHLY_PRICE)
+        .and_then(Column::i64)
+        .map_err(&engine)?;
+    let paid = frame
+        .column(IS_PAID)
+        .and_then(Column::bool)
+        .map_err(&engine)?;
+    let mut skus = HashMap::with_capacity(frame.height());
+    for index in 0..frame.height() {
+        let Some(id) = ids.get(index) else { continue };
+        skus.insert(
+            id.to_string(),
+            SkuState {
+                sku_part_number: part_numbers.get(index).unwrap_or(id).to_string(),
+                premium: premium.get(index).unwrap_or(false),
+                purchased_seats: purchased.get(index).unwrap_or(0),
+                monthly_price: prices.get(index).map(Money),
+                is_paid: paid.get(index).unwrap_or(false),
+            },
+        );
+    }
+    Ok(skus)
+}
