@@ -188,6 +188,11 @@ pub struct ReportArgs {
     /// The file holding the redaction key (at least 16 bytes; surrounding whitespace ignored).
     #[arg(long, value_name = "FILE", requires = "redact")]
     pub redact_key_file: Option<PathBuf>,
+    /// A history root (`seatwise audit --history`, `seatwise history record`): the report
+    /// gains the trend of the last 12 recorded months up to the audit's month and what changed
+    /// since the month recorded before it.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
