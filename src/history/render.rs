@@ -54,7 +54,8 @@ pub fn list(entries: &[MonthEntry]) -> String {
     out
 }
 
-fn signed(amount: Money) -> String {
+/// An amount with its sign: `+1,200.00`, `-80.00`, `0.00`.
+pub fn signed(amount: Money) -> String {
     if amount.0 > 0 {
         format!("+{}", amount.grouped())
     } else {

@@ -11,6 +11,7 @@
 
 pub mod charts;
 pub mod markup;
+mod history;
 mod quality;
 mod sections;
 
@@ -33,6 +34,8 @@ pub fn render(model: &ReportModel) -> Result<String, ChartError> {
     let mut page = Markup::new();
     head(&mut page, model);
     sections::headline(&mut page, model);
+    history::trend(&mut page, model)?;
+    history::changes(&mut page, model);
     sections::skus(&mut page, model)?;
     sections::chargeback(&mut page, model)?;
     sections::idle_seats(&mut page, model);
