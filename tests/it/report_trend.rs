@@ -295,6 +295,20 @@ fn a_report_with_history_shows_the_trend_and_what_changed() {
     );
     assert_eq!(trend.months[1].monthly_cost, summaries[1].monthly_cost);
     assert!(trend.months[1].seats.purchased >= trend.months[1].seats.idle);
+
+    // `history trend --json` is the same model, up to the latest month by default.
+    let json: Value = serde_json::from_str(&stdout(&seatwise(&[
+        "history", "trend", "--root", root, "--json",
+    ])))
+    .expect("trend json");
+    let listed = json["months"].as_array().expect("months");
+    assert_eq!(listed.len(), 3);
+    for (entry, summary) in listed.iter().zip(&summaries) {
+        assert_eq!(json_money(&entry["monthly_cost"]), summary.monthly_cost);
+        assert_eq!(json_money(&entry["monthly_savings"]), summary.monthly_savings);
+    }
+    let text = stdout(&seatwise(&["history", "trend", "--root", root]));
+    assert_eq!(text.lines().count(), 4, "{text}");
 }
 
 #[test]
