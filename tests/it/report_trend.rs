@@ -133,12 +133,21 @@ fn assert_changes_match(page: &str, diff: &Value) {
     }
     let money_rows = table_rows(page, "changes-money-table");
     assert_eq!(money_rows.len(), 3);
-    for (row, key) in money_rows
-        .iter()
-        .zip(["monthly_cost", "monthly_savings", "monthly_cost_to_comply"])
+    for (row, key) in
+        money_rows
+            .iter()
+            .zip(["monthly_cost", "monthly_savings", "monthly_cost_to_comply"])
     {
-        assert_eq!(row[1], json_money(&diff["money"][key]["from"]).grouped(), "{key}");
-        assert_eq!(row[2], json_money(&diff["money"][key]["to"]).grouped(), "{key}");
+        assert_eq!(
+            row[1],
+            json_money(&diff["money"][key]["from"]).grouped(),
+            "{key}"
+        );
+        assert_eq!(
+            row[2],
+            json_money(&diff["money"][key]["to"]).grouped(),
+            "{key}"
+        );
         let change = json_money(&diff["money"][key]["change"]);
         assert_eq!(row[3].trim_start_matches('+'), change.grouped(), "{key}");
     }
@@ -279,13 +288,19 @@ fn a_report_with_history_shows_the_trend_and_what_changed() {
     let count_of = |label: &str| {
         changes
             .iter()
-            .find(|row| row[0].to_string() == label)
+            .find(|row| row[0] == label)
             .map(|row| whole(&row[1]))
             .unwrap_or_else(|| panic!("no row {label}"))
     };
     assert_eq!(count_of("New findings"), json_count(&totals["new"]));
-    assert_eq!(count_of("Resolved findings"), json_count(&totals["resolved"]));
-    assert_eq!(count_of("Returned licenses"), json_count(&totals["returned"]));
+    assert_eq!(
+        count_of("Resolved findings"),
+        json_count(&totals["resolved"])
+    );
+    assert_eq!(
+        count_of("Returned licenses"),
+        json_count(&totals["returned"])
+    );
 
     // The library's trend stops at the month asked for and agrees with the manifests.
     let trend = history::trend(&months.root, month("2026-10")).expect("trend");
@@ -305,7 +320,10 @@ fn a_report_with_history_shows_the_trend_and_what_changed() {
     assert_eq!(listed.len(), 3);
     for (entry, summary) in listed.iter().zip(&summaries) {
         assert_eq!(json_money(&entry["monthly_cost"]), summary.monthly_cost);
-        assert_eq!(json_money(&entry["monthly_savings"]), summary.monthly_savings);
+        assert_eq!(
+            json_money(&entry["monthly_savings"]),
+            summary.monthly_savings
+        );
     }
     let text = stdout(&seatwise(&["history", "trend", "--root", root]));
     assert_eq!(text.lines().count(), 4, "{text}");
@@ -329,7 +347,10 @@ fn an_audit_recorded_in_history_reports_its_trend_and_changes() {
     assert!(page.contains("<svg id=\"trend-chart\""));
     assert!(page.contains("What changed since 2026-10"));
     let summary = std::fs::read_to_string(out.join("summary.md")).expect("summary");
-    assert!(summary.contains("## What changed since 2026-10"), "{summary}");
+    assert!(
+        summary.contains("## What changed since 2026-10"),
+        "{summary}"
+    );
     let (_, rows) = sheet(&out.join("report.xlsx"), SheetName::Trend);
     assert_eq!(rows.len(), 3);
 
@@ -391,4 +412,37 @@ fn a_history_of_another_tenant_is_refused() {
     assert!(!output.status.success());
     let message = stderr(&output);
     assert!(message.contains("manifest.json"), "{message}");
+}
+
+#[test]
+fn a_redacted_report_with_history_names_nobody() {
+    let months = three_months();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("redacted");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_seatwise"))
+        .args([
+            "report",
+            months.audits[2].to_str().expect("path"),
+            "--out",
+            out.to_str().expect("path"),
+            "--redact",
+            "--history",
+            months.root.to_str().expect("path"),
+        ])
+        .env("SEATWISE_REDACT_KEY", "0123456789abcdef0123456789abcdef")
+        .output()
+        .expect("run seatwise");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = std::fs::read_to_string(out.join("report.html")).expect("page");
+    assert!(page.contains("What changed since 2026-10"));
+    let names: Vec<String> = months
+        .audits
+        .iter()
+        .flat_map(|audit| document(audit).findings)
+        .filter_map(|finding| finding.user_principal_name)
+        .collect();
+    assert!(!names.is_empty());
+    for name in &names {
+        assert!(!page.contains(name.as_str()), "{name} on the redacted page");
+    }
 }

@@ -40,7 +40,9 @@ pub fn trend(page: &mut Markup, model: &ReportModel) -> Result<(), ChartError> {
     let currency = &model.context.currency;
     section_start(page, "trend", "Trend");
     let Some(latest) = trend.latest() else {
-        page.tag("<p class=\"note\">The history holds no month up to this audit's month yet.</p>\n");
+        page.tag(
+            "<p class=\"note\">The history holds no month up to this audit's month yet.</p>\n",
+        );
         section_end(page);
         return Ok(());
     };
@@ -75,7 +77,10 @@ pub fn trend(page: &mut Markup, model: &ReportModel) -> Result<(), ChartError> {
         "trend-chart",
         &format!(
             "Monthly cost, savings available and cost to comply in {currency}, for each recorded month from {} to {}",
-            trend.months.first().map_or(latest.month, |month| month.month),
+            trend
+                .months
+                .first()
+                .map_or(latest.month, |month| month.month),
             latest.month
         ),
         "month",
@@ -163,7 +168,12 @@ pub fn changes(page: &mut Markup, model: &ReportModel) {
     let totals = &changes.totals;
     page.tag("<div class=\"figures\">\n");
     for (label, name, value, unit) in [
-        ("New findings", "changes-new", as_count(totals.new), "findings"),
+        (
+            "New findings",
+            "changes-new",
+            as_count(totals.new),
+            "findings",
+        ),
         (
             "Resolved findings",
             "changes-resolved",
@@ -190,14 +200,7 @@ pub fn changes(page: &mut Markup, model: &ReportModel) {
         ),
         ("Seats cut", "changes-seats-cut", totals.seats_cut, "seats"),
     ] {
-        figure(
-            page,
-            "",
-            label,
-            name,
-            &super::markup::count(value),
-            unit,
-        );
+        figure(page, "", label, name, &super::markup::count(value), unit);
     }
     page.tag("</div>\n");
 

@@ -10,8 +10,8 @@
 //! by construction ([`markup`]).
 
 pub mod charts;
-pub mod markup;
 mod history;
+pub mod markup;
 mod quality;
 mod sections;
 

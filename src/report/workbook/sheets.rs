@@ -1,6 +1,6 @@
-//! The model's small sheets: Summary, By SKU, Chargeback and Idle seats. Each writes the
-//! model's rows and, where a table has a total, the model's own total (never a sum taken here
-//! and never a formula).
+//! The model's small sheets: Summary, By SKU, Chargeback, Idle seats, Renewals, Trend and
+//! What changed. Each writes the model's rows and, where a table has a total, the model's own
+//! total (never a sum taken here and never a formula).
 
 use super::SheetName;
 use super::cells::SheetWriter;
@@ -679,7 +679,10 @@ pub fn trend(sheet: &mut Worksheet, formats: &Formats, model: &ReportModel) -> R
         writer.count(7, month.seats.idle)?;
         writer.count(8, whole(month.total_findings))?;
         for (offset, kind) in (9..).zip(FindingKind::ALL) {
-            writer.count(offset, whole(month.findings.get(&kind).copied().unwrap_or(0)))?;
+            writer.count(
+                offset,
+                whole(month.findings.get(&kind).copied().unwrap_or(0)),
+            )?;
         }
         writer.next_row();
     }
@@ -741,10 +744,9 @@ pub fn changes(
         ("Seats cut".into(), totals.seats_cut),
     ];
     counts.extend(
-        totals
-            .resolved_by
-            .iter()
-            .map(|(resolution, count)| (format!("Resolved: {}", resolution.as_str()), whole(*count))),
+        totals.resolved_by.iter().map(|(resolution, count)| {
+            (format!("Resolved: {}", resolution.as_str()), whole(*count))
+        }),
     );
     for (kind, kind_totals) in &totals.by_kind {
         for (what, count) in [
@@ -799,7 +801,10 @@ pub fn changes(
     for (label, amount) in [
         ("Savings of the new findings", money.new_savings),
         ("Savings of the resolved findings", money.resolved_savings),
-        ("Cost to comply of the new findings", money.new_cost_to_comply),
+        (
+            "Cost to comply of the new findings",
+            money.new_cost_to_comply,
+        ),
         (
             "Cost to comply of the resolved findings",
             money.resolved_cost_to_comply,
