@@ -54,10 +54,16 @@ pub fn trend(page: &mut Markup, model: &ReportModel) -> Result<(), ChartError> {
             latest.month
         ))
         .tag("</p>\n");
+    // Twelve `YYYY-MM` labels do not fit side by side: the axis writes `Nov '26`.
     let labels: Vec<String> = trend
         .months
         .iter()
-        .map(|month| month.month.to_string())
+        .map(|month| {
+            chrono::NaiveDate::from_ymd_opt(month.month.year, month.month.month, 1).map_or_else(
+                || month.month.to_string(),
+                |day| day.format("%b '%y").to_string(),
+            )
+        })
         .collect();
     let line = |series: Series, amount: &dyn Fn(&crate::history::trend::TrendMonth) -> f64| Line {
         series,
