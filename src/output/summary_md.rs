@@ -220,7 +220,7 @@ fn write_changes(text: &mut String, model: &ReportModel) {
     let Some(changes) = &model.changes else {
         let _ = writeln!(
             text,
-            "\n## What changed\n\nNo earlier month is recorded before this audit's month."
+            "\n## What changed\n\nNothing to compare: the history does not hold both this audit's month and a month recorded before it."
         );
         return;
     };

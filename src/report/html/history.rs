@@ -147,7 +147,7 @@ pub fn changes(page: &mut Markup, model: &ReportModel) {
     }
     let Some(changes) = &model.changes else {
         section_start(page, "changes", "What changed");
-        page.tag("<p class=\"note\">No earlier month is recorded before this audit's month: changes show from the second recorded month on.</p>\n");
+        page.tag("<p class=\"note\">Nothing to compare: the history does not hold both this audit's month and a month recorded before it.</p>\n");
         section_end(page);
         return;
     };

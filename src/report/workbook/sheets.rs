@@ -717,7 +717,7 @@ pub fn changes(
         writer.label(
             0,
             if model.trend.is_some() {
-                "No earlier month is recorded before this audit's month."
+                "Nothing to compare: the history does not hold both this audit's month and a month recorded before it."
             } else {
                 "No history was given: run the audit with --history, or the report with --history DIR."
             },
