@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Benchmark of `seatwise history diff` on a long history of a large tenant: one month's audit
-# of a synthetic tenant (200,000 users by default) is recorded, its month folder is copied under
-# the earlier months (24 months in all, the manifest's month rewritten to match its folder),
-# and `history diff` of the last two months is timed, terminal text and --json. Every finding
-# persists through every month, so the ages read the findings of all months: the worst case.
+# Benchmark of `seatwise history diff` and `history trend` on a long history of a large tenant:
+# one month's audit of a synthetic tenant (200,000 users by default) is recorded, its month
+# folder is copied under the earlier months (24 months in all, the manifest's month and as-of
+# rewritten to match its folder), and `history diff` of the last two months is timed, terminal
+# text and --json. Every finding persists through every month, so the ages read the findings of
+# all months: the worst case. Then the trend of the last 12 months (`history trend --json`) is
+# timed, and the whole finance report with its history (`report --history`, which builds the
+# model, the trend and the changes and writes the page and the workbook).
 # Prints wall time and peak memory from /usr/bin/time -v.
 #
 #   bash bench/history.sh [USERS] [MONTHS] [SEED]
@@ -38,7 +41,8 @@ rm -rf "$root"
 for back in $(seq 1 $((months - 1))); do
   month=$(date -u -d "$last-01 -$back month" +%Y-%m)
   cp -r "$root/month=$last" "$root/month=$month"
-  sed -i "s/\"month\": \"$last\"/\"month\": \"$month\"/" "$root/month=$month/manifest.json"
+  sed -i -e "s/\"month\": \"$last\"/\"month\": \"$month\"/" \
+    -e "s/\"as_of\": \"$last-01\"/\"as_of\": \"$month-01\"/" "$root/month=$month/manifest.json"
 done
 echo "history: $root ($months months, $(du -sh "$root" | cut -f1))"
 for format in text json; do
@@ -49,3 +53,12 @@ for format in text json; do
   echo "history diff ($format):"
   grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/history-time.txt"
 done
+/usr/bin/time -v "$binary" history trend --root "$root" --json \
+  > "$work/history-trend.json" 2> "$work/history-time.txt"
+echo "history trend (--json, $(grep -c '"month"' "$work/history-trend.json") months):"
+grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/history-time.txt"
+rm -rf "$work/history-report"
+/usr/bin/time -v "$binary" report "$audit" --out "$work/history-report" --history "$root" \
+  > /dev/null 2> "$work/history-time.txt"
+echo "report --history (model, trend, changes, page and workbook):"
+grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/history-time.txt"

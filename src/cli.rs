@@ -115,6 +115,12 @@ pub enum HistoryCommand {
         after_help = "Without --from and --to, the last two recorded months are compared.\n\nExample:\n  seatwise history diff\n  seatwise history diff --from 2026-09 --to 2026-11 --json > changes.json"
     )]
     Diff(HistoryDiffArgs),
+    /// The last 12 recorded months up to a month: monthly cost, savings available, cost to
+    /// comply, seats and findings, as the report's Trend section and sheet show them.
+    #[command(
+        after_help = "Without --to, the months up to the latest one.\n\nExample:\n  seatwise history trend\n  seatwise history trend --to 2026-11 --json > trend.json"
+    )]
+    Trend(HistoryTrendArgs),
     /// Remove all but the latest months.
     #[command(after_help = "Example:\n  seatwise history prune --keep-months 24")]
     Prune(HistoryPruneArgs),
@@ -140,6 +146,18 @@ pub struct HistoryListArgs {
     #[command(flatten)]
     pub root: HistoryRootArgs,
     /// Write the months as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryTrendArgs {
+    #[command(flatten)]
+    pub root: HistoryRootArgs,
+    /// The last month of the trend (YYYY-MM). Default: the latest month.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: Option<String>,
+    /// Write the trend as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -188,6 +206,11 @@ pub struct ReportArgs {
     /// The file holding the redaction key (at least 16 bytes; surrounding whitespace ignored).
     #[arg(long, value_name = "FILE", requires = "redact")]
     pub redact_key_file: Option<PathBuf>,
+    /// A history root (`seatwise audit --history`, `seatwise history record`): the report
+    /// gains the trend of the last 12 recorded months up to the audit's month and what changed
+    /// since the month recorded before it.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

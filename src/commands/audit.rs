@@ -9,7 +9,7 @@ use seatwise::catalogue::{Catalogue, PriceBook};
 use seatwise::history::inputs::hash_snapshot;
 use seatwise::ingest::error::Strictness;
 use seatwise::ingest::{IngestOptions, read_snapshot};
-use seatwise::output::{AsOfSource, AuditReport, terminal, write_audit_folder};
+use seatwise::output::{AsOfSource, AuditReport, rewrite_views, terminal, write_audit_folder};
 use seatwise::report::{AuditContext, AuditTables, DataQuality, ReportModel, ReportOptions};
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,7 +81,7 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     let analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
     stages.lap("analyse")?;
     let tables = AuditTables::build(&snapshot, &analysis).context("building the audit's tables")?;
-    let model = ReportModel::build(
+    let mut model = ReportModel::build(
         AuditContext::of(
             &snapshot,
             analysis.window,
@@ -117,6 +117,10 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     if let Some(root) = &args.history {
         history::record_into(root, &out_dir, stdout)?;
         stages.lap("record history")?;
+        // The views of a recorded month show the trend and what changed since the month before.
+        model = model.with_history(root)?;
+        rewrite_views(&out_dir, &model, &tables, !args.no_report)?;
+        stages.lap("report history")?;
     }
 
     let failing = fail_on.iter().any(|kind| {

@@ -1,6 +1,6 @@
 //! `seatwise history`: record an audit as a month, list the months, compare two months,
-//! prune old ones. The library (`seatwise::history`) does the work; this file turns
-//! arguments into calls and models into output.
+//! show the trend of the last twelve, prune old ones. The library (`seatwise::history`) does
+//! the work; this file turns arguments into calls and models into output.
 
 use super::{ExitStatus, UsageError};
 use crate::cli::{HistoryCommand, HistoryDiffArgs};
@@ -25,6 +25,25 @@ pub fn run(command: &HistoryCommand, stdout: &mut dyn Write) -> anyhow::Result<E
             }
         }
         HistoryCommand::Diff(args) => diff(args, stdout)?,
+        HistoryCommand::Trend(args) => {
+            let to = match parse_month(args.to.as_deref(), "--to")? {
+                Some(month) => month,
+                None => match history::store::month_folders(&args.root.root)?.last() {
+                    Some((month, _)) => *month,
+                    None => bail!(HistoryError::Range {
+                        root: args.root.root.clone(),
+                        problem: "holds no month yet\nhint: record audits with `seatwise audit SNAPSHOT --history`".to_string(),
+                    }),
+                },
+            };
+            let trend = history::trend(&args.root.root, to)?;
+            if args.json {
+                serde_json::to_writer_pretty(&mut *stdout, &trend)?;
+                stdout.write_all(b"\n")?;
+            } else {
+                stdout.write_all(render::trend(&trend).as_bytes())?;
+            }
+        }
         HistoryCommand::Prune(args) => {
             let keep = usize::try_from(args.keep_months).unwrap_or(usize::MAX);
             let removed = history::prune(&args.root.root, keep)?;

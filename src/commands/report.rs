@@ -1,7 +1,8 @@
 //! `seatwise report`: the finance report of an audit folder, rebuilt from its tables and
 //! `findings.json` alone (the snapshot is not read again). With `--redact` the tables are
 //! pseudonymised before the model is built, so no renderer ever sees a real identifier, and
-//! the report is written whole into a folder of its own.
+//! the report is written whole into a folder of its own. With `--history` the report also
+//! shows the trend of the recorded months and what changed since the month before.
 
 use super::{ExitStatus, UsageError};
 use crate::cli::ReportArgs;
@@ -46,8 +47,14 @@ pub fn run(args: &ReportArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStat
         Some(redactor) => (redactor.tables(&tables)?, redactor.quality(&quality)),
         None => (tables, quality),
     };
-    let model = ReportModel::build(context, &tables, quality, &options)
+    let mut model = ReportModel::build(context, &tables, quality, &options)
         .with_context(|| format!("{}: cannot build the report model", args.audit.display()))?;
+    if let Some(root) = &args.history {
+        model = model.with_history(root)?;
+        if redactor.is_some() {
+            model = model.without_named_changes();
+        }
+    }
 
     let written = if redactor.is_some() {
         // The redacted report appears whole, in a folder holding nothing else.

@@ -6,7 +6,8 @@
 //! month's `manifest.json`; `inputs` hashes the snapshot an audit read; `month_tables` reads a
 //! month back. `diff` pairs two months' findings, `resolution` says how a finding went away,
 //! `returned` finds licenses given back to a user, `cohorts` follows the license holders
-//! between the months; `render` prints the list and the diff for people.
+//! between the months; `trend` lines up the last twelve months for the report; `render`
+//! prints the list and the diff for people.
 
 pub mod cohorts;
 pub mod diff;
@@ -19,11 +20,13 @@ pub mod render;
 pub mod resolution;
 pub mod returned;
 pub mod store;
+pub mod trend;
 
 pub use diff::{HistoryDiff, diff};
 pub use manifest::MonthManifest;
 pub use month::Month;
 pub use store::{Fault, RecordOptions, Recorded, list, prune, record};
+pub use trend::{Trend, trend};
 
 use crate::contract::findings::ReadError;
 use crate::report::tables::TablesError;

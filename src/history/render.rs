@@ -1,4 +1,5 @@
-//! The history for people: `history list` and `history diff` as terminal text. Both render
+//! The history for people: `history list`, `history diff` and `history trend` as terminal
+//! text. Both render
 //! the typed models (`MonthEntry`, [`HistoryDiff`]) that `--json` writes, so the two never
 //! disagree; tenant text (principal names, part numbers) goes through
 //! [`crate::support::visible::shown`], so it stays on its line.
@@ -54,7 +55,47 @@ pub fn list(entries: &[MonthEntry]) -> String {
     out
 }
 
-fn signed(amount: Money) -> String {
+/// `history trend`: one line per month.
+pub fn trend(trend: &super::Trend) -> String {
+    let mut out = String::new();
+    if trend.months.is_empty() {
+        out.push_str("no month recorded up to that month\n");
+        return out;
+    }
+    let currency = shown(&trend.currency);
+    let _ = writeln!(
+        out,
+        "{:<8}  {:<10}  {:>16}  {:>16}  {:>16}  {:>9}  {:>9}  {:>9}  {:>8}",
+        "month",
+        "as-of",
+        format!("cost {currency}"),
+        "savings",
+        "cost to comply",
+        "purchased",
+        "assigned",
+        "idle",
+        "findings"
+    );
+    for month in &trend.months {
+        let _ = writeln!(
+            out,
+            "{:<8}  {:<10}  {:>16}  {:>16}  {:>16}  {:>9}  {:>9}  {:>9}  {:>8}",
+            month.month.to_string(),
+            month.as_of.to_string(),
+            month.monthly_cost.grouped(),
+            month.monthly_savings.grouped(),
+            month.monthly_cost_to_comply.grouped(),
+            month.seats.purchased,
+            month.seats.assigned,
+            month.seats.idle,
+            month.total_findings
+        );
+    }
+    out
+}
+
+/// An amount with its sign: `+1,200.00`, `-80.00`, `0.00`.
+pub fn signed(amount: Money) -> String {
     if amount.0 > 0 {
         format!("+{}", amount.grouped())
     } else {

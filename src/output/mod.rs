@@ -149,6 +149,24 @@ fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Rewrites the views of `model` in the written audit folder `dir`: `summary.md` and, with
+/// `with_report`, the finance report. Used once the audit is recorded in history, so its views
+/// show the trend and the changes; each file is replaced whole.
+pub fn rewrite_views(
+    dir: &Path,
+    model: &ReportModel,
+    tables: &AuditTables,
+    with_report: bool,
+) -> Result<(), OutputError> {
+    let summary = summary_md::render(model);
+    crate::support::folder::write_file_whole(&dir.join("summary.md"), summary.as_bytes())
+        .map_err(folder_error)?;
+    if with_report {
+        write_report(dir, model, tables)?;
+    }
+    Ok(())
+}
+
 /// Writes a file through a buffer and syncs it to disk before the folder is moved into place.
 fn write_synced(
     path: &Path,

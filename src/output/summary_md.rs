@@ -146,6 +146,8 @@ pub fn render(model: &ReportModel) -> String {
         );
     }
 
+    write_changes(&mut text, model);
+
     let seats = &headline.seats;
     let _ = writeln!(text, "\n## Seats\n");
     let _ = writeln!(text, "Seats of the priced SKUs the tenant pays for.\n");
@@ -207,6 +209,78 @@ pub fn render(model: &ReportModel) -> String {
     write_license_mix(&mut text, model);
     write_quality(&mut text, model);
     text
+}
+
+/// What changed since the month recorded before, when the report was given history.
+fn write_changes(text: &mut String, model: &ReportModel) {
+    if model.trend.is_none() {
+        return;
+    }
+    let currency = &model.context.currency;
+    let Some(changes) = &model.changes else {
+        let _ = writeln!(
+            text,
+            "\n## What changed\n\nNothing to compare: the history does not hold both this audit's month and a month recorded before it."
+        );
+        return;
+    };
+    let totals = &changes.totals;
+    let _ = writeln!(
+        text,
+        "\n## What changed since {}\n\nFrom {} (as of {}, {} findings) to {} (as of {}, {} findings): {} new, {} resolved, {} persisting; {} licenses returned to their users; {} seats bought, {} cut.\n",
+        changes.from.month,
+        changes.from.month,
+        changes.from.as_of,
+        changes.from.findings,
+        changes.to.month,
+        changes.to.as_of,
+        changes.to.findings,
+        totals.new,
+        totals.resolved,
+        totals.persisting,
+        totals.returned,
+        totals.seats_bought,
+        totals.seats_cut
+    );
+    for warning in &changes.warnings {
+        let _ = writeln!(text, "Note: {}\n", md(warning));
+    }
+    let _ = writeln!(
+        text,
+        "| per month ({currency}) | {} | {} | change |",
+        changes.from.month, changes.to.month
+    );
+    let _ = writeln!(text, "| --- | ---: | ---: | ---: |");
+    let money = &changes.money;
+    for (label, change) in [
+        ("Cost", &money.monthly_cost),
+        ("Savings available", &money.monthly_savings),
+        ("Cost to comply", &money.monthly_cost_to_comply),
+    ] {
+        let _ = writeln!(
+            text,
+            "| {label} | {} | {} | {} |",
+            change.from.grouped(),
+            change.to.grouped(),
+            crate::history::render::signed(change.change)
+        );
+    }
+    if !totals.resolved_by.is_empty() {
+        let how: Vec<String> = totals
+            .resolved_by
+            .iter()
+            .map(|(resolution, count)| format!("{count} {}", resolution.as_str()))
+            .collect();
+        let _ = writeln!(text, "\nResolved by: {}.", how.join(", "));
+    }
+    if let Some(first) = model.trend.as_ref().and_then(|trend| trend.months.first()) {
+        let _ = writeln!(
+            text,
+            "\nThe report's Trend section and sheet show the {} recorded months from {}.",
+            model.trend.as_ref().map_or(0, |trend| trend.months.len()),
+            first.month
+        );
+    }
 }
 
 /// Cost and waste of every SKU the tenant buys or a user holds.

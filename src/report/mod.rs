@@ -10,6 +10,7 @@
 pub mod attribute;
 pub mod audit_folder;
 pub mod figures;
+pub mod history;
 pub mod html;
 pub mod model;
 pub mod redact;

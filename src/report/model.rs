@@ -29,6 +29,7 @@ use crate::analyze::rules::{KIND, MONTHLY_AMOUNT as AMOUNT, REASON, SEATS};
 use crate::analyze::timing::{ReducibleOn, RenewalCalendar, RenewalCut};
 use crate::analyze::{AuditWindow, FindingKind, LicenseMix};
 use crate::catalogue::price_book::PriceBookOrigin;
+use crate::history::{HistoryDiff, Trend};
 use crate::model::{IngestQuality, Snapshot, columns};
 use crate::money::Money;
 use crate::output::AsOfSource;
@@ -409,6 +410,12 @@ pub struct ReportModel {
     /// window, or no per-user price).
     pub license_mix: Option<LicenseMix>,
     pub quality: DataQuality,
+    /// The last recorded months up to the as-of month (SPEC §7), when the report was given a
+    /// history root; `None` otherwise.
+    pub trend: Option<Trend>,
+    /// What changed from the month recorded before the as-of month to the as-of month, when
+    /// the history holds both; `None` otherwise.
+    pub changes: Option<HistoryDiff>,
 }
 
 /// When the savings can be banked (SPEC §8): at once for seats taken back from users (they go
@@ -487,6 +494,8 @@ impl ReportModel {
             savings_timing,
             license_mix,
             quality,
+            trend: None,
+            changes: None,
         })
     }
 }

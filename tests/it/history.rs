@@ -216,7 +216,7 @@ fn recorded(output: &std::process::Output) {
     );
 }
 
-fn document(audit: &Path) -> FindingsDocument {
+pub(crate) fn document(audit: &Path) -> FindingsDocument {
     findings::read(&audit.join("findings.json"))
         .expect("findings")
         .0
@@ -385,10 +385,11 @@ fn priced_skus(month_dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-struct ThreeMonths {
+pub(crate) struct ThreeMonths {
     _temp: tempfile::TempDir,
-    root: PathBuf,
-    audits: [PathBuf; 3],
+    pub(crate) root: PathBuf,
+    pub(crate) audits: [PathBuf; 3],
+    pub(crate) snapshots: [PathBuf; 3],
     cast: Cast,
     /// (purchased before, consumed) of `cast.cut`.
     cut_seats: (i64, i64),
@@ -396,7 +397,7 @@ struct ThreeMonths {
     first_window: NaiveDate,
 }
 
-fn three_months() -> ThreeMonths {
+pub(crate) fn three_months() -> ThreeMonths {
     let temp = tempfile::tempdir().expect("temp dir");
     let base = temp.path().join("snapshots");
     let root = temp.path().join("history");
@@ -451,6 +452,7 @@ fn three_months() -> ThreeMonths {
         _temp: temp,
         root,
         audits: [audit(1), audit(2), audit(3)],
+        snapshots: [snapshot(1), snapshot(2), snapshot(3)],
         cast,
         cut_seats,
         quiet_skus,

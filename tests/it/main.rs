@@ -28,6 +28,7 @@ mod renewals;
 mod report;
 mod report_browser;
 mod report_html;
+mod report_trend;
 mod reports_sample;
 mod right_size;
 mod sign_in;

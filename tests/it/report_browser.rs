@@ -1,7 +1,7 @@
 //! The sample's `report.html` in a real browser: headless Chromium takes a screenshot (not
 //! blank), dumps the DOM it built (the headline figures are the findings', every chart has
 //! marks, nothing outside the page is referenced) and prints the page to PDF (at least one
-//! page).
+//! page); a page with history draws its trend chart, a dot per month and line.
 //!
 //! Chromium is `SEATWISE_CHROMIUM`, else `chromium`, `chromium-browser` or `google-chrome` on
 //! the PATH. Without one the test says how to install it and returns, unless
@@ -265,4 +265,52 @@ fn pdf_pages_and_outside_references_are_told_apart() {
         marks(r##"<svg><rect fill="#FFFFFF"/><rect fill="#0072B2"/><path fill="none"/></svg>"##),
         1
     );
+}
+
+#[test]
+fn a_page_with_history_draws_its_trend_in_chromium() {
+    let Some(binary) = find_chromium() else {
+        assert!(
+            std::env::var("SEATWISE_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "SEATWISE_REQUIRE_BROWSER=1 but no Chromium was found (set SEATWISE_CHROMIUM or install it: {INSTALL})"
+        );
+        return;
+    };
+    let months = crate::history::three_months();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let out = temp.path().join("report");
+    let output = crate::util::seatwise(&[
+        "report",
+        months.audits[2].to_str().expect("path"),
+        "--out",
+        out.to_str().expect("path"),
+        "--history",
+        months.root.to_str().expect("path"),
+    ]);
+    assert!(output.status.success(), "{}", crate::util::stderr(&output));
+    let dom = String::from_utf8(chromium(
+        &binary,
+        &temp.path().join("chromium-profile"),
+        &["--dump-dom".to_string()],
+        &out.join(html::FILE_NAME),
+    ))
+    .expect("UTF-8 DOM");
+    let charts = svgs(&dom);
+    let trend = charts
+        .iter()
+        .find(|svg| attribute(svg, "id") == Some("trend-chart"))
+        .expect("the trend chart");
+    assert_eq!(
+        trend.matches("<circle").count(),
+        9,
+        "a dot per month and line"
+    );
+    for svg in &charts {
+        let id = attribute(svg, "id").unwrap_or("?");
+        assert!(svg.contains("<title"), "{id}: alt text");
+        assert!(svg.contains("<text"), "{id}: labels are SVG text");
+        assert!(marks(svg) > 0, "{id}: no marks beyond the frame");
+    }
+    assert!(dom.contains("What changed since 2026-10"));
+    assert!(external_references(&dom).is_empty());
 }

@@ -1,5 +1,6 @@
 //! The page's charts, drawn with plotters' SVG backend and inlined in the page: bars stacked by
-//! series, horizontal (one bar per SKU or group) or vertical (one per week or count).
+//! series, horizontal (one bar per SKU or group) or vertical (one per week or count), and
+//! lines with a dot per point (one per recorded month).
 //!
 //! Text stays SVG `<text>` (plotters' SVG backend, no font library): plotters escapes markup
 //! in it, and every label goes through [`neutralise`] first so that control and bidirectional
@@ -302,6 +303,100 @@ pub fn vertical_bars(
                 start += value;
             }
             chart.draw_series(parts).map_err(failed(id))?;
+        }
+        finish(&root).map_err(failed(id))?;
+    }
+    Ok(Some(titled(id, markup, alt)))
+}
+
+/// One line of a line chart: a value per point (a coordinate, not a figure to print).
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub series: Series,
+    pub values: Vec<f64>,
+}
+
+/// Lines over the categories `labels` (months, oldest first), one filled dot per point so a
+/// single month still shows. `None` when there is no point or every value is 0.
+pub fn lines(
+    id: &'static str,
+    alt: &str,
+    x_caption: &str,
+    labels: &[String],
+    lines: &[Line],
+    axis: &Axis,
+) -> Result<Option<Svg>, ChartError> {
+    let any = lines
+        .iter()
+        .any(|line| line.values.iter().any(|value| *value > 0.0));
+    if labels.is_empty() || !any {
+        return Ok(None);
+    }
+    let columns = i32::try_from(labels.len()).map_err(failed(id))?;
+    let y_max = lines
+        .iter()
+        .flat_map(|line| line.values.iter().copied())
+        .fold(1.0, f64::max)
+        * 1.08;
+    let height = 320;
+    let mut markup = String::new();
+    {
+        let root = SVGBackend::with_string(&mut markup, (WIDTH, height)).into_drawing_area();
+        let mut chart = ChartBuilder::on(&root)
+            .margin_top(12)
+            .margin_right(24)
+            .x_label_area_size(52)
+            .y_label_area_size(72)
+            .build_cartesian_2d((0..columns - 1).into_segmented(), 0f64..y_max)
+            .map_err(failed(id))?;
+        let category = |value: &SegmentValue<i32>| match value {
+            SegmentValue::CenterOf(column) => usize::try_from(*column)
+                .ok()
+                .and_then(|index| labels.get(index))
+                .map(|label| label_text(label))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let tick = |value: &f64| axis.format.label(*value);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(GRID_GREY)
+            .axis_style(AXIS_GREY)
+            .x_labels(labels.len())
+            .x_label_formatter(&category)
+            .x_desc(neutralise(x_caption).into_owned())
+            .y_labels(6)
+            .y_label_formatter(&tick)
+            .y_desc(neutralise(&axis.caption).into_owned())
+            .label_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
+            .axis_desc_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
+            .draw()
+            .map_err(failed(id))?;
+        for line in lines {
+            let points: Vec<(SegmentValue<i32>, f64)> = line
+                .values
+                .iter()
+                .enumerate()
+                .filter_map(|(index, value)| {
+                    let column = i32::try_from(index).ok()?;
+                    Some((SegmentValue::CenterOf(column), value.max(0.0)))
+                })
+                .collect();
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    points.clone(),
+                    line.series.colour.stroke_width(2),
+                )))
+                .map_err(failed(id))?;
+            chart
+                .draw_series(
+                    points
+                        .into_iter()
+                        .map(|point| Circle::new(point, 4, line.series.colour.filled())),
+                )
+                .map_err(failed(id))?;
         }
         finish(&root).map_err(failed(id))?;
     }

@@ -10,6 +10,7 @@
 //! by construction ([`markup`]).
 
 pub mod charts;
+mod history;
 pub mod markup;
 mod quality;
 mod sections;
@@ -33,6 +34,8 @@ pub fn render(model: &ReportModel) -> Result<String, ChartError> {
     let mut page = Markup::new();
     head(&mut page, model);
     sections::headline(&mut page, model);
+    history::trend(&mut page, model)?;
+    history::changes(&mut page, model);
     sections::skus(&mut page, model)?;
     sections::chargeback(&mut page, model)?;
     sections::idle_seats(&mut page, model);

@@ -16,19 +16,19 @@ use crate::report::{Figure, ReportModel};
 /// Bars a chart shows at most; the tables beside it hold every row.
 const CHART_BARS: usize = 15;
 
-fn section_start(page: &mut Markup, id: &'static str, heading: &str) {
+pub(super) fn section_start(page: &mut Markup, id: &'static str, heading: &str) {
     page.tag("<section id=\"")
         .tag(id)
         .tag("\">\n")
         .element("<h2>", heading, "</h2>\n");
 }
 
-fn section_end(page: &mut Markup) {
+pub(super) fn section_end(page: &mut Markup) {
     page.tag("</section>\n");
 }
 
 /// One headline figure; `name` is its `data-figure` key.
-fn figure(
+pub(super) fn figure(
     page: &mut Markup,
     class: &'static str,
     label: &'static str,
@@ -73,7 +73,7 @@ fn more_rows(page: &mut Markup, shown: usize, total: usize, what: &str) {
 }
 
 /// A chart in a `<figure>` with its heading, legend and caption, or a note when it has no data.
-fn chart(
+pub(super) fn chart(
     page: &mut Markup,
     heading: &str,
     svg: Option<Svg>,

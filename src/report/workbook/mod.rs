@@ -3,8 +3,9 @@
 //! Sheets, in order: Summary (headline figures and the method), By SKU, Chargeback (by the
 //! model's attribute, with the tenant's overhead and a total equal to the monthly cost),
 //! Findings (every finding of the audit's findings table), Idle seats, Renewals (the renewal
-//! calendar: when each subscription's seats can drop, the seats to cut and the saving), Data
-//! quality.
+//! calendar: when each subscription's seats can drop, the seats to cut and the saving), Trend
+//! (one row per recorded month, with history), What changed (the comparison with the month
+//! recorded before, with history), Data quality.
 //!
 //! Like every view, the workbook renders the [`ReportModel`]: each total is the model's value,
 //! written as a number, never a formula and never a sum taken here. The Findings sheet lists
@@ -43,17 +44,21 @@ pub enum SheetName {
     Findings,
     IdleSeats,
     Renewals,
+    Trend,
+    Changes,
     DataQuality,
 }
 
 impl SheetName {
-    pub const ALL: [SheetName; 7] = [
+    pub const ALL: [SheetName; 9] = [
         SheetName::Summary,
         SheetName::BySku,
         SheetName::Chargeback,
         SheetName::Findings,
         SheetName::IdleSeats,
         SheetName::Renewals,
+        SheetName::Trend,
+        SheetName::Changes,
         SheetName::DataQuality,
     ];
 
@@ -66,6 +71,8 @@ impl SheetName {
             SheetName::Findings => "Findings",
             SheetName::IdleSeats => "Idle seats",
             SheetName::Renewals => "Renewals",
+            SheetName::Trend => "Trend",
+            SheetName::Changes => "What changed",
             SheetName::DataQuality => "Data quality",
         }
     }
@@ -152,6 +159,8 @@ fn build(model: &ReportModel, tables: &AuditTables) -> Result<Workbook, Problem>
     findings.write(sheet, &formats, model)?;
     sheets::idle_seats(workbook.add_worksheet(), &formats, model)?;
     sheets::renewals(workbook.add_worksheet(), &formats, model)?;
+    sheets::trend(workbook.add_worksheet(), &formats, model)?;
+    sheets::changes(workbook.add_worksheet(), &formats, model)?;
     let sheet = workbook
         .add_worksheet_with_constant_memory()
         .map_err(|source| Problem::Sheet {

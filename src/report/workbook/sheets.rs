@@ -1,6 +1,6 @@
-//! The model's small sheets: Summary, By SKU, Chargeback and Idle seats. Each writes the
-//! model's rows and, where a table has a total, the model's own total (never a sum taken here
-//! and never a formula).
+//! The model's small sheets: Summary, By SKU, Chargeback, Idle seats, Renewals, Trend and
+//! What changed. Each writes the model's rows and, where a table has a total, the model's own
+//! total (never a sum taken here and never a formula).
 
 use super::SheetName;
 use super::cells::SheetWriter;
@@ -633,6 +633,186 @@ pub fn renewals(
             0,
             "The snapshot holds no subscriptions.json: when seats can drop is unknown.",
         )?;
+    }
+    writer.finish()
+}
+
+/// The first day of `month`, which the workbook writes as the month's date.
+fn first_day(month: crate::history::Month) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(month.year, month.month, 1)
+}
+
+/// Trend: one row per recorded month of the model's trend, oldest first.
+pub fn trend(sheet: &mut Worksheet, formats: &Formats, model: &ReportModel) -> Result<(), Problem> {
+    let currency = &model.context.currency;
+    let mut headers: Vec<String> = vec![
+        "Month".into(),
+        "As of".into(),
+        format!("Monthly cost ({currency})"),
+        format!("Savings available ({currency})"),
+        format!("Cost to comply ({currency})"),
+        "Seats purchased".into(),
+        "Seats assigned".into(),
+        "Seats idle".into(),
+        "Findings".into(),
+    ];
+    headers.extend(FindingKind::ALL.map(|kind| kind.as_str().to_string()));
+    let mut writer = SheetWriter::begin(sheet, formats, SheetName::Trend, headers)?;
+    let Some(trend) = &model.trend else {
+        writer.label(
+            0,
+            "No history was given: run the audit with --history, or the report with --history DIR.",
+        )?;
+        return writer.finish();
+    };
+    for month in &trend.months {
+        match first_day(month.month) {
+            Some(date) => writer.date(0, date)?,
+            None => writer.text(0, &month.month.to_string())?,
+        }
+        writer.date(1, month.as_of)?;
+        writer.money(2, month.monthly_cost)?;
+        writer.money(3, month.monthly_savings)?;
+        writer.money(4, month.monthly_cost_to_comply)?;
+        writer.count(5, month.seats.purchased)?;
+        writer.count(6, month.seats.assigned)?;
+        writer.count(7, month.seats.idle)?;
+        writer.count(8, whole(month.total_findings))?;
+        for (offset, kind) in (9..).zip(FindingKind::ALL) {
+            writer.count(
+                offset,
+                whole(month.findings.get(&kind).copied().unwrap_or(0)),
+            )?;
+        }
+        writer.next_row();
+    }
+    writer.finish()
+}
+
+fn whole(count: usize) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+/// What changed: the model's comparison of the month recorded before the as-of month with
+/// the as-of month, one figure a row.
+pub fn changes(
+    sheet: &mut Worksheet,
+    formats: &Formats,
+    model: &ReportModel,
+) -> Result<(), Problem> {
+    let currency = &model.context.currency;
+    let mut writer = SheetWriter::begin(
+        sheet,
+        formats,
+        SheetName::Changes,
+        vec![
+            "Figure".into(),
+            "Count".into(),
+            format!("Before ({currency})"),
+            format!("Now ({currency})"),
+            format!("Change ({currency})"),
+        ],
+    )?;
+    let Some(changes) = &model.changes else {
+        writer.label(
+            0,
+            if model.trend.is_some() {
+                "Nothing to compare: the history does not hold both this audit's month and a month recorded before it."
+            } else {
+                "No history was given: run the audit with --history, or the report with --history DIR."
+            },
+        )?;
+        return writer.finish();
+    };
+    writer.text(0, "Months compared (before, now)")?;
+    for (column, month) in [(2, changes.from.month), (3, changes.to.month)] {
+        match first_day(month) {
+            Some(date) => writer.date(column, date)?,
+            None => writer.text(column, &month.to_string())?,
+        }
+    }
+    writer.next_row();
+    let totals = &changes.totals;
+    let mut counts: Vec<(String, i64)> = vec![
+        ("Findings before".into(), whole(changes.from.findings)),
+        ("Findings now".into(), whole(changes.to.findings)),
+        ("New findings".into(), whole(totals.new)),
+        ("Resolved findings".into(), whole(totals.resolved)),
+        ("Persisting findings".into(), whole(totals.persisting)),
+        ("Returned licenses".into(), whole(totals.returned)),
+        ("Seats bought".into(), totals.seats_bought),
+        ("Seats cut".into(), totals.seats_cut),
+    ];
+    counts.extend(
+        totals.resolved_by.iter().map(|(resolution, count)| {
+            (format!("Resolved: {}", resolution.as_str()), whole(*count))
+        }),
+    );
+    for (kind, kind_totals) in &totals.by_kind {
+        for (what, count) in [
+            ("new", kind_totals.new),
+            ("resolved", kind_totals.resolved),
+            ("persisting", kind_totals.persisting),
+        ] {
+            if count > 0 {
+                counts.push((format!("{} {what}", kind.as_str()), whole(count)));
+            }
+        }
+    }
+    let cohorts = &changes.cohorts;
+    counts.push((
+        "Holders of a paid license in either month".into(),
+        whole(cohorts.counts.holders),
+    ));
+    counts.push((
+        "Holders who lost a paid license".into(),
+        whole(cohorts.counts.reclaimed),
+    ));
+    for (label, count) in counts {
+        writer.text(0, &label)?;
+        writer.count(1, count)?;
+        writer.next_row();
+    }
+    for (label, count) in [
+        ("Holders active in both months", cohorts.counts.retained),
+        ("Holders active again", cohorts.counts.reactivated),
+        ("Holders gone inactive", cohorts.counts.lapsed),
+    ] {
+        writer.text(0, label)?;
+        if cohorts.activity_known {
+            writer.count(1, whole(count))?;
+        } else {
+            writer.unknown(1)?;
+        }
+        writer.next_row();
+    }
+    let money = &changes.money;
+    for (label, change) in [
+        ("Monthly cost", &money.monthly_cost),
+        ("Savings available", &money.monthly_savings),
+        ("Cost to comply", &money.monthly_cost_to_comply),
+    ] {
+        writer.text(0, label)?;
+        writer.money(2, change.from)?;
+        writer.money(3, change.to)?;
+        writer.money(4, change.change)?;
+        writer.next_row();
+    }
+    for (label, amount) in [
+        ("Savings of the new findings", money.new_savings),
+        ("Savings of the resolved findings", money.resolved_savings),
+        (
+            "Cost to comply of the new findings",
+            money.new_cost_to_comply,
+        ),
+        (
+            "Cost to comply of the resolved findings",
+            money.resolved_cost_to_comply,
+        ),
+    ] {
+        writer.text(0, label)?;
+        writer.money(4, amount)?;
+        writer.next_row();
     }
     writer.finish()
 }
