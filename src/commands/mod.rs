@@ -7,6 +7,7 @@ pub mod connection;
 pub mod generate;
 pub mod history;
 pub mod ingest;
+pub mod monthly;
 pub mod plan;
 pub mod report;
 pub mod sign_in;
