@@ -18,6 +18,7 @@ mod history;
 mod hostile;
 mod hostile_outputs;
 mod ingest;
+mod monthly;
 mod plans;
 mod ps1_escaping;
 mod ps_tokens;
