@@ -92,6 +92,10 @@ pub struct MonthlyArgs {
     /// No progress lines on stderr (errors and warnings still go there).
     #[arg(long)]
     pub quiet: bool,
+    /// Do nothing (exit 0, no notification) unless today (UTC) is the last day of the month:
+    /// for schedulers that cannot say "last day" (cron: `0 3 28-31 * *`).
+    #[arg(long, conflicts_with = "check")]
+    pub last_day_only: bool,
 }
 
 #[derive(Debug, Args)]

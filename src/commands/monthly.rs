@@ -19,7 +19,7 @@ use seatwise::monthly::config::{MonthlyConfig, SignIn, Source};
 use seatwise::monthly::notify::{self, Webhook};
 use seatwise::monthly::run::{
     CHECK_SCHEMA, Changes, Check, CheckResult, Figures, MonthlyResult, Notification,
-    PlannedReclaim, Recording, RunStatus,
+    PlannedReclaim, Recording, RunStatus, is_last_day_of_month,
 };
 use seatwise::monthly::threshold;
 use seatwise::support::visible::for_terminal;
@@ -38,6 +38,16 @@ pub fn run(args: &MonthlyArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitSta
         .transpose()?;
     if args.check {
         return check(&config, args, stdout);
+    }
+    let today = today_utc();
+    if args.last_day_only && !is_last_day_of_month(today) {
+        if !args.quiet {
+            writeln!(
+                std::io::stderr(),
+                "seatwise: monthly: {today} is not the last day of the month; nothing to do (--last-day-only)"
+            )?;
+        }
+        return Ok(ExitStatus::Success);
     }
     let progress = Progress { quiet: args.quiet };
     let mut result = MonthlyResult::started(config.sign_in.tenant.clone());

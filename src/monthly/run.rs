@@ -6,7 +6,7 @@ use super::threshold::Crossed;
 use crate::analyze::summary::Summary;
 use crate::history::HistoryDiff;
 use crate::money::Money;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -168,6 +168,12 @@ impl MonthlyResult {
     }
 }
 
+/// Whether `date` is the last day of its month (`--last-day-only`).
+pub fn is_last_day_of_month(date: NaiveDate) -> bool {
+    date.succ_opt()
+        .is_none_or(|next| next.month() != date.month())
+}
+
 /// The schema of `monthly --check --json`.
 pub const CHECK_SCHEMA: &str = "seatwise.monthly-check/1";
 
@@ -185,4 +191,21 @@ pub struct CheckResult {
     pub schema: &'static str,
     pub ok: bool,
     pub checks: Vec<Check>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_day_of_each_month() {
+        let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+        let last = |text: &str| date(text).is_some_and(is_last_day_of_month);
+        assert!(last("2026-11-30"));
+        assert!(last("2026-12-31"));
+        assert!(last("2028-02-29"));
+        assert!(last("2027-02-28"));
+        assert!(!last("2028-02-28"));
+        assert!(!last("2026-12-01"));
+    }
 }

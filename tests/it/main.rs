@@ -7,6 +7,7 @@ mod chargeback;
 mod cli;
 mod coverage;
 mod damaged_exports;
+mod deploy;
 mod end_to_end;
 #[path = "../support/fake_graph/mod.rs"]
 pub mod fake_graph;

@@ -230,16 +230,23 @@ fn a_teams_receiver_gets_an_adaptive_card() {
     let setup = Setup::new();
     let receiver = Receiver::start(202);
     let config = setup.config(Some(&receiver), "teams", "");
+    // A month before, then the month: the second card carries the changes.
+    let earlier = monthly(&config, &["--as-of", "2026-10-31"], &[]);
+    assert_eq!(earlier.status.code(), Some(0), "{}", describe(&earlier));
     let output = monthly(&config, &[], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let stdout = text(&output.stdout);
     assert!(
-        text(&output.stdout).contains("history: recorded 2026-11"),
+        stdout.contains("history: recorded 2026-11"),
         "{}",
         describe(&output)
     );
+    assert!(stdout.contains("since 2026-10:"), "{}", describe(&output));
     let bodies = receiver.bodies();
-    assert_eq!(bodies.len(), 1);
-    let body = &bodies[0];
+    assert_eq!(bodies.len(), 2);
+    let body = &bodies[1];
+    let card_text = body.to_string();
+    assert!(card_text.contains(r"Since 2026\\-10"), "{card_text}");
     assert_eq!(body["type"], "message");
     let attachment = &body["attachments"][0];
     assert_eq!(
@@ -476,4 +483,21 @@ fn a_refused_credential_is_notified_and_fails() {
     assert_eq!(bodies.len(), 1);
     assert!(bodies[0].to_string().contains("failed"), "{}", bodies[0]);
     assert!(!bodies[0].to_string().contains("an-expired-secret-value"));
+}
+
+#[test]
+fn last_day_only_runs_on_the_last_day_alone() {
+    let setup = Setup::new();
+    let receiver = Receiver::start(200);
+    let config = setup.config(Some(&receiver), "slack", "");
+    let output = monthly(&config, &["--last-day-only"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let today = chrono::Utc::now().date_naive();
+    if seatwise::monthly::run::is_last_day_of_month(today) {
+        assert_eq!(receiver.bodies().len(), 1);
+    } else {
+        assert!(text(&output.stderr).contains("not the last day of the month"));
+        assert!(receiver.bodies().is_empty(), "no run, no notification");
+        assert!(!setup.path("out").exists());
+    }
 }
