@@ -475,8 +475,8 @@ fn a_refused_credential_is_notified_and_fails() {
     let mut environment = graph_environment(&fake.base_url(), "an-expired-secret-value");
     environment.push(("SEATWISE_TENANT".to_string(), fake.tenant_id()));
     let output = run_against(&config, &["--json"], &environment);
-    assert_ne!(output.status.code(), Some(0), "{}", describe(&output));
-    assert_ne!(output.status.code(), Some(1), "{}", describe(&output));
+    // A refused sign-in is the remote service refusing: exit code 3.
+    assert_eq!(output.status.code(), Some(3), "{}", describe(&output));
     let result = json_line(&output);
     assert_eq!(result["status"], "failed");
     let bodies = receiver.bodies();
