@@ -1,8 +1,8 @@
 //! The Teams Workflows webhook payload: a message with one Adaptive Card (version 1.4):
 //! `{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive",
 //! "content":{…}}]}`. TextBlocks and facts render a markdown subset, so text from the tenant
-//! or the run is escaped: markdown punctuation gets a backslash, and `<`, `>`, `&` become
-//! entities, so a name cannot become a link, emphasis or a list.
+//! or the run is escaped (see [`escape`]): markdown markers get a backslash, and `<`, `>`,
+//! `&` become entities, so a name cannot become a link, emphasis or a list.
 
 use super::{changes_line, crossed_line, facts, headline};
 use crate::monthly::run::{MonthlyResult, RunStatus};
@@ -12,20 +12,34 @@ const CARD_SCHEMA: &str = "http://adaptivecards.io/schemas/adaptive-card.json";
 const CARD_VERSION: &str = "1.4";
 const CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
 
-/// Escapes `text` for an Adaptive Card TextBlock or Fact (markdown subset).
+/// Escapes `text` for an Adaptive Card TextBlock or Fact (markdown subset): emphasis, code,
+/// link brackets and backslashes anywhere; list and heading markers (`-`, `+`, `#`, `1.`)
+/// at the start of a line; `<`, `>`, `&` as entities. Other punctuation stays as written, so
+/// dates and amounts read plainly.
 pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '\\' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '!' | '`' | '~' | '|'
-            | '.' => {
-                escaped.push('\\');
-                escaped.push(character);
+    for (index, line) in text.split('\n').enumerate() {
+        if index > 0 {
+            escaped.push('\n');
+        }
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        for (position, character) in line.chars().enumerate() {
+            let line_start = position == 0 && matches!(character, '-' | '+' | '#');
+            let ordered_list = digits > 0 && position == digits && character == '.';
+            match character {
+                '<' => escaped.push_str("&lt;"),
+                '>' => escaped.push_str("&gt;"),
+                '&' => escaped.push_str("&amp;"),
+                '\\' | '*' | '_' | '[' | ']' | '`' | '~' => {
+                    escaped.push('\\');
+                    escaped.push(character);
+                }
+                _ if line_start || ordered_list => {
+                    escaped.push('\\');
+                    escaped.push(character);
+                }
+                other => escaped.push(other),
             }
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '&' => escaped.push_str("&amp;"),
-            other => escaped.push(other),
         }
     }
     escaped
@@ -95,11 +109,13 @@ mod tests {
 
     #[test]
     fn escapes_markdown() {
-        assert_eq!(
-            escape("**[x](http://e)**"),
-            "\\*\\*\\[x\\]\\(http://e\\)\\*\\*"
-        );
+        assert_eq!(escape("**[x](http://e)**"), r"\*\*\[x\](http://e)\*\*");
         assert_eq!(escape("a<b>&c"), "a&lt;b&gt;&amp;c");
+        assert_eq!(
+            escape("- item\n1. first\n# title\n> quote"),
+            "\\- item\n1\\. first\n\\# title\n&gt; quote"
+        );
+        assert_eq!(escape("2026-11: 1,169.00"), "2026-11: 1,169.00");
     }
 
     #[test]
