@@ -501,3 +501,51 @@ fn last_day_only_runs_on_the_last_day_alone() {
         assert!(!setup.path("out").exists());
     }
 }
+
+#[test]
+fn an_expired_certificate_is_notified_and_check_catches_it() {
+    let setup = Setup::new();
+    let fake = serve(&setup.snapshot, |_| {});
+    let receiver = Receiver::start(200);
+    let config = setup.config(Some(&receiver), "slack", "");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/auth");
+    let certificate = fixtures.join("expired.crt");
+    let key = fixtures.join("app.key");
+    let mut environment = graph_environment(&fake.base_url(), "unused");
+    environment.retain(|(name, _)| name != "SEATWISE_AUTH" && name != "SEATWISE_CLIENT_SECRET");
+    environment.extend([
+        ("SEATWISE_TENANT".to_string(), fake.tenant_id()),
+        ("SEATWISE_AUTH".to_string(), "certificate".to_string()),
+        (
+            "SEATWISE_CERTIFICATE_FILE".to_string(),
+            certificate.display().to_string(),
+        ),
+        (
+            "SEATWISE_PRIVATE_KEY_FILE".to_string(),
+            key.display().to_string(),
+        ),
+    ]);
+
+    let check = run_against(&config, &["--check"], &environment);
+    assert_eq!(check.status.code(), Some(2), "{}", describe(&check));
+    assert!(
+        text(&check.stdout).contains("source: FAILED"),
+        "{}",
+        describe(&check)
+    );
+    assert!(receiver.bodies().is_empty(), "--check does not notify");
+
+    let output = run_against(&config, &["--json"], &environment);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let result = json_line(&output);
+    assert_eq!(result["status"], "failed");
+    assert!(
+        result["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("expired")),
+        "{result}"
+    );
+    let bodies = receiver.bodies();
+    assert_eq!(bodies.len(), 1);
+    assert!(bodies[0].to_string().contains("expired"), "{}", bodies[0]);
+}
