@@ -47,6 +47,12 @@ pub fn run(args: &MonthlyArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitSta
                 "seatwise: monthly: {today} is not the last day of the month; nothing to do (--last-day-only)"
             )?;
         }
+        if args.json {
+            let mut result = MonthlyResult::started(config.sign_in.tenant.clone());
+            result.status = RunStatus::Skipped;
+            serde_json::to_writer(&mut *stdout, &result)?;
+            stdout.write_all(b"\n")?;
+        }
         return Ok(ExitStatus::Success);
     }
     let progress = Progress { quiet: args.quiet };

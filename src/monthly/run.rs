@@ -23,6 +23,8 @@ pub enum RunStatus {
     ThresholdsCrossed,
     /// The run stopped on an error: exit code 2, 3 or 4.
     Failed,
+    /// `--last-day-only` on another day: nothing run, nothing notified, exit code 0.
+    Skipped,
 }
 
 impl RunStatus {
@@ -31,6 +33,7 @@ impl RunStatus {
             RunStatus::Ok => "ok",
             RunStatus::ThresholdsCrossed => "thresholds crossed",
             RunStatus::Failed => "failed",
+            RunStatus::Skipped => "skipped",
         }
     }
 }

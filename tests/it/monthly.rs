@@ -490,12 +490,13 @@ fn last_day_only_runs_on_the_last_day_alone() {
     let setup = Setup::new();
     let receiver = Receiver::start(200);
     let config = setup.config(Some(&receiver), "slack", "");
-    let output = monthly(&config, &["--last-day-only"], &[]);
+    let output = monthly(&config, &["--last-day-only", "--json"], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     let today = chrono::Utc::now().date_naive();
     if seatwise::monthly::run::is_last_day_of_month(today) {
         assert_eq!(receiver.bodies().len(), 1);
     } else {
+        assert_eq!(json_line(&output)["status"], "skipped");
         assert!(text(&output.stderr).contains("not the last day of the month"));
         assert!(receiver.bodies().is_empty(), "no run, no notification");
         assert!(!setup.path("out").exists());

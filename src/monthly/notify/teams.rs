@@ -57,7 +57,7 @@ pub fn payload(result: &MonthlyResult) -> Value {
         "size": "Medium",
         "wrap": true,
         "color": match result.status {
-            RunStatus::Ok => "Good",
+            RunStatus::Ok | RunStatus::Skipped => "Good",
             RunStatus::ThresholdsCrossed => "Warning",
             RunStatus::Failed => "Attention",
         }
