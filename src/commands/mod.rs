@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     Success,
-    /// A `--fail-on` kind was found.
+    /// A `--fail-on` kind was found, or a `monthly` threshold was crossed.
     FindingsFound,
     /// The command finished but Graph refused some of its changes.
     RemoteRefused,
