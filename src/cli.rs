@@ -53,6 +53,49 @@ pub enum Command {
     /// Keep each month's audit in a history root and say what changed between months.
     #[command(subcommand)]
     History(HistoryCommand),
+    /// The unattended monthly run for a scheduler: pull or read a snapshot, audit it, record
+    /// the month in history, optionally plan a reclaim (never applied), notify a webhook, and
+    /// exit by thresholds.
+    #[command(after_help = MONTHLY_AFTER_HELP)]
+    Monthly(MonthlyArgs),
+}
+
+const MONTHLY_AFTER_HELP: &str = "\
+Every key of the configuration can be overridden by SEATWISE_<KEY> (SEATWISE_NOTIFY_<KEY> for the
+[notify] table), e.g. SEATWISE_TENANT, SEATWISE_SOURCE, SEATWISE_OUTPUT_ROOT, SEATWISE_THRESHOLDS
+(comma-separated). Unknown keys are errors. See the README section \"Scheduled monthly runs\".
+
+Exit codes: 0 success; 1 a threshold was crossed; 2 bad configuration or input; 3 Microsoft
+Graph still failing after retries; 4 an internal error. The webhook is notified on every run,
+success or failure; a failing receiver never changes the exit code.
+
+Example:
+  seatwise monthly --config /etc/seatwise/seatwise.toml --check
+  seatwise monthly --config /etc/seatwise/seatwise.toml --json
+  seatwise monthly --config seatwise.toml --as-of 2026-11-30";
+
+#[derive(Debug, Args)]
+pub struct MonthlyArgs {
+    /// The configuration file (TOML; see the README section \"Scheduled monthly runs\").
+    #[arg(long, value_name = "FILE", default_value = "seatwise.toml")]
+    pub config: PathBuf,
+    /// Validate the configuration, the files it names and the sign-in (a token is acquired
+    /// when the source is graph) without pulling or writing anything.
+    #[arg(long)]
+    pub check: bool,
+    /// Print one machine-readable JSON line (schema seatwise.monthly/1) on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// The as-of date (YYYY-MM-DD). Default: the snapshot's collectedAt date, else today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// No progress lines on stderr (errors and warnings still go there).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Do nothing (exit 0, no notification) unless today (UTC) is the last day of the month:
+    /// for schedulers that cannot say "last day" (cron: `0 3 28-31 * *`).
+    #[arg(long, conflicts_with = "check")]
+    pub last_day_only: bool,
 }
 
 #[derive(Debug, Args)]

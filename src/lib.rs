@@ -19,6 +19,7 @@ pub mod history;
 pub mod ingest;
 pub mod model;
 pub mod money;
+pub mod monthly;
 pub mod output;
 pub mod report;
 pub mod support;

@@ -1,5 +1,5 @@
 //! The `seatwise` binary: parse the command line, run the command, map the outcome to an exit
-//! code (0 success, 1 a `--fail-on` kind was found, 2 bad usage or bad input, 3 a remote
+//! code (0 success, 1 a `--fail-on` kind was found or a threshold was crossed, 2 bad usage or bad input, 3 a remote
 //! service failed after retries, 4 an internal error: a bug). Everything else lives in the
 //! library and `commands/`.
 
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         cli::Command::Rollback(args) => commands::apply::run_rollback(args, &mut stdout),
         cli::Command::Ingest(args) => commands::ingest::run(args, &mut stdout),
         cli::Command::History(command) => commands::history::run(command, &mut stdout),
+        cli::Command::Monthly(args) => commands::monthly::run(args, &mut stdout),
     };
     let _ = stdout.flush();
     match result {
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            if is_internal_failure(&error) {
+            if failure_code(&error) == EXIT_INTERNAL {
                 let _ = writeln!(
                     std::io::stderr(),
                     "seatwise: internal error: {}\nthis is a bug in seatwise, not a problem with your data: please report it with this message",
@@ -54,18 +55,26 @@ fn main() -> ExitCode {
                 "seatwise: error: {}",
                 for_terminal(&describe(&error))
             );
-            ExitCode::from(if is_remote_failure(&error) {
-                EXIT_REMOTE
-            } else {
-                EXIT_BAD_INPUT
-            })
+            ExitCode::from(failure_code(&error))
         }
+    }
+}
+
+/// The exit code of a failed command: 4 a bug, 3 a remote service failing after retries, 2
+/// bad usage or bad input. `monthly` reports it in its `--json` line and notification too.
+pub(crate) fn failure_code(error: &anyhow::Error) -> u8 {
+    if is_internal_failure(error) {
+        EXIT_INTERNAL
+    } else if is_remote_failure(error) {
+        EXIT_REMOTE
+    } else {
+        EXIT_BAD_INPUT
     }
 }
 
 /// The error and its causes, each said once: a message that already quotes its cause (as
 /// "cannot read: No such file" does) is not followed by the cause again.
-fn describe(error: &anyhow::Error) -> String {
+pub(crate) fn describe(error: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in error.chain() {
         let message = cause.to_string();

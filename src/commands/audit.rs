@@ -3,8 +3,9 @@
 use super::{ExitStatus, UsageError, history, parse_date, today_utc};
 use crate::cli::AuditArgs;
 use anyhow::{Context, bail};
+use chrono::NaiveDate;
 use seatwise::analyze::window::ahead_of_clock;
-use seatwise::analyze::{AnalyzeOptions, AuditWindow, FindingKind, analyze};
+use seatwise::analyze::{Analysis, AnalyzeOptions, AuditWindow, FindingKind, analyze};
 use seatwise::catalogue::{Catalogue, PriceBook};
 use seatwise::history::inputs::hash_snapshot;
 use seatwise::ingest::error::Strictness;
@@ -12,7 +13,7 @@ use seatwise::ingest::{IngestOptions, read_snapshot};
 use seatwise::output::{AsOfSource, AuditReport, rewrite_views, terminal, write_audit_folder};
 use seatwise::report::{AuditContext, AuditTables, DataQuality, ReportModel, ReportOptions};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
     let mut fail_on = Vec::new();
@@ -25,25 +26,103 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
             ))),
         }
     }
-    let command_line_as_of = args
+    let as_of = args
         .as_of
         .as_deref()
         .map(|text| parse_date(text, "--as-of"))
         .transpose()?;
+    let request = AuditRequest {
+        snapshot: &args.snapshot,
+        as_of,
+        window_days: args.window_days,
+        out: args.out.clone(),
+        reports_root: PathBuf::from("reports"),
+        lenient: args.lenient,
+        audit_complete: args.audit_complete,
+        with_report: !args.no_report,
+        verbose: args.verbose,
+        require_tenant: args.history.is_some(),
+    };
+    let mut audited = audit_snapshot(&request)?;
+    let mut stages = StageClock::new(args.verbose);
+    stdout.write_all(terminal::render(&audited.model, &audited.out_dir).as_bytes())?;
+    if let Some(root) = &args.history {
+        history::record_into(root, &audited.out_dir, stdout)?;
+        stages.lap("record history")?;
+        audited.show_history(root)?;
+        stages.lap("report history")?;
+    }
 
+    let failing = fail_on.iter().any(|kind| {
+        audited
+            .analysis
+            .summary
+            .by_kind
+            .get(kind)
+            .is_some_and(|total| total.count > 0)
+    });
+    Ok(if failing {
+        ExitStatus::FindingsFound
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// What to audit and where to write it: the settings `audit` and `monthly` share.
+pub struct AuditRequest<'a> {
+    pub snapshot: &'a Path,
+    /// The as-of date given; default the snapshot's collectedAt date, else today.
+    pub as_of: Option<NaiveDate>,
+    pub window_days: u32,
+    /// The audit folder; default `<reports_root>/<as-of>/`.
+    pub out: Option<PathBuf>,
+    pub reports_root: PathBuf,
+    pub lenient: bool,
+    pub audit_complete: bool,
+    pub with_report: bool,
+    pub verbose: bool,
+    /// Refuse a snapshot that does not name its tenant (history is kept per tenant).
+    pub require_tenant: bool,
+}
+
+/// An audit written.
+pub struct Audited {
+    pub out_dir: PathBuf,
+    pub as_of: NaiveDate,
+    pub tenant: Option<String>,
+    pub analysis: Analysis,
+    pub tables: AuditTables,
+    pub model: ReportModel,
+    pub with_report: bool,
+}
+
+impl Audited {
+    /// Once the month is recorded in `root`: the audit's views (summary.md and the report)
+    /// written again with the trend and what changed since the month before.
+    pub fn show_history(&mut self, root: &Path) -> anyhow::Result<()> {
+        let model = self.model.clone().with_history(root)?;
+        rewrite_views(&self.out_dir, &model, &self.tables, self.with_report)?;
+        self.model = model;
+        Ok(())
+    }
+}
+
+/// Reads the snapshot, analyses it and writes the audit folder (with report.html and
+/// report.xlsx unless told not to).
+pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
     let options = IngestOptions {
-        strictness: if args.lenient {
+        strictness: if request.lenient {
             Strictness::Lenient
         } else {
             Strictness::Strict
         },
     };
-    let mut stages = StageClock::new(args.verbose);
-    let snapshot = read_snapshot(&args.snapshot, &options)?;
-    if args.history.is_some() {
+    let mut stages = StageClock::new(request.verbose);
+    let snapshot = read_snapshot(request.snapshot, &options)?;
+    if request.require_tenant {
         history::require_tenant(&snapshot)?;
     }
-    let inputs = hash_snapshot(&args.snapshot)?;
+    let inputs = hash_snapshot(request.snapshot)?;
     stages.lap("read snapshot")?;
 
     let collected_on = snapshot
@@ -55,33 +134,33 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     if let Some(collected_on) = collected_on.filter(|date| ahead_of_clock(*date, today)) {
         bail!(UsageError::Invalid(format!(
             "{}: collectedAt {collected_on} is after today ({today}): the file or the clock of the machine that collected it is wrong",
-            args.snapshot.join("snapshot.json").display()
+            request.snapshot.join("snapshot.json").display()
         )));
     }
-    if let Some(as_of) = command_line_as_of.filter(|date| ahead_of_clock(*date, today)) {
+    if let Some(as_of) = request.as_of.filter(|date| ahead_of_clock(*date, today)) {
         bail!(UsageError::Invalid(format!(
             "--as-of {as_of} is after today ({today}): an audit cannot look at days that have not happened"
         )));
     }
-    let (as_of, as_of_source) = match (command_line_as_of, collected_on) {
+    let (as_of, as_of_source) = match (request.as_of, collected_on) {
         (Some(date), _) => (date, AsOfSource::CommandLine),
         (None, Some(date)) => (date, AsOfSource::SnapshotCollectedAt),
         (None, None) => (today, AsOfSource::Today),
     };
     let window = AuditWindow {
         as_of,
-        days: args.window_days,
+        days: request.window_days,
     };
 
     let catalogue = Catalogue::bundled().context("the bundled SKU catalogue is unreadable")?;
     let prices = PriceBook::bundled().context("the bundled price book is unreadable")?;
     let options = AnalyzeOptions {
-        audit_complete: args.audit_complete,
+        audit_complete: request.audit_complete,
     };
     let analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
     stages.lap("analyse")?;
     let tables = AuditTables::build(&snapshot, &analysis).context("building the audit's tables")?;
-    let mut model = ReportModel::build(
+    let model = ReportModel::build(
         AuditContext::of(
             &snapshot,
             analysis.window,
@@ -98,42 +177,34 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     .context("computing the report model")?;
     stages.lap("report model")?;
 
-    let out_dir = args
+    let out_dir = request
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("reports").join(as_of.to_string()));
+        .unwrap_or_else(|| request.reports_root.join(as_of.to_string()));
     let report = AuditReport {
         snapshot: &snapshot,
         analysis: &analysis,
         as_of_source,
         tables: &tables,
         model: &model,
-        with_report: !args.no_report,
+        with_report: request.with_report,
         inputs: &inputs,
     };
     write_audit_folder(&out_dir, &report)?;
     stages.lap("write audit folder")?;
-    stdout.write_all(terminal::render(&model, &out_dir).as_bytes())?;
-    if let Some(root) = &args.history {
-        history::record_into(root, &out_dir, stdout)?;
-        stages.lap("record history")?;
-        // The views of a recorded month show the trend and what changed since the month before.
-        model = model.with_history(root)?;
-        rewrite_views(&out_dir, &model, &tables, !args.no_report)?;
-        stages.lap("report history")?;
-    }
-
-    let failing = fail_on.iter().any(|kind| {
-        analysis
-            .summary
-            .by_kind
-            .get(kind)
-            .is_some_and(|total| total.count > 0)
-    });
-    Ok(if failing {
-        ExitStatus::FindingsFound
-    } else {
-        ExitStatus::Success
+    let tenant = snapshot
+        .metadata
+        .tenant_id
+        .clone()
+        .filter(|tenant| !tenant.trim().is_empty());
+    Ok(Audited {
+        out_dir,
+        as_of,
+        tenant,
+        analysis,
+        tables,
+        model,
+        with_report: request.with_report,
     })
 }
 

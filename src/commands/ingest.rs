@@ -4,7 +4,7 @@
 
 use super::connection::{connect, environment_number};
 use super::{ExitStatus, UsageError, parse_date, today_utc};
-use crate::cli::{IngestArgs, IngestGraphArgs, IngestSource};
+use crate::cli::{GraphConnectionArgs, IngestArgs, IngestGraphArgs, IngestSource};
 use anyhow::{Context, bail};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use seatwise::graph::{GraphClient, RetryObserver};
@@ -30,6 +30,28 @@ pub fn run(args: &IngestArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStat
 }
 
 fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
+    let summary = pull_snapshot(args)?;
+    writeln!(stdout, "{}", summary_line(&summary, started.elapsed()))?;
+    Ok(ExitStatus::Success)
+}
+
+/// Signs in as `connection` asks and acquires one token, without reading from Graph.
+pub fn check_sign_in(connection: &GraphConnectionArgs) -> anyhow::Result<&'static str> {
+    let (client_settings, credentials) = connect(connection, 1)?;
+    let method = credentials.method();
+    let client = GraphClient::new(client_settings, credentials)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(client.sign_in())?;
+    Ok(method)
+}
+
+/// Pulls the snapshot `args` asks for, with progress on stderr (bars on a terminal, plain
+/// lines otherwise, nothing with --quiet): the library path `ingest graph` and `monthly` share.
+pub fn pull_snapshot(args: &IngestGraphArgs) -> anyhow::Result<PullSummary> {
     let (client_settings, credentials) = connect(&args.connection, args.concurrency as usize)?;
     let since = match &args.since {
         Some(text) => {
@@ -88,7 +110,6 @@ fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<E
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let started = Instant::now();
     let outcome = runtime.block_on(async {
         tokio::select! {
             outcome = pull(Arc::new(client), &settings, reporter.clone()) => outcome.map_err(anyhow::Error::from),
@@ -99,9 +120,7 @@ fn run_graph(args: &IngestGraphArgs, stdout: &mut dyn Write) -> anyhow::Result<E
         }
     });
     reporter.stop();
-    let summary = outcome?;
-    writeln!(stdout, "{}", summary_line(&summary, started.elapsed()))?;
-    Ok(ExitStatus::Success)
+    outcome
 }
 
 fn summary_line(summary: &PullSummary, elapsed: Duration) -> String {

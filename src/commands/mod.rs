@@ -7,6 +7,7 @@ pub mod connection;
 pub mod generate;
 pub mod history;
 pub mod ingest;
+pub mod monthly;
 pub mod plan;
 pub mod report;
 pub mod sign_in;
@@ -18,7 +19,7 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
     Success,
-    /// A `--fail-on` kind was found.
+    /// A `--fail-on` kind was found, or a `monthly` threshold was crossed.
     FindingsFound,
     /// The command finished but Graph refused some of its changes.
     RemoteRefused,

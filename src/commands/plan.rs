@@ -24,17 +24,30 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn run(command: &PlanCommand, stdout: &mut dyn Write) -> anyhow::Result<ExitStatus> {
-    let (plan, out, signers_path) = match command {
-        PlanCommand::Reclaim(args) => {
-            let (plan, policy) = reclaim(args)?;
-            (plan, &args.out, policy.require_signatures)
-        }
-        PlanCommand::Assign(args) => (
+    let (plan, written) = match command {
+        PlanCommand::Reclaim(args) => plan_and_write_reclaim(args)?,
+        PlanCommand::Assign(args) => write_plan(
             assign_plan(args)?,
             &args.out,
             args.require_signatures.clone(),
-        ),
+        )?,
     };
+    report(&plan, &written, stdout)?;
+    Ok(ExitStatus::Success)
+}
+
+/// Plans a reclaim from an audit under a policy and writes it with its other forms: what
+/// `plan reclaim` and `monthly` share. Nothing is applied.
+pub fn plan_and_write_reclaim(args: &ReclaimArgs) -> anyhow::Result<(Plan, Vec<PathBuf>)> {
+    let (plan, policy) = reclaim(args)?;
+    write_plan(plan, &args.out, policy.require_signatures)
+}
+
+fn write_plan(
+    plan: Plan,
+    out: &Path,
+    signers_path: Option<PathBuf>,
+) -> anyhow::Result<(Plan, Vec<PathBuf>)> {
     let (plan, signers) = match signers_path {
         Some(path) => {
             let signers = AllowedSigners::read(&path)?;
@@ -48,8 +61,7 @@ pub fn run(command: &PlanCommand, stdout: &mut dyn Write) -> anyhow::Result<Exit
         None => (plan, None),
     };
     let written = emit::write_all(&plan, out, PlanFolder::New, signers.as_ref())?;
-    report(&plan, &written, stdout)?;
-    Ok(ExitStatus::Success)
+    Ok((plan, written))
 }
 
 fn planned_on(on: Option<&str>) -> anyhow::Result<NaiveDate> {

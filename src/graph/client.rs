@@ -207,6 +207,15 @@ impl GraphClient {
         Ok(url)
     }
 
+    /// Signs in without calling Graph: acquires a token by the configured method, so a
+    /// scheduled run can check its credentials (`seatwise monthly --check`) before it pulls.
+    pub async fn sign_in(&self) -> Result<(), GraphError> {
+        self.tokens
+            .bearer(&self.http, self.timeout, &self.retry)
+            .await
+            .map(|_| ())
+    }
+
     /// GETs one page of a collection.
     pub async fn get_page(
         &self,

@@ -7,6 +7,7 @@ mod chargeback;
 mod cli;
 mod coverage;
 mod damaged_exports;
+mod deploy;
 mod end_to_end;
 #[path = "../support/fake_graph/mod.rs"]
 pub mod fake_graph;
@@ -18,6 +19,7 @@ mod history;
 mod hostile;
 mod hostile_outputs;
 mod ingest;
+mod monthly;
 mod plans;
 mod ps1_escaping;
 mod ps_tokens;
