@@ -4,8 +4,8 @@
 //! month's window). Without sign-in activity in either month, only `reclaimed` is knowable.
 
 use super::month_tables::MonthTables;
+use foldhash::HashSet;
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 /// A user of a cohort.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -53,7 +53,8 @@ pub struct Cohorts {
 
 impl Cohorts {
     pub fn build(from: &MonthTables, to: &MonthTables) -> Cohorts {
-        let holders: BTreeSet<&str> = from
+        // Every holder is visited once and the lists are sorted below: a hash set will do.
+        let holders: HashSet<&str> = from
             .holdings
             .keys()
             .chain(to.holdings.keys())

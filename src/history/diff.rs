@@ -17,8 +17,9 @@ use super::{HistoryError, Month};
 use crate::analyze::{FindingKind, FindingReason};
 use crate::money::Money;
 use chrono::NaiveDate;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub const SCHEMA: &str = "seatwise.history-diff/1";
@@ -388,10 +389,12 @@ fn ages(
         if alive.is_empty() {
             break;
         }
-        let keys: HashSet<FindingKey> = if index == from_index {
-            earlier.findings.iter().map(|row| row.key.clone()).collect()
+        let month_keys;
+        let keys: HashSet<&FindingKey> = if index == from_index {
+            earlier.findings.iter().map(|row| &row.key).collect()
         } else {
-            read_finding_keys(&history[index].1)?.into_iter().collect()
+            month_keys = read_finding_keys(&history[index].1)?;
+            month_keys.iter().collect()
         };
         alive.retain(|key| keys.contains(key));
         for key in &alive {

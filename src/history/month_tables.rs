@@ -9,9 +9,10 @@ use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, REASON, SEATS};
 use crate::analyze::{FindingKind, FindingReason};
 use crate::model::columns;
 use crate::money::Money;
-use crate::report::tables::{ACTIVITY_KNOWN, Table, read_table};
+use crate::report::tables::{ACTIVITY_KNOWN, Table, read_columns, read_table};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use polars::prelude::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// What pairs findings across months: kind, user (none for SKU-level findings), SKU.
@@ -124,9 +125,42 @@ fn damaged(dir: &Path, table: Table) -> impl Fn(PolarsError) -> HistoryError + '
     }
 }
 
-/// The (kind, user, SKU) keys of a month's findings, read alone (for ages over many months).
+/// The (kind, user, SKU) keys of a month's findings, read alone (for ages over many months):
+/// only those three columns are decoded.
 pub fn read_finding_keys(dir: &Path) -> Result<Vec<FindingKey>, HistoryError> {
-    Ok(read_findings(dir)?.into_iter().map(|row| row.key).collect())
+    let table = Table::Findings;
+    let frame = read_columns(dir, table, &[KIND, columns::USER_ID, columns::SKU_ID])?;
+    let engine = damaged(dir, table);
+    let kinds = frame.column(KIND).and_then(Column::str).map_err(&engine)?;
+    let users = frame
+        .column(columns::USER_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let sku_ids = frame
+        .column(columns::SKU_ID)
+        .and_then(Column::str)
+        .map_err(&engine)?;
+    let mut keys = Vec::with_capacity(frame.height());
+    for (index, ((kind, user), sku)) in kinds
+        .iter()
+        .zip(users.iter())
+        .zip(sku_ids.iter())
+        .enumerate()
+    {
+        keys.push(FindingKey {
+            kind: parse_kind(dir, index, kind.unwrap_or_default())?,
+            user_id: user.map(str::to_string),
+            sku_id: sku.unwrap_or_default().to_string(),
+        });
+    }
+    Ok(keys)
+}
+
+fn parse_kind(dir: &Path, index: usize, text: &str) -> Result<FindingKind, HistoryError> {
+    FindingKind::parse(text).ok_or_else(|| HistoryError::Damaged {
+        path: dir.join(Table::Findings.file_name()),
+        problem: format!("row {}: kind: unknown finding kind {text:?}", index + 1),
+    })
 }
 
 /// The (user, SKU) pairs a month holds, read alone; only of `users` when given.
@@ -168,23 +202,29 @@ fn read_findings(dir: &Path) -> Result<Vec<FindingRow>, HistoryError> {
         .and_then(Column::i64)
         .map_err(&engine)?;
     let mut rows = Vec::with_capacity(frame.height());
-    for index in 0..frame.height() {
-        let text = kinds.get(index).unwrap_or_default();
-        let kind = FindingKind::parse(text).ok_or_else(|| HistoryError::Damaged {
-            path: dir.join(table.file_name()),
-            problem: format!("row {}: kind: unknown finding kind {text:?}", index + 1),
-        })?;
+    let columns = kinds
+        .iter()
+        .zip(users.iter())
+        .zip(sku_ids.iter())
+        .zip(names.iter())
+        .zip(part_numbers.iter())
+        .zip(reasons.iter())
+        .zip(seats.iter())
+        .zip(amounts.iter());
+    for (index, (((((((kind, user), sku), name), part_number), reason), seats), amount)) in
+        columns.enumerate()
+    {
         rows.push(FindingRow {
             key: FindingKey {
-                kind,
-                user_id: users.get(index).map(str::to_string),
-                sku_id: sku_ids.get(index).unwrap_or_default().to_string(),
+                kind: parse_kind(dir, index, kind.unwrap_or_default())?,
+                user_id: user.map(str::to_string),
+                sku_id: sku.unwrap_or_default().to_string(),
             },
-            user_principal_name: names.get(index).map(str::to_string),
-            sku_part_number: part_numbers.get(index).unwrap_or_default().to_string(),
-            reason: reasons.get(index).map(FindingReason::parse),
-            seats: seats.get(index),
-            monthly_amount: Money(amounts.get(index).unwrap_or_default()),
+            user_principal_name: name.map(str::to_string),
+            sku_part_number: part_number.unwrap_or_default().to_string(),
+            reason: reason.map(FindingReason::parse),
+            seats,
+            monthly_amount: Money(amount.unwrap_or_default()),
         });
     }
     Ok(rows)
@@ -195,7 +235,16 @@ fn read_users(
     manifest: &MonthManifest,
 ) -> Result<(HashMap<String, UserState>, bool), HistoryError> {
     let table = Table::Users;
-    let frame = read_table(dir, table)?;
+    let frame = read_columns(
+        dir,
+        table,
+        &[
+            columns::USER_ID,
+            columns::USER_PRINCIPAL_NAME,
+            columns::LAST_ACTIVITY,
+            ACTIVITY_KNOWN,
+        ],
+    )?;
     let engine = damaged(dir, table);
     let ids = frame
         .column(columns::USER_ID)
@@ -221,18 +270,21 @@ fn read_users(
         .unwrap_or(i64::MIN);
     let mut users = HashMap::with_capacity(frame.height());
     let mut activity_known = true;
-    for index in 0..frame.height() {
-        if known.get(index) == Some(false) {
+    for (((id, name), last), known) in ids
+        .iter()
+        .zip(names.iter())
+        .zip(last_activity.iter())
+        .zip(known.iter())
+    {
+        if known == Some(false) {
             activity_known = false;
         }
-        let Some(id) = ids.get(index) else { continue };
+        let Some(id) = id else { continue };
         users.insert(
             id.to_string(),
             UserState {
-                user_principal_name: names.get(index).unwrap_or_default().to_string(),
-                active: last_activity
-                    .get(index)
-                    .is_some_and(|moment| moment >= first_day),
+                user_principal_name: name.unwrap_or_default().to_string(),
+                active: last.is_some_and(|moment| moment >= first_day),
             },
         );
     }
@@ -244,7 +296,7 @@ fn read_holdings(
     only: Option<&HashSet<&str>>,
 ) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
     let table = Table::Holdings;
-    let frame = read_table(dir, table)?;
+    let frame = read_columns(dir, table, &[columns::USER_ID, columns::SKU_ID])?;
     let engine = damaged(dir, table);
     let users = frame
         .column(columns::USER_ID)
@@ -255,8 +307,8 @@ fn read_holdings(
         .and_then(Column::str)
         .map_err(&engine)?;
     let mut holdings: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for index in 0..frame.height() {
-        if let (Some(user), Some(sku)) = (users.get(index), skus.get(index))
+    for (user, sku) in users.iter().zip(skus.iter()) {
+        if let (Some(user), Some(sku)) = (user, sku)
             && only.is_none_or(|only| only.contains(user))
         {
             holdings

@@ -113,7 +113,7 @@ mod tests {
     use crate::history::month_tables::{FindingKey, SkuState, UserState};
     use crate::money::Money;
     use chrono::NaiveDate;
-    use std::collections::{BTreeSet, HashMap};
+    use std::collections::BTreeSet;
     use std::path::PathBuf;
 
     const USER: &str = "u1";
@@ -168,20 +168,24 @@ mod tests {
                 warnings: Vec::new(),
             },
             findings: Vec::new(),
-            users: HashMap::from([(
+            users: [(
                 USER.to_string(),
                 UserState {
                     user_principal_name: "ada@contoso.com".into(),
                     active,
                 },
-            )]),
+            )]
+            .into_iter()
+            .collect(),
             activity_known: true,
-            holdings: HashMap::from([(
+            holdings: [(
                 USER.to_string(),
                 held.iter()
                     .map(|sku| sku.to_string())
                     .collect::<BTreeSet<_>>(),
-            )]),
+            )]
+            .into_iter()
+            .collect(),
             skus: skus
                 .into_iter()
                 .map(|(id, state)| (id.to_string(), state))

@@ -7,8 +7,9 @@ use super::HistoryError;
 use super::Month;
 use super::month_tables::{FindingKey, MonthTables, read_finding_keys, read_holding_pairs};
 use crate::analyze::FindingKind;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// A license held, then not held for a month or more, then held again by the same user.

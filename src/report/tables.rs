@@ -327,6 +327,21 @@ pub fn write_table(
 
 /// Reads one table of the audit folder `dir`; its schema name and columns must match.
 pub fn read_table(dir: &Path, table: Table) -> Result<DataFrame, TablesError> {
+    read_table_columns(dir, table, None)
+}
+
+/// Reads only `columns` of one table of the audit folder `dir` (in the table's order), when a
+/// reader needs a few columns of a large table; the schema name and those columns' types must
+/// match as in [`read_table`].
+pub fn read_columns(dir: &Path, table: Table, columns: &[&str]) -> Result<DataFrame, TablesError> {
+    read_table_columns(dir, table, Some(columns))
+}
+
+fn read_table_columns(
+    dir: &Path,
+    table: Table,
+    columns: Option<&[&str]>,
+) -> Result<DataFrame, TablesError> {
     let path = dir.join(table.file_name());
     let engine = |source| TablesError::Engine {
         path: path.clone(),
@@ -355,8 +370,27 @@ pub fn read_table(dir: &Path, table: Table) -> Result<DataFrame, TablesError> {
             found: schema_name.unwrap_or_else(|| "no seatwise schema name".to_string()),
         });
     }
+    let full = table.schema();
+    let expected: Schema = match columns {
+        None => full,
+        Some(columns) => full
+            .iter_fields()
+            .filter(|field| columns.contains(&field.name().as_str()))
+            .collect(),
+    };
+    if let Some(columns) = columns {
+        reader = reader.with_columns(Some(
+            expected.iter_names().map(|name| name.to_string()).collect(),
+        ));
+        if expected.len() != columns.len() {
+            return Err(TablesError::Schema {
+                path,
+                expected: format!("{} with columns {columns:?}", table.schema_name()),
+                found: format!("a request for columns the schema lacks: {columns:?}"),
+            });
+        }
+    }
     let frame = reader.finish().map_err(engine)?;
-    let expected = table.schema();
     if frame.schema().as_ref() != &expected {
         return Err(TablesError::Schema {
             path,
