@@ -7,7 +7,9 @@
 //! after a month without it is a returned license.
 
 use super::cohorts::Cohorts;
-use super::month_tables::{FindingKey, FindingRow, MonthTables, SkuState, read_finding_keys};
+use super::month_tables::{
+    FindingKey, FindingRow, MonthTables, SkuState, borrowed_keys, read_key_columns,
+};
 pub use super::resolution::Resolution;
 use super::resolution::resolution;
 pub use super::returned::ReturnedLicense;
@@ -366,37 +368,38 @@ pub fn diff(
 }
 
 /// The age in months of each finding of `later` that `earlier` holds too: consecutive
-/// recorded months, ending with `later`, that hold it.
-fn ages(
+/// recorded months, ending with `later`, that hold it. The months before are read back key
+/// columns only, their keys borrowed from the columns.
+fn ages<'a>(
     history: &[(Month, PathBuf)],
     from_index: usize,
     earlier: &MonthTables,
-    later: &MonthTables,
+    later: &'a MonthTables,
     before: &HashMap<&FindingKey, &FindingRow>,
-) -> Result<HashMap<FindingKey, usize>, HistoryError> {
-    let mut ages: HashMap<FindingKey, usize> = HashMap::new();
-    let mut alive: HashSet<FindingKey> = later
+) -> Result<HashMap<&'a FindingKey, usize>, HistoryError> {
+    let mut alive: Vec<&FindingKey> = later
         .findings
         .iter()
-        .filter(|row| before.contains_key(&row.key))
-        .map(|row| row.key.clone())
+        .map(|row| &row.key)
+        .filter(|key| before.contains_key(key))
         .collect();
-    for key in &alive {
-        ages.insert(key.clone(), 1);
-    }
+    let mut ages: HashMap<&FindingKey, usize> = alive.iter().map(|key| (*key, 1)).collect();
     let to_index = history.len() - 1;
     for index in (0..to_index).rev() {
         if alive.is_empty() {
             break;
         }
-        let month_keys;
-        let keys: HashSet<&FindingKey> = if index == from_index {
-            earlier.findings.iter().map(|row| &row.key).collect()
+        if index == from_index {
+            let keys: HashSet<&FindingKey> = earlier.findings.iter().map(|row| &row.key).collect();
+            alive.retain(|key| keys.contains(key));
         } else {
-            month_keys = read_finding_keys(&history[index].1)?;
-            month_keys.iter().collect()
-        };
-        alive.retain(|key| keys.contains(key));
+            let dir = &history[index].1;
+            let frame = read_key_columns(dir)?;
+            let keys = borrowed_keys(dir, &frame)?;
+            alive.retain(|key| {
+                keys.contains(&(key.kind, key.user_id.as_deref(), key.sku_id.as_str()))
+            });
+        }
         for key in &alive {
             if let Some(age) = ages.get_mut(key) {
                 *age += 1;

@@ -10,7 +10,7 @@ use crate::analyze::{FindingKind, FindingReason};
 use crate::model::columns;
 use crate::money::Money;
 use crate::report::tables::{ACTIVITY_KNOWN, Table, read_columns, read_table};
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use polars::prelude::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -125,12 +125,52 @@ fn damaged(dir: &Path, table: Table) -> impl Fn(PolarsError) -> HistoryError + '
     }
 }
 
-/// The (kind, user, SKU) keys of a month's findings, read alone (for ages over many months):
-/// only those three columns are decoded.
+/// The (kind, user, SKU) keys of a month's findings, read alone: only those three columns are
+/// decoded.
 pub fn read_finding_keys(dir: &Path) -> Result<Vec<FindingKey>, HistoryError> {
-    let table = Table::Findings;
-    let frame = read_columns(dir, table, &[KIND, columns::USER_ID, columns::SKU_ID])?;
-    let engine = damaged(dir, table);
+    let frame = read_key_columns(dir)?;
+    let mut keys = Vec::with_capacity(frame.height());
+    for_each_key(dir, &frame, |kind, user, sku| {
+        keys.push(FindingKey {
+            kind,
+            user_id: user.map(str::to_string),
+            sku_id: sku.to_string(),
+        });
+    })?;
+    Ok(keys)
+}
+
+/// A key borrowed from the columns it was read from.
+pub type BorrowedKey<'a> = (FindingKind, Option<&'a str>, &'a str);
+
+/// The findings' key columns of a month, for [`borrowed_keys`].
+pub fn read_key_columns(dir: &Path) -> Result<DataFrame, HistoryError> {
+    Ok(read_columns(
+        dir,
+        Table::Findings,
+        &[KIND, columns::USER_ID, columns::SKU_ID],
+    )?)
+}
+
+/// The keys of `frame` (from [`read_key_columns`] of `dir`), borrowed from its columns: no
+/// string is copied, for the ages that read the keys of every month back.
+pub fn borrowed_keys<'a>(
+    dir: &Path,
+    frame: &'a DataFrame,
+) -> Result<HashSet<BorrowedKey<'a>>, HistoryError> {
+    let mut keys = HashSet::with_capacity(frame.height());
+    for_each_key(dir, frame, |kind, user, sku| {
+        keys.insert((kind, user, sku));
+    })?;
+    Ok(keys)
+}
+
+fn for_each_key<'a>(
+    dir: &Path,
+    frame: &'a DataFrame,
+    mut each: impl FnMut(FindingKind, Option<&'a str>, &'a str),
+) -> Result<(), HistoryError> {
+    let engine = damaged(dir, Table::Findings);
     let kinds = frame.column(KIND).and_then(Column::str).map_err(&engine)?;
     let users = frame
         .column(columns::USER_ID)
@@ -140,20 +180,15 @@ pub fn read_finding_keys(dir: &Path) -> Result<Vec<FindingKey>, HistoryError> {
         .column(columns::SKU_ID)
         .and_then(Column::str)
         .map_err(&engine)?;
-    let mut keys = Vec::with_capacity(frame.height());
-    for (index, ((kind, user), sku)) in kinds
-        .iter()
-        .zip(users.iter())
-        .zip(sku_ids.iter())
-        .enumerate()
-    {
-        keys.push(FindingKey {
-            kind: parse_kind(dir, index, kind.unwrap_or_default())?,
-            user_id: user.map(str::to_string),
-            sku_id: sku.unwrap_or_default().to_string(),
-        });
+    let rows = kinds.iter().zip(users.iter()).zip(sku_ids.iter());
+    for (index, ((kind, user), sku)) in rows.enumerate() {
+        each(
+            parse_kind(dir, index, kind.unwrap_or_default())?,
+            user,
+            sku.unwrap_or_default(),
+        );
     }
-    Ok(keys)
+    Ok(())
 }
 
 fn parse_kind(dir: &Path, index: usize, text: &str) -> Result<FindingKind, HistoryError> {
