@@ -118,11 +118,16 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
         },
     };
     let mut stages = StageClock::new(request.verbose);
-    let snapshot = read_snapshot(request.snapshot, &options)?;
+    // The input files are hashed while they are read (history records what a month came from).
+    let (snapshot, inputs) = rayon::join(
+        || read_snapshot(request.snapshot, &options),
+        || hash_snapshot(request.snapshot),
+    );
+    let snapshot = snapshot?;
     if request.require_tenant {
         history::require_tenant(&snapshot)?;
     }
-    let inputs = hash_snapshot(request.snapshot)?;
+    let inputs = inputs?;
     stages.lap("read snapshot")?;
 
     let collected_on = snapshot
