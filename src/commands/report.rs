@@ -12,7 +12,7 @@ use seatwise::report::redact::{KEY_VARIABLE, Redactor};
 use seatwise::report::{
     AuditTables, REPORT_FILES, ReportModel, ReportOptions, UserAttribute, write_report,
 };
-use seatwise::support::folder::StagedFolder;
+use seatwise::support::folder::{StagedFolder, entry_names};
 use std::io::Write;
 use std::path::Path;
 
@@ -90,24 +90,11 @@ fn check_redacted_out(audit: &Path, out: &Path) -> anyhow::Result<()> {
             out.display()
         )));
     }
-    let entries = match std::fs::read_dir(out) {
-        Ok(entries) => entries,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(error) => {
-            return Err(error)
-                .with_context(|| format!("{}: cannot read the folder", out.display()));
-        }
-    };
-    let mut foreign = Vec::new();
-    for entry in entries {
-        let entry = entry.with_context(|| format!("{}: cannot read the folder", out.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !REPORT_FILES.contains(&name.as_str()) {
-            foreign.push(name);
-        }
-    }
+    let foreign: Vec<String> = entry_names(out)?
+        .into_iter()
+        .filter(|name| !REPORT_FILES.contains(&name.as_str()))
+        .collect();
     if !foreign.is_empty() {
-        foreign.sort();
         bail!(UsageError::Invalid(format!(
             "--out {} holds files a redacted report does not write ({}); refusing to replace it\nhint: choose a new folder for the redacted report",
             out.display(),

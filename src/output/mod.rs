@@ -15,7 +15,7 @@ use crate::analyze::Analysis;
 use crate::model::Snapshot;
 use crate::report::tables::{self, Table};
 use crate::report::{AuditTables, REPORT_FILES, ReportModel, ReportWriteError, write_report};
-use crate::support::folder::{FolderError, StagedFolder};
+use crate::support::folder::{FolderError, StagedFolder, entry_names};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -85,14 +85,7 @@ fn is_audit_file(name: &str) -> bool {
 /// nothing but the audit's own files: plans, approvals or journals saved into it are never
 /// deleted.
 fn check_replaceable(out: &Path) -> Result<(), OutputError> {
-    if !out.exists() {
-        return Ok(());
-    }
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(out).map_err(io_error(out))? {
-        let entry = entry.map_err(io_error(out))?;
-        names.push(entry.file_name().to_string_lossy().into_owned());
-    }
+    let names = entry_names(out).map_err(folder_error)?;
     if names.is_empty() {
         return Ok(());
     }
@@ -101,14 +94,13 @@ fn check_replaceable(out: &Path) -> Result<(), OutputError> {
             path: out.to_path_buf(),
         });
     }
-    let mut foreign: Vec<String> = names
+    let foreign: Vec<String> = names
         .into_iter()
         .filter(|name| !is_audit_file(name))
         .collect();
     if foreign.is_empty() {
         return Ok(());
     }
-    foreign.sort();
     Err(OutputError::HoldsOtherFiles {
         path: out.to_path_buf(),
         foreign,

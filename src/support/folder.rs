@@ -170,6 +170,22 @@ pub fn write_file_whole(target: &Path, bytes: &[u8]) -> Result<(), FolderError> 
     written
 }
 
+/// The names of the entries of the folder `dir`, sorted; none when it does not exist. What
+/// decides whether a folder may be replaced: it must hold nothing but what the writer writes.
+pub fn entry_names(dir: &Path) -> Result<Vec<String>, FolderError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(at(dir)(error)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        names.push(entry.map_err(at(dir))?.file_name().to_string_lossy().into_owned());
+    }
+    names.sort();
+    Ok(names)
+}
+
 fn parent_of(target: &Path) -> PathBuf {
     match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
