@@ -116,13 +116,18 @@ pub struct Timing {
 /// The timing of `findings` under `renewals`, as of `as_of`.
 pub fn time_savings(findings: &[Finding], renewals: &Renewals, as_of: NaiveDate) -> Timing {
     let subscriptions = renewals.subscriptions.as_deref().unwrap_or(&[]);
+    // Part numbers by SKU id, from the findings: `terms.csv` may name a SKU by part number.
+    let part_numbers: BTreeMap<&str, &str> = findings
+        .iter()
+        .map(|finding| (finding.sku_id.as_str(), finding.sku_part_number.as_str()))
+        .collect();
     // The subscriptions seats can be cut from, by SKU, soonest first.
     let mut by_sku: BTreeMap<&str, Vec<Capacity<'_>>> = BTreeMap::new();
     for subscription in subscriptions {
         if subscription.is_trial || !subscription.status.bills() {
             continue;
         }
-        let term_row = terms_of(subscription, findings, &renewals.terms);
+        let term_row = terms_of(subscription, &part_numbers, &renewals.terms);
         by_sku
             .entry(subscription.sku_id.as_str())
             .or_default()
@@ -195,10 +200,6 @@ pub fn time_savings(findings: &[Finding], renewals: &Renewals, as_of: NaiveDate)
         });
     }
 
-    let part_numbers: BTreeMap<&str, &str> = findings
-        .iter()
-        .map(|finding| (finding.sku_id.as_str(), finding.sku_part_number.as_str()))
-        .collect();
     let mut calendar: Vec<RenewalCut> = by_sku
         .into_values()
         .flatten()
@@ -254,10 +255,10 @@ struct Capacity<'a> {
 }
 
 /// The `terms.csv` row of `subscription`: by its directory or commerce id, else by its SKU's
-/// part number (from the subscription, else from a finding about the SKU).
+/// part number (from the subscription, else from the findings about the SKU).
 fn terms_of<'a>(
     subscription: &Subscription,
-    findings: &[Finding],
+    part_numbers: &BTreeMap<&str, &str>,
     terms: &'a [TermRow],
 ) -> Option<&'a TermRow> {
     let by_id = terms.iter().find(|row| match &row.key {
@@ -267,12 +268,10 @@ fn terms_of<'a>(
         TermKey::SkuPartNumber(_) => false,
     });
     by_id.or_else(|| {
-        let part_number = subscription.sku_part_number.as_deref().or_else(|| {
-            findings
-                .iter()
-                .find(|finding| finding.sku_id == subscription.sku_id)
-                .map(|finding| finding.sku_part_number.as_str())
-        })?;
+        let part_number = subscription
+            .sku_part_number
+            .as_deref()
+            .or_else(|| part_numbers.get(subscription.sku_id.as_str()).copied())?;
         terms.iter().find(|row| match &row.key {
             TermKey::SkuPartNumber(part) => part.eq_ignore_ascii_case(part_number),
             TermKey::Subscription(_) => false,

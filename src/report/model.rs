@@ -630,14 +630,16 @@ impl Inputs {
     }
 
     fn savings_timing(&self, renewals: &RenewalCalendar) -> PolarsResult<SavingsTiming> {
+        // The analysis decided which findings are savings to time (`reassignable_now` is set on
+        // exactly those); the model follows it rather than deciding again.
         let savings = self
             .findings
             .clone()
-            .filter(saving_kind().and(col(AMOUNT).gt(lit(0i64))));
+            .filter(col(REASSIGNABLE_NOW).is_not_null());
         let reassignable = savings
             .clone()
             .select([col(AMOUNT)
-                .filter(col(REASSIGNABLE_NOW).fill_null(lit(false)))
+                .filter(col(REASSIGNABLE_NOW))
                 .sum()
                 .alias(SAVINGS)])
             .collect()?;
