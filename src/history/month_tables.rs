@@ -118,10 +118,60 @@ impl MonthTables {
     }
 }
 
-fn damaged(dir: &Path, table: Table) -> impl Fn(PolarsError) -> HistoryError + '_ {
-    move |error| HistoryError::Damaged {
-        path: dir.join(table.file_name()),
-        problem: error.to_string(),
+/// Typed access to the columns of one month's table; a column of another type is a damaged
+/// file, named.
+struct Columns<'a> {
+    frame: &'a DataFrame,
+    /// The table's file.
+    path: PathBuf,
+}
+
+impl<'a> Columns<'a> {
+    fn of(frame: &'a DataFrame, dir: &Path, table: Table) -> Columns<'a> {
+        Columns {
+            frame,
+            path: dir.join(table.file_name()),
+        }
+    }
+
+    fn damaged(&self, error: PolarsError) -> HistoryError {
+        HistoryError::Damaged {
+            path: self.path.clone(),
+            problem: error.to_string(),
+        }
+    }
+
+    fn strings(&self, name: &str) -> Result<&'a StringChunked, HistoryError> {
+        let frame: &'a DataFrame = self.frame;
+        frame
+            .column(name)
+            .and_then(Column::str)
+            .map_err(|error| self.damaged(error))
+    }
+
+    fn integers(&self, name: &str) -> Result<&'a Int64Chunked, HistoryError> {
+        let frame: &'a DataFrame = self.frame;
+        frame
+            .column(name)
+            .and_then(Column::i64)
+            .map_err(|error| self.damaged(error))
+    }
+
+    fn booleans(&self, name: &str) -> Result<&'a BooleanChunked, HistoryError> {
+        let frame: &'a DataFrame = self.frame;
+        frame
+            .column(name)
+            .and_then(Column::bool)
+            .map_err(|error| self.damaged(error))
+    }
+
+    /// A timestamp column as epoch milliseconds.
+    fn millis(&self, name: &str) -> Result<Int64Chunked, HistoryError> {
+        self.frame
+            .column(name)
+            .and_then(|column| column.cast(&DataType::Int64))
+            .and_then(|column| column.i64().cloned())
+            .map_err(|error| self.damaged(error))
     }
 }
 
@@ -170,16 +220,10 @@ fn for_each_key<'a>(
     frame: &'a DataFrame,
     mut each: impl FnMut(FindingKind, Option<&'a str>, &'a str),
 ) -> Result<(), HistoryError> {
-    let engine = damaged(dir, Table::Findings);
-    let kinds = frame.column(KIND).and_then(Column::str).map_err(&engine)?;
-    let users = frame
-        .column(columns::USER_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let sku_ids = frame
-        .column(columns::SKU_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
+    let columns_of = Columns::of(frame, dir, Table::Findings);
+    let kinds = columns_of.strings(KIND)?;
+    let users = columns_of.strings(columns::USER_ID)?;
+    let sku_ids = columns_of.strings(columns::SKU_ID)?;
     let rows = kinds.iter().zip(users.iter()).zip(sku_ids.iter());
     for (index, ((kind, user), sku)) in rows.enumerate() {
         each(
@@ -209,33 +253,15 @@ pub fn read_holding_pairs(
 fn read_findings(dir: &Path) -> Result<Vec<FindingRow>, HistoryError> {
     let table = Table::Findings;
     let frame = read_table(dir, table)?;
-    let engine = damaged(dir, table);
-    let kinds = frame.column(KIND).and_then(Column::str).map_err(&engine)?;
-    let users = frame
-        .column(columns::USER_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let names = frame
-        .column(columns::USER_PRINCIPAL_NAME)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let part_numbers = frame
-        .column(columns::SKU_PART_NUMBER)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let sku_ids = frame
-        .column(columns::SKU_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let reasons = frame
-        .column(REASON)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let seats = frame.column(SEATS).and_then(Column::i64).map_err(&engine)?;
-    let amounts = frame
-        .column(MONTHLY_AMOUNT)
-        .and_then(Column::i64)
-        .map_err(&engine)?;
+    let columns_of = Columns::of(&frame, dir, table);
+    let kinds = columns_of.strings(KIND)?;
+    let users = columns_of.strings(columns::USER_ID)?;
+    let names = columns_of.strings(columns::USER_PRINCIPAL_NAME)?;
+    let part_numbers = columns_of.strings(columns::SKU_PART_NUMBER)?;
+    let sku_ids = columns_of.strings(columns::SKU_ID)?;
+    let reasons = columns_of.strings(REASON)?;
+    let seats = columns_of.integers(SEATS)?;
+    let amounts = columns_of.integers(MONTHLY_AMOUNT)?;
     let mut rows = Vec::with_capacity(frame.height());
     let columns = kinds
         .iter()
@@ -280,24 +306,11 @@ fn read_users(
             ACTIVITY_KNOWN,
         ],
     )?;
-    let engine = damaged(dir, table);
-    let ids = frame
-        .column(columns::USER_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let names = frame
-        .column(columns::USER_PRINCIPAL_NAME)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let last_activity = frame
-        .column(columns::LAST_ACTIVITY)
-        .and_then(|column| column.cast(&DataType::Int64))
-        .map_err(&engine)?;
-    let last_activity = last_activity.i64().map_err(&engine)?;
-    let known = frame
-        .column(ACTIVITY_KNOWN)
-        .and_then(Column::bool)
-        .map_err(&engine)?;
+    let columns_of = Columns::of(&frame, dir, table);
+    let ids = columns_of.strings(columns::USER_ID)?;
+    let names = columns_of.strings(columns::USER_PRINCIPAL_NAME)?;
+    let last_activity = columns_of.millis(columns::LAST_ACTIVITY)?;
+    let known = columns_of.booleans(ACTIVITY_KNOWN)?;
     let first_day = manifest
         .window_first_day
         .and_hms_opt(0, 0, 0)
@@ -332,15 +345,9 @@ fn read_holdings(
 ) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
     let table = Table::Holdings;
     let frame = read_columns(dir, table, &[columns::USER_ID, columns::SKU_ID])?;
-    let engine = damaged(dir, table);
-    let users = frame
-        .column(columns::USER_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let skus = frame
-        .column(columns::SKU_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
+    let columns_of = Columns::of(&frame, dir, table);
+    let users = columns_of.strings(columns::USER_ID)?;
+    let skus = columns_of.strings(columns::SKU_ID)?;
     let mut holdings: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (user, sku) in users.iter().zip(skus.iter()) {
         if let (Some(user), Some(sku)) = (user, sku)
@@ -358,31 +365,13 @@ fn read_holdings(
 fn read_skus(dir: &Path) -> Result<HashMap<String, SkuState>, HistoryError> {
     let table = Table::Skus;
     let frame = read_table(dir, table)?;
-    let engine = damaged(dir, table);
-    let ids = frame
-        .column(columns::SKU_ID)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let part_numbers = frame
-        .column(columns::SKU_PART_NUMBER)
-        .and_then(Column::str)
-        .map_err(&engine)?;
-    let premium = frame
-        .column(columns::PREMIUM)
-        .and_then(Column::bool)
-        .map_err(&engine)?;
-    let purchased = frame
-        .column(PURCHASED_SEATS)
-        .and_then(Column::i64)
-        .map_err(&engine)?;
-    let prices = frame
-        .column(columns::MONTHLY_PRICE)
-        .and_then(Column::i64)
-        .map_err(&engine)?;
-    let paid = frame
-        .column(IS_PAID)
-        .and_then(Column::bool)
-        .map_err(&engine)?;
+    let columns_of = Columns::of(&frame, dir, table);
+    let ids = columns_of.strings(columns::SKU_ID)?;
+    let part_numbers = columns_of.strings(columns::SKU_PART_NUMBER)?;
+    let premium = columns_of.booleans(columns::PREMIUM)?;
+    let purchased = columns_of.integers(PURCHASED_SEATS)?;
+    let prices = columns_of.integers(columns::MONTHLY_PRICE)?;
+    let paid = columns_of.booleans(IS_PAID)?;
     let mut skus = HashMap::with_capacity(frame.height());
     for index in 0..frame.height() {
         let Some(id) = ids.get(index) else { continue };

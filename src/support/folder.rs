@@ -180,7 +180,13 @@ pub fn entry_names(dir: &Path) -> Result<Vec<String>, FolderError> {
     };
     let mut names = Vec::new();
     for entry in entries {
-        names.push(entry.map_err(at(dir))?.file_name().to_string_lossy().into_owned());
+        names.push(
+            entry
+                .map_err(at(dir))?
+                .file_name()
+                .to_string_lossy()
+                .into_owned(),
+        );
     }
     names.sort();
     Ok(names)
