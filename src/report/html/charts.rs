@@ -15,6 +15,8 @@
 use super::markup::count;
 use crate::support::html::{escape, neutralise};
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 
 /// Okabe–Ito colours, by role.
@@ -243,44 +245,13 @@ pub fn vertical_bars(
     if !has_data(bars) {
         return Ok(None);
     }
-    let columns = i32::try_from(bars.len()).map_err(failed(id))?;
     let y_max = largest_total(bars, 0.0) * 1.08;
     let height = 320;
     let mut markup = String::new();
     {
         let root = SVGBackend::with_string(&mut markup, (WIDTH, height)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root)
-            .margin_top(12)
-            .margin_right(24)
-            .x_label_area_size(52)
-            .y_label_area_size(72)
-            .build_cartesian_2d((0..columns - 1).into_segmented(), 0f64..y_max)
-            .map_err(failed(id))?;
-        let category = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(column) => usize::try_from(*column)
-                .ok()
-                .and_then(|index| bars.get(index))
-                .map(|bar| label_text(&bar.label))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        let tick = |value: &f64| axis.format.label(*value);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(GRID_GREY)
-            .axis_style(AXIS_GREY)
-            .x_labels(bars.len())
-            .x_label_formatter(&category)
-            .x_desc(neutralise(x_caption).into_owned())
-            .y_labels(6)
-            .y_label_formatter(&tick)
-            .y_desc(neutralise(&axis.caption).into_owned())
-            .label_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
-            .axis_desc_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
-            .draw()
-            .map_err(failed(id))?;
+        let labels: Vec<&str> = bars.iter().map(|bar| bar.label.as_str()).collect();
+        let mut chart = column_chart(&root, id, &labels, x_caption, axis, y_max)?;
         // Narrow columns get thinner gaps.
         let gap = if bars.len() > 20 { 1 } else { 4 };
         for (index, bar) in bars.iter().enumerate() {
@@ -332,7 +303,6 @@ pub fn lines(
     if labels.is_empty() || !any {
         return Ok(None);
     }
-    let columns = i32::try_from(labels.len()).map_err(failed(id))?;
     let y_max = lines
         .iter()
         .flat_map(|line| line.values.iter().copied())
@@ -342,38 +312,8 @@ pub fn lines(
     let mut markup = String::new();
     {
         let root = SVGBackend::with_string(&mut markup, (WIDTH, height)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root)
-            .margin_top(12)
-            .margin_right(24)
-            .x_label_area_size(52)
-            .y_label_area_size(72)
-            .build_cartesian_2d((0..columns - 1).into_segmented(), 0f64..y_max)
-            .map_err(failed(id))?;
-        let category = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(column) => usize::try_from(*column)
-                .ok()
-                .and_then(|index| labels.get(index))
-                .map(|label| label_text(label))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        let tick = |value: &f64| axis.format.label(*value);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .bold_line_style(GRID_GREY)
-            .axis_style(AXIS_GREY)
-            .x_labels(labels.len())
-            .x_label_formatter(&category)
-            .x_desc(neutralise(x_caption).into_owned())
-            .y_labels(6)
-            .y_label_formatter(&tick)
-            .y_desc(neutralise(&axis.caption).into_owned())
-            .label_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
-            .axis_desc_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
-            .draw()
-            .map_err(failed(id))?;
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let mut chart = column_chart(&root, id, &labels, x_caption, axis, y_max)?;
         for line in lines {
             let points: Vec<(SegmentValue<i32>, f64)> = line
                 .values
@@ -401,6 +341,56 @@ pub fn lines(
         finish(&root).map_err(failed(id))?;
     }
     Ok(Some(titled(id, markup, alt)))
+}
+
+/// A chart with a column per label, left to right, and values up to `y_max` upwards.
+type ColumnChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<SegmentedCoord<RangedCoordi32>, RangedCoordf64>>;
+
+/// The frame of a column chart (vertical bars, lines over months): its axes, the labels under
+/// the columns, the value grid and ticks, and the captions.
+fn column_chart<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    id: &'static str,
+    labels: &[&str],
+    x_caption: &str,
+    axis: &Axis,
+    y_max: f64,
+) -> Result<ColumnChart<'a, 'b>, ChartError> {
+    let columns = i32::try_from(labels.len()).map_err(failed(id))?;
+    let mut chart = ChartBuilder::on(root)
+        .margin_top(12)
+        .margin_right(24)
+        .x_label_area_size(52)
+        .y_label_area_size(72)
+        .build_cartesian_2d((0..columns - 1).into_segmented(), 0f64..y_max)
+        .map_err(failed(id))?;
+    let category = |value: &SegmentValue<i32>| match value {
+        SegmentValue::CenterOf(column) => usize::try_from(*column)
+            .ok()
+            .and_then(|index| labels.get(index))
+            .map(|label| label_text(label))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let tick = |value: &f64| axis.format.label(*value);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(GRID_GREY)
+        .axis_style(AXIS_GREY)
+        .x_labels(labels.len())
+        .x_label_formatter(&category)
+        .x_desc(neutralise(x_caption).into_owned())
+        .y_labels(6)
+        .y_label_formatter(&tick)
+        .y_desc(neutralise(&axis.caption).into_owned())
+        .label_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
+        .axis_desc_style((FONT, LABEL_SIZE).into_font().color(&BLACK))
+        .draw()
+        .map_err(failed(id))?;
+    Ok(chart)
 }
 
 fn finish(
@@ -492,6 +482,35 @@ mod tests {
             vertical_bars("empty", "x", "week", &[], &ONE, &money_axis()).expect("no error"),
             None
         );
+    }
+
+    #[test]
+    fn a_single_column_keeps_its_label() {
+        let bars = [Bar {
+            label: "Week 44".into(),
+            values: vec![3.0],
+        }];
+        let svg = vertical_bars("one-bar", "x", "week", &bars, &ONE, &money_axis())
+            .expect("drawn")
+            .expect("has data");
+        assert!(svg.as_str().contains("Week 44"), "{}", svg.as_str());
+        let line = Line {
+            series: ONE[0],
+            values: vec![5.0],
+        };
+        let svg = lines(
+            "one-month",
+            "x",
+            "month",
+            &["Nov '26".to_string()],
+            &[line],
+            &money_axis(),
+        )
+        .expect("drawn")
+        .expect("has data");
+        // plotters escapes the quote itself.
+        assert!(svg.as_str().contains("Nov &apos;26"), "{}", svg.as_str());
+        assert!(svg.as_str().contains("<circle"), "{}", svg.as_str());
     }
 
     #[test]
