@@ -295,7 +295,34 @@ fn damaged_subscriptions_and_terms_are_refused_where_they_are_damaged() {
     );
     assert!(message.contains("totalLicenses"), "{message}");
 
+    let message = refused(
+        "subscriptions.json",
+        &page(&[subscription(ID_1, E5_SKU, "2027-01-01T00:00:00Z")
+            .replace(&format!("\"id\":\"{ID_1}\","), "")]),
+    );
+    assert!(
+        message.contains("record 1") && message.contains("id") && message.contains("missing"),
+        "{message}"
+    );
+    let message = refused(
+        "subscriptions.json",
+        &page(
+            &[subscription(ID_1, E5_SKU, "2027-01-01T00:00:00Z").replace(
+                "\"status\"",
+                "\"commerceSubscriptionId\":\"CSP-42\",\"status\"",
+            )],
+        ),
+    );
+    assert!(message.contains("commerceSubscriptionId"), "{message}");
+
     let header = "SubscriptionId,SkuPartNumber,Term,Billing,RenewalDate\n";
+    let message = refused("terms.csv", &format!("{header}CSP-42,,P1Y,,\n"));
+    assert!(
+        message.contains("line 2")
+            && message.contains("SubscriptionId")
+            && message.contains("GUID"),
+        "{message}"
+    );
     let message = refused("terms.csv", &format!("{header},SPE_E5,P2W,Monthly,\n"));
     assert!(
         message.contains("terms.csv") && message.contains("line 2") && message.contains("Term"),
