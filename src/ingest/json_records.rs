@@ -124,3 +124,49 @@ fn split_lines<'a>(
     }
     Ok(records)
 }
+
+/// Reads a small keyed collection (`subscribedSkus.json`, `subscriptions.json`): every record
+/// parsed as `R` and checked by `validate`. A record whose key (`key`, the property
+/// `key_field`) was seen before is an error, never last-value-wins. Rejections go to `log`
+/// under its strictness; a file rejected for the most part is refused as a whole, naming
+/// `what` its records are.
+pub fn read_keyed_collection<R: serde::de::DeserializeOwned, T>(
+    path: &Path,
+    log: &mut RejectionLog,
+    what: &str,
+    key_field: &str,
+    validate: impl Fn(&Location, R) -> Result<T, super::error::Rejection>,
+    key: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, IngestError> {
+    let bytes = super::encoding::read_utf8(path)?;
+    let mut file_log = RejectionLog::new(log.strictness());
+    let records = split_records(path, &bytes, &mut file_log)?;
+    let record_count = records.len();
+    let mut items: Vec<T> = Vec::with_capacity(records.len());
+    for record in records {
+        match serde_json::from_str::<R>(record.raw.get()) {
+            Ok(raw) => match validate(&record.location, raw) {
+                Ok(item) => {
+                    if items.iter().any(|seen| key(seen) == key(&item)) {
+                        file_log.reject(rejection(
+                            path,
+                            record.location,
+                            key_field,
+                            format!("{what} {} is listed twice", key(&item)),
+                        ))?;
+                    } else {
+                        items.push(item);
+                    }
+                }
+                Err(problem) => file_log.reject(problem)?,
+            },
+            Err(error) => {
+                let (field, problem) = super::record::split_field_path(&error.to_string());
+                file_log.reject(rejection(path, record.location, field, problem))?;
+            }
+        }
+    }
+    super::error::check_lenient_limit(path, what, record_count, file_log.rejections())?;
+    log.absorb(file_log);
+    Ok(items)
+}

@@ -1,7 +1,7 @@
 //! Purchased SKUs from Graph `GET /subscribedSkus`: what the tenant pays for and uses.
 
 use super::error::{IngestError, Location, RejectionLog, rejection};
-use super::json_records::split_records;
+use super::json_records::read_keyed_collection;
 use crate::case_insensitive_record;
 use crate::model::columns;
 use polars::prelude::*;
@@ -43,36 +43,14 @@ struct SubscribedSku {
 
 /// Reads `subscribedSkus.json` into the `subscribed_skus` frame.
 pub fn read_subscribed_skus(path: &Path, log: &mut RejectionLog) -> Result<DataFrame, IngestError> {
-    let bytes = super::encoding::read_utf8(path)?;
-    let mut file_log = RejectionLog::new(log.strictness());
-    let records = split_records(path, &bytes, &mut file_log)?;
-    let record_count = records.len();
-    let mut skus: Vec<SubscribedSku> = Vec::with_capacity(records.len());
-    for record in records {
-        match serde_json::from_str::<SubscribedSkuRecord>(record.raw.get()) {
-            Ok(raw) => match validate(path, &record.location, raw) {
-                Ok(sku) => {
-                    if skus.iter().any(|seen| seen.sku_id == sku.sku_id) {
-                        file_log.reject(rejection(
-                            path,
-                            record.location,
-                            "skuId",
-                            format!("SKU {} is listed twice", sku.sku_id),
-                        ))?;
-                    } else {
-                        skus.push(sku);
-                    }
-                }
-                Err(problem) => file_log.reject(problem)?,
-            },
-            Err(error) => {
-                let (field, problem) = super::record::split_field_path(&error.to_string());
-                file_log.reject(rejection(path, record.location, field, problem))?;
-            }
-        }
-    }
-    super::error::check_lenient_limit(path, "subscribed SKU", record_count, file_log.rejections())?;
-    log.absorb(file_log);
+    let skus = read_keyed_collection(
+        path,
+        log,
+        "subscribed SKU",
+        "skuId",
+        |location, raw: SubscribedSkuRecord| validate(path, location, raw),
+        |sku: &SubscribedSku| sku.sku_id.as_str(),
+    )?;
     frame(&skus).map_err(|error| IngestError::frame(path, error))
 }
 

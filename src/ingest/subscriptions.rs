@@ -3,7 +3,7 @@
 //! when it renews. One SKU may have several subscriptions with different dates.
 
 use super::error::{IngestError, Location, Rejection, RejectionLog, rejection};
-use super::json_records::split_records;
+use super::json_records::read_keyed_collection;
 use crate::case_insensitive_record;
 use crate::model::subscriptions::{Subscription, SubscriptionStatus};
 use crate::support::timestamp::parse_optional_timestamp;
@@ -31,37 +31,14 @@ pub fn read_subscriptions(
     path: &Path,
     log: &mut RejectionLog,
 ) -> Result<Vec<Subscription>, IngestError> {
-    let bytes = super::encoding::read_utf8(path)?;
-    let mut file_log = RejectionLog::new(log.strictness());
-    let records = split_records(path, &bytes, &mut file_log)?;
-    let record_count = records.len();
-    let mut subscriptions: Vec<Subscription> = Vec::with_capacity(records.len());
-    for record in records {
-        match serde_json::from_str::<SubscriptionRecord>(record.raw.get()) {
-            Ok(raw) => match validate(path, &record.location, raw) {
-                Ok(subscription) => {
-                    if subscriptions.iter().any(|seen| seen.id == subscription.id) {
-                        file_log.reject(rejection(
-                            path,
-                            record.location,
-                            "id",
-                            format!("subscription {} is listed twice", subscription.id),
-                        ))?;
-                    } else {
-                        subscriptions.push(subscription);
-                    }
-                }
-                Err(problem) => file_log.reject(problem)?,
-            },
-            Err(error) => {
-                let (field, problem) = super::record::split_field_path(&error.to_string());
-                file_log.reject(rejection(path, record.location, field, problem))?;
-            }
-        }
-    }
-    super::error::check_lenient_limit(path, "subscription", record_count, file_log.rejections())?;
-    log.absorb(file_log);
-    Ok(subscriptions)
+    read_keyed_collection(
+        path,
+        log,
+        "subscription",
+        "id",
+        |location, raw: SubscriptionRecord| validate(path, location, raw),
+        |subscription: &Subscription| subscription.id.as_str(),
+    )
 }
 
 fn validate(

@@ -348,3 +348,20 @@ fn damaged_subscriptions_and_terms_are_refused_where_they_are_damaged() {
         "{message}"
     );
 }
+
+#[test]
+fn a_sku_listed_twice_in_subscribed_skus_is_refused_not_overwritten() {
+    let first = r#"{"skuId":"06ebc4ee-1bb5-47dd-8120-11324bc54e06","skuPartNumber":"SPE_E5","prepaidUnits":{"enabled":10},"consumedUnits":2}"#;
+    let again = first.replace("\"enabled\":10", "\"enabled\":99");
+    let message = refused(
+        "subscribedSkus.json",
+        &format!(r#"{{"value":[{first},{again}]}}"#),
+    );
+    assert!(
+        message.contains("subscribedSkus.json")
+            && message.contains("record 2")
+            && message.contains("skuId")
+            && message.contains("listed twice"),
+        "{message}"
+    );
+}
