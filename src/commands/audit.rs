@@ -39,7 +39,8 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
         reports_root: PathBuf::from("reports"),
         lenient: args.lenient,
         audit_complete: args.audit_complete,
-        with_report: !args.no_report,
+        // A month recorded in history gets its report once recorded, with the trend in it.
+        with_report: !args.no_report && args.history.is_none(),
         verbose: args.verbose,
         require_tenant: args.history.is_some(),
     };
@@ -49,7 +50,7 @@ pub fn run(args: &AuditArgs, stdout: &mut dyn Write) -> anyhow::Result<ExitStatu
     if let Some(root) = &args.history {
         history::record_into(root, &audited.out_dir, stdout)?;
         stages.lap("record history")?;
-        audited.show_history(root)?;
+        audited.show_history(root, !args.no_report)?;
         stages.lap("report history")?;
     }
 
@@ -93,15 +94,15 @@ pub struct Audited {
     pub analysis: Analysis,
     pub tables: AuditTables,
     pub model: ReportModel,
-    pub with_report: bool,
 }
 
 impl Audited {
-    /// Once the month is recorded in `root`: the audit's views (summary.md and the report)
-    /// written again with the trend and what changed since the month before.
-    pub fn show_history(&mut self, root: &Path) -> anyhow::Result<()> {
+    /// Once the month is recorded in `root`: summary.md written again, and the report (when
+    /// `with_report`; the audit leaves it for now) written, with the trend and what changed
+    /// since the month before.
+    pub fn show_history(&mut self, root: &Path, with_report: bool) -> anyhow::Result<()> {
         let model = self.model.clone().with_history(root)?;
-        rewrite_views(&self.out_dir, &model, &self.tables, self.with_report)?;
+        rewrite_views(&self.out_dir, &model, &self.tables, with_report)?;
         self.model = model;
         Ok(())
     }
@@ -209,7 +210,6 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
         analysis,
         tables,
         model,
-        with_report: request.with_report,
     })
 }
 

@@ -170,7 +170,8 @@ fn pipeline(
         reports_root: config.reports(),
         lenient: config.lenient,
         audit_complete: config.audit_complete,
-        with_report: true,
+        // The report is written once the month is recorded, with the trend in it.
+        with_report: false,
         verbose: false,
         require_tenant: true,
     })?;
@@ -191,7 +192,7 @@ fn pipeline(
             .and_then(|text| Fault::parse(&text)),
     };
     let recorded = history::record(&root, &audited.out_dir, &options)?;
-    audited.show_history(&root)?;
+    audited.show_history(&root, true)?;
     for warning in &recorded.warnings {
         progress.warn(&format!("{}: {warning}", recorded.month));
     }

@@ -141,7 +141,7 @@ fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Rewrites the views of `model` in the written audit folder `dir`: `summary.md` and, with
+/// Writes the views of `model` into the written audit folder `dir` again: `summary.md` and, with
 /// `with_report`, the finance report. Used once the audit is recorded in history, so its views
 /// show the trend and the changes; each file is replaced whole.
 pub fn rewrite_views(
