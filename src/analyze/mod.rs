@@ -1,14 +1,17 @@
 //! Analysis: the finding rules of SPEC §3 applied to a snapshot's frames.
 //!
 //! [`analyze`] prepares the shared inputs ([`inputs`]), runs one lazy query per rule
-//! ([`rules`]), collects them together once, and turns the rows into typed [`Finding`]s with a
-//! [`Summary`] and the data-quality counts a reader needs to trust them.
+//! ([`rules`]): the reclaim, premium and assignment rules collected together, then the
+//! optimisation rules that read their findings (`redundant-license`, `right-size`) and the
+//! savings' timing. It turns the rows into typed [`Finding`]s with a [`Summary`] and the
+//! data-quality counts a reader needs to trust them, and times each phase ([`phases`]).
 
 pub mod evidence;
 pub mod finding;
 pub mod inputs;
 pub mod launch_owner;
 pub mod license_mix;
+pub mod phases;
 pub mod quality;
 pub mod rules;
 pub mod summary;
@@ -66,6 +69,8 @@ pub struct Analysis {
     /// Every launch with its premium flag and its owner (`user_id`, null for users not in the
     /// directory), attributed once; the audit's daily launch table is built from it.
     pub launches: DataFrame,
+    /// How long each phase took.
+    pub phases: Vec<phases::Phase>,
 }
 
 /// Runs every rule on `snapshot` as of `window`.
@@ -76,6 +81,7 @@ pub fn analyze(
     window: AuditWindow,
     options: AnalyzeOptions,
 ) -> Result<Analysis, AnalyzeError> {
+    let mut clock = phases::PhaseClock::start();
     let (price_book, price_book_origin) = bundled_prices.overridden_by(snapshot.prices.clone());
     let seats = inputs::purchased_seats_by_part(snapshot)?;
     let prices = price_book.effective_for_seats(window.as_of, &seats);
@@ -88,39 +94,36 @@ pub fn analyze(
         window,
         &evidence,
     )?;
+    let skus_frame = inputs.skus.clone().collect()?;
+    clock.lap("inputs");
 
-    let inactive_holders = rules::inactive_holder::find(&inputs);
-    let unused_premium = rules::unused_premium::find(&inputs);
-    let reclaimed = concat(
-        [inactive_holders.clone(), unused_premium.clone()],
-        UnionArgs::default(),
-    )?
-    .select([col(columns::USER_ID), col(columns::SKU_ID)]);
     let mut rule_frames = vec![
-        rules::idle_seats::find(inputs.skus.clone()),
-        inactive_holders,
+        rules::idle_seats::find(skus_frame.clone().lazy()),
+        rules::inactive_holder::find(&inputs),
         rules::missing_premium::find(&inputs),
-        rules::redundant_license::find(&inputs, &catalogue.coverage, reclaimed)?,
-        unused_premium,
+        rules::unused_premium::find(&inputs),
     ];
     if !evidence.assignment_states_missing {
         rule_frames.push(rules::assignment_error::find(snapshot, &inputs));
         rule_frames.push(rules::duplicate_assignment::find(snapshot, &inputs));
     }
-    let all_rules = concat(rule_frames, UnionArgs::default())?;
-    let (findings_frame, skus_frame) = {
-        let mut frames = collect_all([all_rules, inputs.skus.clone()])?;
-        let skus_frame = frames.pop();
-        let findings_frame = frames.pop();
-        match (findings_frame, skus_frame) {
-            (Some(findings), Some(skus)) => (findings, skus),
-            _ => {
-                return Err(AnalyzeError::Engine(PolarsError::NoData(
-                    "collect returned too few frames".into(),
-                )));
-            }
-        }
-    };
+    let found = concat(rule_frames, UnionArgs::default())?.collect()?;
+    clock.lap("reclaim, premium and assignment rules");
+
+    let reclaim_kinds = Series::new(
+        "reclaim_kinds".into(),
+        [FindingKind::InactiveHolder, FindingKind::UnusedPremium].map(FindingKind::as_str),
+    );
+    let reclaimed = found
+        .clone()
+        .lazy()
+        .filter(col(KIND).is_in(lit(reclaim_kinds.implode()?.into_series()), false))
+        .select([col(columns::USER_ID), col(columns::SKU_ID)]);
+    let redundant =
+        rules::redundant_license::find(&inputs, &catalogue.coverage, reclaimed)?.collect()?;
+    let findings_frame = found.vstack(&redundant)?;
+    clock.lap("redundant-license");
+
     // `right-size` reads the other rules' findings: a pair already reclaimed is no candidate.
     let right_size = rules::right_size::find(&inputs, &price_book, &seats, &findings_frame)?;
     let findings_frame = concat(
@@ -128,17 +131,21 @@ pub fn analyze(
         UnionArgs::default(),
     )?
     .collect()?;
+    clock.lap("right-size");
     let findings_frame = inputs::with_assignment_sources(findings_frame, snapshot)?;
     let mut findings = findings_from_frame(&findings_frame)?;
     findings.sort_by_cached_key(Finding::sort_key);
+    clock.lap("findings");
     let timing = timing::time_savings(&findings, &snapshot.renewals, window.as_of);
     for (finding, saving) in findings.iter_mut().zip(&timing.findings) {
         finding.timing = *saving;
     }
+    clock.lap("savings timing");
 
     let summary = Summary::compute(snapshot, &skus_frame, &findings)?;
     let quality = AnalysisQuality::compute(snapshot, &inputs, &skus_frame, &evidence, &price_book)?;
     let launches = inputs.launches.clone().collect()?;
+    clock.lap("summary and data quality");
     Ok(Analysis {
         window,
         evidence,
@@ -151,6 +158,7 @@ pub fn analyze(
         skus: skus_frame,
         license_mix: right_size.mix,
         launches,
+        phases: clock.phases(),
     })
 }
 
@@ -171,10 +179,6 @@ fn evidence_inputs(snapshot: &Snapshot, options: AnalyzeOptions) -> EvidenceInpu
         licensed_users_without_assignment_states: quality.licensed_users_without_assignment_states,
         audit_complete: options.audit_complete,
     }
-}
-
-fn collect_all<const N: usize>(frames: [LazyFrame; N]) -> PolarsResult<Vec<DataFrame>> {
-    frames.into_iter().map(LazyFrame::collect).collect()
 }
 
 /// Orders assignment sources with `direct` first, then group ids; a pair with no

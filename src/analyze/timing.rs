@@ -6,8 +6,10 @@
 //! a guess. Savings from licenses taken back from users are also `reassignable_now`: the seat
 //! can go to the next hire at once instead of a purchase.
 //!
-//! Findings that are not savings, and savings of nothing (free or unpriced licenses), have no
-//! timing. The seats to cut of a SKU (its idle seats first, then its reclaimed licenses, in findings
+//! A `right-size` saving (a cheaper license instead of per-user Premium) is banked when its
+//! per-user seat can drop, so it is timed the same way, one seat on the Premium SKU's
+//! subscriptions; the user keeps a license, so it is not `reassignable_now`. Findings that are
+//! neither, and savings of nothing (free or unpriced licenses), have no timing. The seats to cut of a SKU (its idle seats first, then its reclaimed licenses, in findings
 //! order) go to the SKU's subscriptions that can drop earliest, each taking at most its own
 //! seats; trials and subscriptions that no longer bill take none. The result also gives the
 //! renewal calendar: per subscription, its date, the seats to cut and the saving.
@@ -153,7 +155,8 @@ pub fn time_savings(findings: &[Finding], renewals: &Renewals, as_of: NaiveDate)
     for index in order {
         let finding = &findings[index];
         // Nothing to bank: a cost, or a saving of nothing (a free or unpriced license).
-        if !finding.kind.is_saving() || finding.monthly_amount == Money::ZERO {
+        let banked = finding.kind.is_saving() || finding.kind.is_license_change();
+        if !banked || finding.monthly_amount <= Money::ZERO {
             continue;
         }
         let seats = if finding.kind == FindingKind::IdleSeats {

@@ -4,6 +4,7 @@ use super::{ExitStatus, UsageError, history, parse_date, today_utc};
 use crate::cli::AuditArgs;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
+use seatwise::analyze::phases::Phase;
 use seatwise::analyze::window::ahead_of_clock;
 use seatwise::analyze::{Analysis, AnalyzeOptions, AuditWindow, FindingKind, analyze};
 use seatwise::catalogue::{Catalogue, PriceBook};
@@ -165,6 +166,7 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
     };
     let analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
     stages.lap("analyse")?;
+    stages.phases(&analysis.phases)?;
     let tables = AuditTables::build(&snapshot, &analysis).context("building the audit's tables")?;
     let model = ReportModel::build(
         AuditContext::of(
@@ -237,6 +239,21 @@ impl StageClock {
             )?;
         }
         self.started = std::time::Instant::now();
+        Ok(())
+    }
+
+    /// The phases of the stage just ended, indented under it.
+    fn phases(&self, phases: &[Phase]) -> std::io::Result<()> {
+        if self.enabled {
+            for phase in phases {
+                writeln!(
+                    std::io::stderr(),
+                    "seatwise:   {}: {:.2} s",
+                    phase.name,
+                    phase.took.as_secs_f64()
+                )?;
+            }
+        }
         Ok(())
     }
 }

@@ -75,8 +75,10 @@ fn diff(args: &HistoryDiffArgs, stdout: &mut dyn Write) -> anyhow::Result<()> {
     let to = parse_month(args.to.as_deref(), "--to")?;
     let model = history::diff(&args.root.root, from, to)?;
     if args.json {
-        serde_json::to_writer_pretty(&mut *stdout, &model)?;
-        stdout.write_all(b"\n")?;
+        // Written whole: a large comparison is one write, not one per line.
+        let mut text = serde_json::to_vec_pretty(&model)?;
+        text.push(b'\n');
+        stdout.write_all(&text)?;
     } else {
         stdout.write_all(render::diff(&model).as_bytes())?;
     }

@@ -7,7 +7,7 @@
 //! helpers the generator needs: uniform ranges, probabilities, weighted choice, shuffles,
 //! heavy-tailed counts, binomial splits and Zipf-like popularity tables.
 
-use std::fmt;
+pub use crate::model::guid::Guid;
 
 /// SplitMix64 step: used to expand a 64-bit seed into xoshiro state.
 fn splitmix64(state: &mut u64) -> u64 {
@@ -171,47 +171,14 @@ impl Rng {
     /// A random (version 4) GUID.
     pub fn guid(&mut self) -> Guid {
         let raw = (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64());
-        Guid::version4(raw)
+        version4(raw)
     }
 }
 
-/// A GUID stored as 128 bits and written in Microsoft's lowercase 8-4-4-4-12 form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Guid(u128);
-
-impl Guid {
-    /// Stamps the version-4 and RFC 4122 variant bits onto 128 random bits.
-    fn version4(raw: u128) -> Self {
-        let version_cleared = raw & !(0xF_u128 << 76) & !(0x3_u128 << 62);
-        Self(version_cleared | (0x4_u128 << 76) | (0x2_u128 << 62))
-    }
-
-    /// Appends the GUID's text to `out` without allocating.
-    pub fn push_to(&self, out: &mut String) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for nibble_index in 0..32 {
-            if matches!(nibble_index, 8 | 12 | 16 | 20) {
-                out.push('-');
-            }
-            let shift = 124 - 4 * nibble_index;
-            let nibble = ((self.0 >> shift) & 0xF) as usize;
-            out.push(char::from(HEX[nibble]));
-        }
-    }
-}
-
-impl fmt::Display for Guid {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = String::with_capacity(36);
-        self.push_to(&mut text);
-        formatter.write_str(&text)
-    }
-}
-
-impl serde::Serialize for Guid {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+/// Stamps the version-4 and RFC 4122 variant bits onto 128 random bits.
+fn version4(raw: u128) -> Guid {
+    let version_cleared = raw & !(0xF_u128 << 76) & !(0x3_u128 << 62);
+    Guid::from_bits(version_cleared | (0x4_u128 << 76) | (0x2_u128 << 62))
 }
 
 /// Cumulative weights of a Zipf-like popularity law over ranks `0..len`.

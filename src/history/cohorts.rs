@@ -4,20 +4,21 @@
 //! month's window). Without sign-in activity in either month, only `reclaimed` is knowable.
 
 use super::month_tables::MonthTables;
+use crate::model::guid::Guid;
 use foldhash::HashSet;
 use serde::Serialize;
 
 /// A user of a cohort.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct CohortUser {
-    pub user_id: String,
+    pub user_id: Guid,
     pub user_principal_name: String,
 }
 
 /// A user who held a license before and no longer does.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ReclaimedUser {
-    pub user_id: String,
+    pub user_id: Guid,
     pub user_principal_name: String,
     /// The paid SKUs (part numbers) held before and not now.
     pub sku_part_numbers: Vec<String>,
@@ -54,23 +55,22 @@ pub struct Cohorts {
 impl Cohorts {
     pub fn build(from: &MonthTables, to: &MonthTables) -> Cohorts {
         // Every holder is visited once and the lists are sorted below: a hash set will do.
-        let holders: HashSet<&str> = from
+        let holders: HashSet<Guid> = from
             .holdings
             .keys()
             .chain(to.holdings.keys())
-            .map(String::as_str)
-            .filter(|user| from.holds_paid_license(user) || to.holds_paid_license(user))
+            .copied()
+            .filter(|user| from.holds_paid_license(*user) || to.holds_paid_license(*user))
             .collect();
         let activity_known = from.activity_known && to.activity_known;
-        let name = |user: &str| {
-            to.users
-                .get(user)
-                .or_else(|| from.users.get(user))
-                .map(|state| state.user_principal_name.clone())
+        let name = |user: Guid| {
+            to.principal_name(user)
+                .or_else(|| from.principal_name(user))
                 .unwrap_or_default()
+                .to_string()
         };
-        let member = |user: &str| CohortUser {
-            user_id: user.to_string(),
+        let member = |user: Guid| CohortUser {
+            user_id: user,
             user_principal_name: name(user),
         };
         let mut retained = 0;
@@ -92,27 +92,21 @@ impl Cohorts {
             }
             let lost: Vec<String> = from
                 .holdings
-                .get(user)
+                .get(&user)
                 .into_iter()
                 .flatten()
-                .filter(|sku| {
-                    from.skus
-                        .get(*sku)
-                        .is_some_and(super::month_tables::SkuState::is_paid_license)
-                        && !to.holds(user, sku)
-                })
-                .map(|sku| {
-                    from.skus
-                        .get(sku)
-                        .map_or_else(|| sku.clone(), |state| state.sku_part_number.clone())
+                .filter_map(|sku| {
+                    let state = from.skus.get(sku)?;
+                    (state.is_paid_license() && !to.holds(user, *sku))
+                        .then(|| state.sku_part_number.clone())
                 })
                 .collect();
             if !lost.is_empty() {
                 reclaimed.push(ReclaimedUser {
-                    user_id: user.to_string(),
+                    user_id: user,
                     user_principal_name: name(user),
                     sku_part_numbers: lost,
-                    user_deleted: !to.users.contains_key(user),
+                    user_deleted: !to.users.contains_key(&user),
                 });
             }
         }

@@ -3,13 +3,12 @@
 //! once. Findings are paired by (kind, user id, SKU id), idle seats by SKU; a finding whose
 //! kind changed is one resolved plus one new. How a finding was resolved is read from the
 //! later month's users, holdings and SKU tables. A persisting finding's age counts the
-//! consecutive recorded months, up to the later month, that hold it. A license held again
-//! after a month without it is a returned license.
+//! consecutive recorded months, up to the later month, that hold it ([`super::ages`]). A
+//! license held again after a month without it is a returned license.
 
+use super::ages::month_ages;
 use super::cohorts::Cohorts;
-use super::month_tables::{
-    FindingKey, FindingRow, MonthTables, SkuState, borrowed_keys, read_key_columns,
-};
+use super::month_tables::{FindingKey, FindingRow, MonthTables, SkuState};
 pub use super::resolution::Resolution;
 use super::resolution::resolution;
 pub use super::returned::ReturnedLicense;
@@ -17,12 +16,13 @@ use super::returned::returned;
 use super::store::month_folders;
 use super::{HistoryError, Month};
 use crate::analyze::{FindingKind, FindingReason};
+use crate::model::guid::Guid;
 use crate::money::Money;
 use chrono::NaiveDate;
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub const SCHEMA: &str = "seatwise.history-diff/1";
 
@@ -123,9 +123,9 @@ impl Change {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DiffFinding {
     pub kind: FindingKind,
-    pub user_id: Option<String>,
+    pub user_id: Option<Guid>,
     pub user_principal_name: Option<String>,
-    pub sku_id: String,
+    pub sku_id: Guid,
     pub sku_part_number: String,
     pub reason: Option<FindingReason>,
     pub seats: Option<i64>,
@@ -136,9 +136,9 @@ impl From<&FindingRow> for DiffFinding {
     fn from(row: &FindingRow) -> Self {
         DiffFinding {
             kind: row.key.kind,
-            user_id: row.key.user_id.clone(),
+            user_id: row.key.user_id,
             user_principal_name: row.user_principal_name.clone(),
-            sku_id: row.key.sku_id.clone(),
+            sku_id: row.key.sku_id,
             sku_part_number: row.sku_part_number.clone(),
             reason: row.reason.clone(),
             seats: row.seats,
@@ -168,7 +168,7 @@ pub struct PersistingFinding {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SeatChange {
-    pub sku_id: String,
+    pub sku_id: Guid,
     pub sku_part_number: String,
     pub from_seats: i64,
     pub to_seats: i64,
@@ -220,8 +220,17 @@ pub fn diff(
             folders[from_index].0, folders[to_index].0
         )));
     }
-    let earlier = MonthTables::read(folders[from_index].0, &folders[from_index].1)?;
-    let later = MonthTables::read(folders[to_index].0, &folders[to_index].1)?;
+    // The two months are read side by side.
+    let (earlier, later) = std::thread::scope(|scope| {
+        let earlier =
+            scope.spawn(|| MonthTables::read(folders[from_index].0, &folders[from_index].1));
+        let later = MonthTables::read(folders[to_index].0, &folders[to_index].1);
+        let earlier = earlier
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (earlier, later)
+    });
+    let (earlier, later) = (earlier?, later?);
     let history = &folders[..=to_index];
 
     let mut warnings = Vec::new();
@@ -237,14 +246,14 @@ pub fn diff(
     let now: HashMap<&FindingKey, &FindingRow> =
         later.findings.iter().map(|row| (&row.key, row)).collect();
     // The kinds new in the later month, by (user, SKU): where a resolved finding went.
-    let mut new_kinds: HashMap<(Option<&str>, &str), Vec<FindingKind>> = HashMap::new();
+    let mut new_kinds: HashMap<(Option<Guid>, Guid), Vec<FindingKind>> = HashMap::new();
     for row in later
         .findings
         .iter()
         .filter(|row| !before.contains_key(&row.key))
     {
         new_kinds
-            .entry((row.key.user_id.as_deref(), row.key.sku_id.as_str()))
+            .entry((row.key.user_id, row.key.sku_id))
             .or_default()
             .push(row.key.kind);
     }
@@ -261,7 +270,7 @@ pub fn diff(
         .filter(|row| !now.contains_key(&row.key))
         .map(|row| {
             let now_kind = new_kinds
-                .get(&(row.key.user_id.as_deref(), row.key.sku_id.as_str()))
+                .get(&(row.key.user_id, row.key.sku_id))
                 .and_then(|kinds| kinds.iter().copied().min());
             ResolvedFinding {
                 finding: DiffFinding::from(row),
@@ -270,15 +279,17 @@ pub fn diff(
             }
         })
         .collect();
-    let ages = ages(history, from_index, &earlier, &later, &before)?;
+    let later_keys: Vec<FindingKey> = later.findings.iter().map(|row| row.key).collect();
+    let ages = month_ages(history, to_index, &later_keys)?;
     let persisting: Vec<PersistingFinding> = later
         .findings
         .iter()
-        .filter_map(|row| {
+        .zip(&ages)
+        .filter_map(|(row, age)| {
             let previous = before.get(&row.key)?;
             Some(PersistingFinding {
                 finding: DiffFinding::from(row),
-                age_months: ages.get(&row.key).copied().unwrap_or(2),
+                age_months: *age as usize,
                 amount_change: Money(row.monthly_amount.0 - previous.monthly_amount.0),
             })
         })
@@ -367,50 +378,8 @@ pub fn diff(
     })
 }
 
-/// The age in months of each finding of `later` that `earlier` holds too: consecutive
-/// recorded months, ending with `later`, that hold it. The months before are read back key
-/// columns only, their keys borrowed from the columns.
-fn ages<'a>(
-    history: &[(Month, PathBuf)],
-    from_index: usize,
-    earlier: &MonthTables,
-    later: &'a MonthTables,
-    before: &HashMap<&FindingKey, &FindingRow>,
-) -> Result<HashMap<&'a FindingKey, usize>, HistoryError> {
-    let mut alive: Vec<&FindingKey> = later
-        .findings
-        .iter()
-        .map(|row| &row.key)
-        .filter(|key| before.contains_key(key))
-        .collect();
-    let mut ages: HashMap<&FindingKey, usize> = alive.iter().map(|key| (*key, 1)).collect();
-    let to_index = history.len() - 1;
-    for index in (0..to_index).rev() {
-        if alive.is_empty() {
-            break;
-        }
-        if index == from_index {
-            let keys: HashSet<&FindingKey> = earlier.findings.iter().map(|row| &row.key).collect();
-            alive.retain(|key| keys.contains(key));
-        } else {
-            let dir = &history[index].1;
-            let frame = read_key_columns(dir)?;
-            let keys = borrowed_keys(dir, &frame)?;
-            alive.retain(|key| {
-                keys.contains(&(key.kind, key.user_id.as_deref(), key.sku_id.as_str()))
-            });
-        }
-        for key in &alive {
-            if let Some(age) = ages.get_mut(key) {
-                *age += 1;
-            }
-        }
-    }
-    Ok(ages)
-}
-
 fn seat_changes(earlier: &MonthTables, later: &MonthTables) -> Vec<SeatChange> {
-    let ids: BTreeSet<&String> = earlier.skus.keys().chain(later.skus.keys()).collect();
+    let ids: BTreeSet<&Guid> = earlier.skus.keys().chain(later.skus.keys()).collect();
     let mut changes: Vec<SeatChange> = ids
         .into_iter()
         .filter_map(|id| {
@@ -420,10 +389,10 @@ fn seat_changes(earlier: &MonthTables, later: &MonthTables) -> Vec<SeatChange> {
             let change = seats(now) - seats(before);
             let cost_change = Money(cost(now).0 - cost(before).0);
             (change != 0 || cost_change != Money::ZERO).then(|| SeatChange {
-                sku_id: id.clone(),
+                sku_id: *id,
                 sku_part_number: now
                     .or(before)
-                    .map_or_else(|| id.clone(), |state| state.sku_part_number.clone()),
+                    .map_or_else(|| id.to_string(), |state| state.sku_part_number.clone()),
                 from_seats: seats(before),
                 to_seats: seats(now),
                 change,

@@ -9,6 +9,7 @@
 //! between the months; `trend` lines up the last twelve months for the report; `render`
 //! prints the list and the diff for people.
 
+pub mod ages;
 pub mod cohorts;
 pub mod diff;
 pub mod inputs;

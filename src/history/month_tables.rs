@@ -1,26 +1,28 @@
 //! A recorded month's tables, read into the lookups the comparison needs: its findings by
 //! key, who is in the directory and active, who holds what, and each SKU's seats and price.
-//! Reading goes through [`crate::report::tables::read_table`], so a damaged or foreign file
-//! is refused by name.
+//! Users and SKUs are keyed by their ids as 128-bit [`Guid`]s, so pairing hundreds of
+//! thousands of them across months hashes integers, not text. Reading goes through
+//! [`crate::report::tables::read_table`], so a damaged or foreign file is refused by name,
+//! as is an id that is not a GUID.
 
 use super::{HistoryError, Month, MonthManifest};
 use crate::analyze::inputs::{IS_PAID, PURCHASED_SEATS};
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, REASON, SEATS};
 use crate::analyze::{FindingKind, FindingReason};
 use crate::model::columns;
+use crate::model::guid::Guid;
 use crate::money::Money;
 use crate::report::tables::{ACTIVITY_KNOWN, Table, read_columns, read_table};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use polars::prelude::*;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// What pairs findings across months: kind, user (none for SKU-level findings), SKU.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FindingKey {
     pub kind: FindingKind,
-    pub user_id: Option<String>,
-    pub sku_id: String,
+    pub user_id: Option<Guid>,
+    pub sku_id: Guid,
 }
 
 /// One finding of a month.
@@ -40,6 +42,9 @@ pub struct UserState {
     /// Last activity on or after the month's window's first day (SPEC §1).
     pub active: bool,
 }
+
+/// The SKU ids one user holds, sorted, each once.
+pub type Held = Vec<Guid>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkuState {
@@ -72,12 +77,12 @@ pub struct MonthTables {
     pub dir: PathBuf,
     pub manifest: MonthManifest,
     pub findings: Vec<FindingRow>,
-    pub users: HashMap<String, UserState>,
+    pub users: HashMap<Guid, UserState>,
     /// False when the snapshot carried no sign-in activity: `active` then says nothing.
     pub activity_known: bool,
     /// SKU ids held, by user id.
-    pub holdings: HashMap<String, BTreeSet<String>>,
-    pub skus: HashMap<String, SkuState>,
+    pub holdings: HashMap<Guid, Held>,
+    pub skus: HashMap<Guid, SkuState>,
 }
 
 impl MonthTables {
@@ -99,22 +104,29 @@ impl MonthTables {
         })
     }
 
-    pub fn holds(&self, user_id: &str, sku_id: &str) -> bool {
+    pub fn holds(&self, user_id: Guid, sku_id: Guid) -> bool {
         self.holdings
-            .get(user_id)
-            .is_some_and(|skus| skus.contains(sku_id))
+            .get(&user_id)
+            .is_some_and(|skus| skus.binary_search(&sku_id).is_ok())
     }
 
     /// The user holds a paid, priced license this month.
-    pub fn holds_paid_license(&self, user_id: &str) -> bool {
-        self.holdings.get(user_id).is_some_and(|held| {
+    pub fn holds_paid_license(&self, user_id: Guid) -> bool {
+        self.holdings.get(&user_id).is_some_and(|held| {
             held.iter()
                 .any(|sku| self.skus.get(sku).is_some_and(SkuState::is_paid_license))
         })
     }
 
-    pub fn is_active(&self, user_id: &str) -> bool {
-        self.users.get(user_id).is_some_and(|user| user.active)
+    pub fn is_active(&self, user_id: Guid) -> bool {
+        self.users.get(&user_id).is_some_and(|user| user.active)
+    }
+
+    /// The user's principal name this month, if in the directory.
+    pub fn principal_name(&self, user_id: Guid) -> Option<&str> {
+        self.users
+            .get(&user_id)
+            .map(|user| user.user_principal_name.as_str())
     }
 }
 
@@ -165,6 +177,40 @@ impl<'a> Columns<'a> {
             .map_err(|error| self.damaged(error))
     }
 
+    /// A column of GUIDs, parsed; a value that is not one is a damaged file, named by row.
+    fn guids(&self, name: &str) -> Result<Vec<Option<Guid>>, HistoryError> {
+        let texts = self.strings(name)?;
+        let mut guids = Vec::with_capacity(texts.len());
+        for (index, text) in texts.iter().enumerate() {
+            guids.push(match text {
+                None => None,
+                Some(text) => Some(Guid::parse(text).ok_or_else(|| HistoryError::Damaged {
+                    path: self.path.clone(),
+                    problem: format!(
+                        "row {}: {name}: not a GUID: {:?}",
+                        index + 1,
+                        text.chars().take(60).collect::<String>()
+                    ),
+                })?),
+            });
+        }
+        Ok(guids)
+    }
+
+    /// A column of GUIDs that may not be null.
+    fn required_guids(&self, name: &str) -> Result<Vec<Guid>, HistoryError> {
+        self.guids(name)?
+            .into_iter()
+            .enumerate()
+            .map(|(index, guid)| {
+                guid.ok_or_else(|| HistoryError::Damaged {
+                    path: self.path.clone(),
+                    problem: format!("row {}: {name}: missing", index + 1),
+                })
+            })
+            .collect()
+    }
+
     /// A timestamp column as epoch milliseconds.
     fn millis(&self, name: &str) -> Result<Int64Chunked, HistoryError> {
         self.frame
@@ -175,64 +221,36 @@ impl<'a> Columns<'a> {
     }
 }
 
-/// The (kind, user, SKU) keys of a month's findings, read alone: only those three columns are
-/// decoded.
+/// The (kind, user, SKU) keys of a month's findings, in their order, read alone: only those
+/// three columns are decoded.
 pub fn read_finding_keys(dir: &Path) -> Result<Vec<FindingKey>, HistoryError> {
-    let frame = read_key_columns(dir)?;
-    let mut keys = Vec::with_capacity(frame.height());
-    for_each_key(dir, &frame, |kind, user, sku| {
-        keys.push(FindingKey {
-            kind,
-            user_id: user.map(str::to_string),
-            sku_id: sku.to_string(),
-        });
-    })?;
-    Ok(keys)
-}
-
-/// A key borrowed from the columns it was read from.
-pub type BorrowedKey<'a> = (FindingKind, Option<&'a str>, &'a str);
-
-/// The findings' key columns of a month, for [`borrowed_keys`].
-pub fn read_key_columns(dir: &Path) -> Result<DataFrame, HistoryError> {
-    Ok(read_columns(
+    let frame = read_columns(
         dir,
         Table::Findings,
         &[KIND, columns::USER_ID, columns::SKU_ID],
-    )?)
+    )?;
+    finding_keys(dir, &frame)
 }
 
-/// The keys of `frame` (from [`read_key_columns`] of `dir`), borrowed from its columns: no
-/// string is copied, for the ages that read the keys of every month back.
-pub fn borrowed_keys<'a>(
-    dir: &Path,
-    frame: &'a DataFrame,
-) -> Result<HashSet<BorrowedKey<'a>>, HistoryError> {
-    let mut keys = HashSet::with_capacity(frame.height());
-    for_each_key(dir, frame, |kind, user, sku| {
-        keys.insert((kind, user, sku));
-    })?;
-    Ok(keys)
-}
-
-fn for_each_key<'a>(
-    dir: &Path,
-    frame: &'a DataFrame,
-    mut each: impl FnMut(FindingKind, Option<&'a str>, &'a str),
-) -> Result<(), HistoryError> {
+/// The keys of the findings table `frame`, which was read from (or is being written to) `dir`.
+pub fn finding_keys(dir: &Path, frame: &DataFrame) -> Result<Vec<FindingKey>, HistoryError> {
     let columns_of = Columns::of(frame, dir, Table::Findings);
     let kinds = columns_of.strings(KIND)?;
-    let users = columns_of.strings(columns::USER_ID)?;
-    let sku_ids = columns_of.strings(columns::SKU_ID)?;
-    let rows = kinds.iter().zip(users.iter()).zip(sku_ids.iter());
-    for (index, ((kind, user), sku)) in rows.enumerate() {
-        each(
-            parse_kind(dir, index, kind.unwrap_or_default())?,
-            user,
-            sku.unwrap_or_default(),
-        );
-    }
-    Ok(())
+    let users = columns_of.guids(columns::USER_ID)?;
+    let sku_ids = columns_of.required_guids(columns::SKU_ID)?;
+    kinds
+        .iter()
+        .zip(users)
+        .zip(sku_ids)
+        .enumerate()
+        .map(|(index, ((kind, user_id), sku_id))| {
+            Ok(FindingKey {
+                kind: parse_kind(dir, index, kind.unwrap_or_default())?,
+                user_id,
+                sku_id,
+            })
+        })
+        .collect()
 }
 
 fn parse_kind(dir: &Path, index: usize, text: &str) -> Result<FindingKind, HistoryError> {
@@ -242,45 +260,35 @@ fn parse_kind(dir: &Path, index: usize, text: &str) -> Result<FindingKind, Histo
     })
 }
 
-/// The (user, SKU) pairs a month holds, read alone; only of `users` when given.
+/// The SKUs a month's users hold, read alone; only of `users` when given.
 pub fn read_holding_pairs(
     dir: &Path,
-    users: Option<&HashSet<&str>>,
-) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
+    users: Option<&HashSet<Guid>>,
+) -> Result<HashMap<Guid, Held>, HistoryError> {
     read_holdings(dir, users)
 }
 
 fn read_findings(dir: &Path) -> Result<Vec<FindingRow>, HistoryError> {
     let table = Table::Findings;
     let frame = read_table(dir, table)?;
+    let keys = finding_keys(dir, &frame)?;
     let columns_of = Columns::of(&frame, dir, table);
-    let kinds = columns_of.strings(KIND)?;
-    let users = columns_of.strings(columns::USER_ID)?;
     let names = columns_of.strings(columns::USER_PRINCIPAL_NAME)?;
     let part_numbers = columns_of.strings(columns::SKU_PART_NUMBER)?;
-    let sku_ids = columns_of.strings(columns::SKU_ID)?;
     let reasons = columns_of.strings(REASON)?;
     let seats = columns_of.integers(SEATS)?;
     let amounts = columns_of.integers(MONTHLY_AMOUNT)?;
     let mut rows = Vec::with_capacity(frame.height());
-    let columns = kinds
-        .iter()
-        .zip(users.iter())
-        .zip(sku_ids.iter())
+    let columns = keys
+        .into_iter()
         .zip(names.iter())
         .zip(part_numbers.iter())
         .zip(reasons.iter())
         .zip(seats.iter())
         .zip(amounts.iter());
-    for (index, (((((((kind, user), sku), name), part_number), reason), seats), amount)) in
-        columns.enumerate()
-    {
+    for (((((key, name), part_number), reason), seats), amount) in columns {
         rows.push(FindingRow {
-            key: FindingKey {
-                kind: parse_kind(dir, index, kind.unwrap_or_default())?,
-                user_id: user.map(str::to_string),
-                sku_id: sku.unwrap_or_default().to_string(),
-            },
+            key,
             user_principal_name: name.map(str::to_string),
             sku_part_number: part_number.unwrap_or_default().to_string(),
             reason: reason.map(FindingReason::parse),
@@ -294,7 +302,7 @@ fn read_findings(dir: &Path) -> Result<Vec<FindingRow>, HistoryError> {
 fn read_users(
     dir: &Path,
     manifest: &MonthManifest,
-) -> Result<(HashMap<String, UserState>, bool), HistoryError> {
+) -> Result<(HashMap<Guid, UserState>, bool), HistoryError> {
     let table = Table::Users;
     let frame = read_columns(
         dir,
@@ -307,7 +315,7 @@ fn read_users(
         ],
     )?;
     let columns_of = Columns::of(&frame, dir, table);
-    let ids = columns_of.strings(columns::USER_ID)?;
+    let ids = columns_of.guids(columns::USER_ID)?;
     let names = columns_of.strings(columns::USER_PRINCIPAL_NAME)?;
     let last_activity = columns_of.millis(columns::LAST_ACTIVITY)?;
     let known = columns_of.booleans(ACTIVITY_KNOWN)?;
@@ -319,7 +327,7 @@ fn read_users(
     let mut users = HashMap::with_capacity(frame.height());
     let mut activity_known = true;
     for (((id, name), last), known) in ids
-        .iter()
+        .into_iter()
         .zip(names.iter())
         .zip(last_activity.iter())
         .zip(known.iter())
@@ -329,7 +337,7 @@ fn read_users(
         }
         let Some(id) = id else { continue };
         users.insert(
-            id.to_string(),
+            id,
             UserState {
                 user_principal_name: name.unwrap_or_default().to_string(),
                 active: last.is_some_and(|moment| moment >= first_day),
@@ -341,44 +349,44 @@ fn read_users(
 
 fn read_holdings(
     dir: &Path,
-    only: Option<&HashSet<&str>>,
-) -> Result<HashMap<String, BTreeSet<String>>, HistoryError> {
+    only: Option<&HashSet<Guid>>,
+) -> Result<HashMap<Guid, Held>, HistoryError> {
     let table = Table::Holdings;
     let frame = read_columns(dir, table, &[columns::USER_ID, columns::SKU_ID])?;
     let columns_of = Columns::of(&frame, dir, table);
-    let users = columns_of.strings(columns::USER_ID)?;
-    let skus = columns_of.strings(columns::SKU_ID)?;
-    let mut holdings: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (user, sku) in users.iter().zip(skus.iter()) {
-        if let (Some(user), Some(sku)) = (user, sku)
-            && only.is_none_or(|only| only.contains(user))
-        {
-            holdings
-                .entry(user.to_string())
-                .or_default()
-                .insert(sku.to_string());
+    let users = columns_of.required_guids(columns::USER_ID)?;
+    let skus = columns_of.required_guids(columns::SKU_ID)?;
+    let mut holdings: HashMap<Guid, Held> = HashMap::with_capacity(users.len() / 2);
+    for (user, sku) in users.into_iter().zip(skus) {
+        if only.is_none_or(|only| only.contains(&user)) {
+            holdings.entry(user).or_default().push(sku);
         }
+    }
+    for held in holdings.values_mut() {
+        held.sort_unstable();
+        held.dedup();
     }
     Ok(holdings)
 }
 
-fn read_skus(dir: &Path) -> Result<HashMap<String, SkuState>, HistoryError> {
+fn read_skus(dir: &Path) -> Result<HashMap<Guid, SkuState>, HistoryError> {
     let table = Table::Skus;
     let frame = read_table(dir, table)?;
     let columns_of = Columns::of(&frame, dir, table);
-    let ids = columns_of.strings(columns::SKU_ID)?;
+    let ids = columns_of.required_guids(columns::SKU_ID)?;
     let part_numbers = columns_of.strings(columns::SKU_PART_NUMBER)?;
     let premium = columns_of.booleans(columns::PREMIUM)?;
     let purchased = columns_of.integers(PURCHASED_SEATS)?;
     let prices = columns_of.integers(columns::MONTHLY_PRICE)?;
     let paid = columns_of.booleans(IS_PAID)?;
     let mut skus = HashMap::with_capacity(frame.height());
-    for index in 0..frame.height() {
-        let Some(id) = ids.get(index) else { continue };
+    for (index, id) in ids.into_iter().enumerate() {
         skus.insert(
-            id.to_string(),
+            id,
             SkuState {
-                sku_part_number: part_numbers.get(index).unwrap_or(id).to_string(),
+                sku_part_number: part_numbers
+                    .get(index)
+                    .map_or_else(|| id.to_string(), str::to_string),
                 premium: premium.get(index).unwrap_or(false),
                 purchased_seats: purchased.get(index).unwrap_or(0),
                 monthly_price: prices.get(index).map(Money),

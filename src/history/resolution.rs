@@ -58,7 +58,7 @@ pub fn resolution(
     later: &MonthTables,
     now_kind: Option<FindingKind>,
 ) -> Resolution {
-    let sku = row.key.sku_id.as_str();
+    let sku = row.key.sku_id;
     let changed_kind = || {
         if now_kind.is_some() {
             Resolution::KindChanged
@@ -66,10 +66,10 @@ pub fn resolution(
             Resolution::Other
         }
     };
-    let Some(user) = row.key.user_id.as_deref() else {
+    let Some(user) = row.key.user_id else {
         // SKU-level: idle seats.
-        let before = earlier.skus.get(sku);
-        return match later.skus.get(sku) {
+        let before = earlier.skus.get(&sku);
+        return match later.skus.get(&sku) {
             Some(now) if now.is_paid_license() => {
                 if before.is_some_and(|before| now.purchased_seats < before.purchased_seats) {
                     Resolution::SeatsCut
@@ -80,12 +80,12 @@ pub fn resolution(
             _ => Resolution::SkuGone,
         };
     };
-    if !later.users.contains_key(user) {
+    if !later.users.contains_key(&user) {
         return Resolution::UserDeleted;
     }
     match row.key.kind {
         FindingKind::MissingPremium => {
-            let covered = later.holdings.get(user).is_some_and(|held| {
+            let covered = later.holdings.get(&user).is_some_and(|held| {
                 held.iter()
                     .any(|sku| later.skus.get(sku).is_some_and(|state| state.premium))
             });
@@ -111,14 +111,14 @@ mod tests {
     use crate::history::Month;
     use crate::history::manifest::{MonthManifest, SCHEMA};
     use crate::history::month_tables::{FindingKey, SkuState, UserState};
+    use crate::model::guid::Guid;
     use crate::money::Money;
     use chrono::NaiveDate;
-    use std::collections::BTreeSet;
     use std::path::PathBuf;
 
-    const USER: &str = "u1";
-    const PREMIUM: &str = "premium-sku";
-    const E5: &str = "e5-sku";
+    const USER: Guid = Guid::from_bits(1);
+    const PREMIUM: Guid = Guid::from_bits(2);
+    const E5: Guid = Guid::from_bits(3);
 
     fn sku(premium: bool, seats: i64, paid: bool) -> SkuState {
         SkuState {
@@ -135,7 +135,7 @@ mod tests {
         }
     }
 
-    fn month(active: bool, held: &[&str], skus: Vec<(&str, SkuState)>) -> MonthTables {
+    fn month(active: bool, held: &[Guid], skus: Vec<(Guid, SkuState)>) -> MonthTables {
         let date = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
         MonthTables {
             month: Month::of(date),
@@ -169,7 +169,7 @@ mod tests {
             },
             findings: Vec::new(),
             users: [(
-                USER.to_string(),
+                USER,
                 UserState {
                     user_principal_name: "ada@contoso.com".into(),
                     active,
@@ -178,27 +178,23 @@ mod tests {
             .into_iter()
             .collect(),
             activity_known: true,
-            holdings: [(
-                USER.to_string(),
-                held.iter()
-                    .map(|sku| sku.to_string())
-                    .collect::<BTreeSet<_>>(),
-            )]
+            holdings: [(USER, {
+                let mut held = held.to_vec();
+                held.sort_unstable();
+                held
+            })]
             .into_iter()
             .collect(),
-            skus: skus
-                .into_iter()
-                .map(|(id, state)| (id.to_string(), state))
-                .collect(),
+            skus: skus.into_iter().collect(),
         }
     }
 
-    fn finding(kind: FindingKind, user: Option<&str>, sku: &str) -> FindingRow {
+    fn finding(kind: FindingKind, user: Option<Guid>, sku: Guid) -> FindingRow {
         FindingRow {
             key: FindingKey {
                 kind,
-                user_id: user.map(str::to_string),
-                sku_id: sku.to_string(),
+                user_id: user,
+                sku_id: sku,
             },
             user_principal_name: user.map(|_| "ada@contoso.com".to_string()),
             sku_part_number: "SKU".into(),

@@ -5,19 +5,20 @@
 
 use super::HistoryError;
 use super::Month;
-use super::month_tables::{FindingKey, MonthTables, read_finding_keys, read_holding_pairs};
+use super::month_tables::{FindingKey, Held, MonthTables, read_finding_keys, read_holding_pairs};
 use crate::analyze::FindingKind;
+use crate::model::guid::Guid;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// A license held, then not held for a month or more, then held again by the same user.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ReturnedLicense {
-    pub user_id: String,
+    pub user_id: Guid,
     pub user_principal_name: String,
-    pub sku_id: String,
+    pub sku_id: Guid,
     pub sku_part_number: String,
     /// The last month it was held before the gap.
     pub held_until: Month,
@@ -47,21 +48,21 @@ pub fn returned(
     {
         between.insert(index, read_holding_pairs(dir, None)?);
     }
-    let held_between = |index: usize, user: &str, sku: &str| {
+    let held_between = |index: usize, user: Guid, sku: Guid| {
         if index == from_index {
             earlier.holds(user, sku)
         } else {
             between
                 .get(&index)
-                .and_then(|pairs| pairs.get(user))
-                .is_some_and(|skus| skus.contains(sku))
+                .and_then(|pairs| pairs.get(&user))
+                .is_some_and(|skus| skus.binary_search(&sku).is_ok())
         }
     };
     // Candidates: held now and absent in a month from `from` on (the latest such month),
     // each with the last month before that absence holding it, once found.
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (user, skus) in &later.holdings {
-        for sku in skus {
+    for (&user, skus) in &later.holdings {
+        for &sku in skus {
             if let Some(absent) = (from_index..to_index)
                 .rev()
                 .find(|index| !held_between(*index, user, sku))
@@ -78,7 +79,7 @@ pub fn returned(
     // Walk back through the months once, each read only for the candidates' users.
     let latest_absence = candidates.iter().map(|candidate| candidate.absent).max();
     for index in (0..latest_absence.unwrap_or(0)).rev() {
-        let open: HashSet<&str> = candidates
+        let open: HashSet<Guid> = candidates
             .iter()
             .filter(|candidate| candidate.last_held.is_none() && candidate.absent > index)
             .map(|candidate| candidate.user)
@@ -104,8 +105,8 @@ pub fn returned(
             let held = match &read {
                 None => held_between(index, candidate.user, candidate.sku),
                 Some(pairs) => pairs
-                    .get(candidate.user)
-                    .is_some_and(|skus| skus.contains(candidate.sku)),
+                    .get(&candidate.user)
+                    .is_some_and(|skus| skus.binary_search(&candidate.sku).is_ok()),
             };
             if held {
                 candidate.last_held = Some(index);
@@ -121,7 +122,7 @@ pub fn returned(
         };
         if let std::collections::hash_map::Entry::Vacant(entry) = flagged.entry(last_held) {
             entry.insert(if last_held == from_index {
-                earlier.findings.iter().map(|row| row.key.clone()).collect()
+                earlier.findings.iter().map(|row| row.key).collect()
             } else {
                 read_finding_keys(&history[last_held].1)?
                     .into_iter()
@@ -134,20 +135,19 @@ pub fn returned(
                 flagged.get(&last_held).is_some_and(|keys| {
                     keys.contains(&FindingKey {
                         kind,
-                        user_id: Some(candidate.user.to_string()),
-                        sku_id: candidate.sku.to_string(),
+                        user_id: Some(candidate.user),
+                        sku_id: candidate.sku,
                     })
                 })
             });
         found.push(ReturnedLicense {
-            user_id: candidate.user.to_string(),
+            user_id: candidate.user,
             user_principal_name: later
-                .users
-                .get(candidate.user)
-                .map(|state| state.user_principal_name.clone())
-                .unwrap_or_default(),
-            sku_id: candidate.sku.to_string(),
-            sku_part_number: later.skus.get(candidate.sku).map_or_else(
+                .principal_name(candidate.user)
+                .unwrap_or_default()
+                .to_string(),
+            sku_id: candidate.sku,
+            sku_part_number: later.skus.get(&candidate.sku).map_or_else(
                 || candidate.sku.to_string(),
                 |state| state.sku_part_number.clone(),
             ),
@@ -171,12 +171,12 @@ pub fn returned(
     Ok(found)
 }
 
-type Holdings = HashMap<String, BTreeSet<String>>;
+type Holdings = HashMap<Guid, Held>;
 
 /// A license held now that some month of the compared range lacks.
-struct Candidate<'a> {
-    user: &'a str,
-    sku: &'a str,
+struct Candidate {
+    user: Guid,
+    sku: Guid,
     /// The latest month index, from `from` on, without it.
     absent: usize,
     /// The latest month index before `absent` holding it.

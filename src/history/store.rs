@@ -2,10 +2,14 @@
 //! ones. A month is written into a hidden staging folder and renamed into place
 //! ([`StagedFolder`]), under the root's lock, so a reader or a killed run never sees half a
 //! month; recording a month again replaces it whole. One root holds one tenant in one
-//! currency: a month that disagrees is refused before anything is written.
+//! currency: a month that disagrees is refused before anything is written. Recording a month
+//! also carries the findings' ages forward into it and into the months recorded after it
+//! ([`super::ages`]).
 
+use super::ages;
 use super::lock::HistoryLock;
 use super::manifest::{self, MonthManifest};
+use super::month_tables::{FindingKey, finding_keys, read_finding_keys};
 use super::{HistoryError, Month};
 use crate::contract::findings::{self, FindingsSummary};
 use crate::report::AuditTables;
@@ -130,6 +134,12 @@ pub fn record(
 
     let folder = root.join(month.folder_name());
     let replaced = folder.exists();
+    let folders = month_folders(root)?;
+    let earlier: Vec<(Month, PathBuf)> = folders
+        .iter()
+        .filter(|(other, _)| *other < month)
+        .cloned()
+        .collect();
     let staged = StagedFolder::begin(&folder)?;
     for table in Table::ALL {
         let path = staged.path().join(table.file_name());
@@ -138,6 +148,16 @@ pub fn record(
                 .map_err(std::io::Error::other)
         })?;
     }
+    let keys = finding_keys(staged.path(), tables.get(Table::Findings))?;
+    let month_ages = match earlier.len().checked_sub(1) {
+        None => ages::carry_forward(None, &keys),
+        Some(previous) => {
+            let previous_keys = read_finding_keys(&earlier[previous].1)?;
+            let previous_ages = ages::month_ages(&earlier, previous, &previous_keys)?;
+            ages::carry_forward(Some((&previous_keys, &previous_ages)), &keys)
+        }
+    };
+    write_ages(&staged.path().join(ages::FILE_NAME), &month_ages)?;
     if options.fault == Some(Fault::AfterTables) {
         // A kill in the middle of a write: nothing is cleaned up, as after a real one.
         std::process::abort();
@@ -150,11 +170,38 @@ pub fn record(
         writer.write_all(text.as_bytes())
     })?;
     staged.commit()?;
+    let later = folders.iter().filter(|(other, _)| *other > month);
+    carry_ages_into(later, keys, month_ages)?;
     Ok(Recorded {
         month,
         folder,
         replaced,
         warnings,
+    })
+}
+
+/// Carries the ages forward into the months `later` (oldest first), which follow a month
+/// whose findings have `keys` and `month_ages`; each month's file is replaced whole.
+fn carry_ages_into<'a>(
+    later: impl Iterator<Item = &'a (Month, PathBuf)>,
+    mut keys: Vec<FindingKey>,
+    mut month_ages: Vec<u32>,
+) -> Result<(), HistoryError> {
+    for (_, dir) in later {
+        let next_keys = read_finding_keys(dir)?;
+        let next_ages = ages::carry_forward(Some((&keys, &month_ages)), &next_keys);
+        let path = dir.join(ages::FILE_NAME);
+        let aside = dir.join(format!(".{}.{}", ages::FILE_NAME, std::process::id()));
+        write_ages(&aside, &next_ages)?;
+        std::fs::rename(&aside, &path).map_err(HistoryError::io(&path))?;
+        (keys, month_ages) = (next_keys, next_ages);
+    }
+    Ok(())
+}
+
+fn write_ages(path: &Path, month_ages: &[u32]) -> Result<(), HistoryError> {
+    write_synced(path, |writer| {
+        ages::write(month_ages, &mut *writer).map_err(std::io::Error::other)
     })
 }
 

@@ -520,11 +520,14 @@ fn kind_is(kind: FindingKind) -> Expr {
     col(KIND).eq(lit(kind.as_str()))
 }
 
+/// The kinds whose amounts are savings (SPEC §4 `monthly_savings`).
 fn saving_kind() -> Expr {
-    kind_is(FindingKind::InactiveHolder)
-        .or(kind_is(FindingKind::UnusedPremium))
-        .or(kind_is(FindingKind::IdleSeats))
-        .or(kind_is(FindingKind::RedundantLicense))
+    FindingKind::ALL
+        .into_iter()
+        .filter(|kind| kind.is_saving())
+        .map(kind_is)
+        .reduce(Expr::or)
+        .unwrap_or(lit(false))
 }
 
 /// A price above zero on a subscription that is paid for.
@@ -631,11 +634,13 @@ impl Inputs {
 
     fn savings_timing(&self, renewals: &RenewalCalendar) -> PolarsResult<SavingsTiming> {
         // The analysis decided which findings are savings to time (`reassignable_now` is set on
-        // exactly those); the model follows it rather than deciding again.
+        // exactly those); the model follows it rather than deciding again. The dates sum the
+        // savings of the headline (SPEC §4 `monthly_savings`); a license change (`right-size`)
+        // is timed on its finding and in the renewal calendar, apart.
         let savings = self
             .findings
             .clone()
-            .filter(col(REASSIGNABLE_NOW).is_not_null());
+            .filter(col(REASSIGNABLE_NOW).is_not_null().and(saving_kind()));
         let reassignable = savings
             .clone()
             .select([col(AMOUNT)

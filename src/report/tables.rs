@@ -314,12 +314,22 @@ pub fn write_table(
     frame: &DataFrame,
     writer: impl std::io::Write,
 ) -> PolarsResult<()> {
+    write_named(table.schema_name(), frame, writer)
+}
+
+/// Writes `frame` in Parquet (Snappy), tagged with `schema_name` under [`SCHEMA_KEY`]: the
+/// audit's tables and the other seatwise tables beside them.
+pub fn write_named(
+    schema_name: &str,
+    frame: &DataFrame,
+    writer: impl std::io::Write,
+) -> PolarsResult<()> {
     let mut frame = frame.clone();
     ParquetWriter::new(writer)
         .with_compression(ParquetCompression::Snappy)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![(
             SCHEMA_KEY.to_string(),
-            table.schema_name().to_string(),
+            schema_name.to_string(),
         )])))
         .finish(&mut frame)?;
     Ok(())
@@ -342,7 +352,23 @@ fn read_table_columns(
     table: Table,
     columns: Option<&[&str]>,
 ) -> Result<DataFrame, TablesError> {
-    let path = dir.join(table.file_name());
+    read_named(
+        &dir.join(table.file_name()),
+        table.schema_name(),
+        table.schema(),
+        columns,
+    )
+}
+
+/// Reads the Parquet file `path`, which must be tagged `schema_name` and hold `full` (or, with
+/// `columns`, those of its columns) with the same types.
+pub fn read_named(
+    path: &Path,
+    schema_name: &str,
+    full: Schema,
+    columns: Option<&[&str]>,
+) -> Result<DataFrame, TablesError> {
+    let path = path.to_path_buf();
     let engine = |source| TablesError::Engine {
         path: path.clone(),
         source,
@@ -352,7 +378,7 @@ fn read_table_columns(
         source,
     })?;
     let mut reader = ParquetReader::new(file);
-    let schema_name = reader
+    let found_name = reader
         .get_metadata()
         .map_err(engine)?
         .key_value_metadata()
@@ -363,14 +389,13 @@ fn read_table_columns(
                 .find(|entry| entry.key == SCHEMA_KEY)
                 .and_then(|entry| entry.value.clone())
         });
-    if schema_name.as_deref() != Some(table.schema_name()) {
+    if found_name.as_deref() != Some(schema_name) {
         return Err(TablesError::Schema {
             path,
-            expected: table.schema_name().to_string(),
-            found: schema_name.unwrap_or_else(|| "no seatwise schema name".to_string()),
+            expected: schema_name.to_string(),
+            found: found_name.unwrap_or_else(|| "no seatwise schema name".to_string()),
         });
     }
-    let full = table.schema();
     let expected: Schema = match columns {
         None => full,
         Some(columns) => full
@@ -385,7 +410,7 @@ fn read_table_columns(
         if expected.len() != columns.len() {
             return Err(TablesError::Schema {
                 path,
-                expected: format!("{} with columns {columns:?}", table.schema_name()),
+                expected: format!("{schema_name} with columns {columns:?}"),
                 found: format!("a request for columns the schema lacks: {columns:?}"),
             });
         }
@@ -394,7 +419,7 @@ fn read_table_columns(
     if frame.schema().as_ref() != &expected {
         return Err(TablesError::Schema {
             path,
-            expected: format!("{} with columns {expected:?}", table.schema_name()),
+            expected: format!("{schema_name} with columns {expected:?}"),
             found: format!("columns {:?}", frame.schema()),
         });
     }

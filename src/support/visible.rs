@@ -82,9 +82,10 @@ impl<W: std::io::Write> TerminalWriter<W> {
 
 impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let before = self.pending.len();
         self.pending.extend_from_slice(bytes);
-        if let Some(last_line_feed) = self.pending.iter().rposition(|&byte| byte == b'\n') {
-            self.write_pending(last_line_feed + 1)?;
+        if let Some(last_line_feed) = bytes.iter().rposition(|&byte| byte == b'\n') {
+            self.write_pending(before + last_line_feed + 1)?;
         }
         Ok(bytes.len())
     }

@@ -244,8 +244,8 @@ fn diff_keys<'a>(
         .map(|finding| {
             (
                 finding.kind,
-                finding.user_id.clone(),
-                finding.sku_id.clone(),
+                finding.user_id.map(|id| id.to_string()),
+                finding.sku_id.to_string(),
             )
         })
         .collect()
@@ -543,8 +543,8 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
             (
                 (
                     finding.kind,
-                    finding.user_id.clone(),
-                    finding.sku_id.clone(),
+                    finding.user_id.map(|id| id.to_string()),
+                    finding.sku_id.to_string(),
                 ),
                 found.resolution,
             )
@@ -592,7 +592,8 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
         .persisting
         .iter()
         .find(|found| {
-            found.finding.kind == FindingKind::IdleSeats && found.finding.sku_id == cast.bought
+            found.finding.kind == FindingKind::IdleSeats
+                && found.finding.sku_id.to_string() == cast.bought
         })
         .expect("persisting idle seats");
     assert_eq!(bought_persisting.amount_change, bought_price.times(5));
@@ -600,7 +601,7 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     let seats: Vec<(String, i64)> = diff
         .seats
         .iter()
-        .map(|seat| (seat.sku_id.clone(), seat.change))
+        .map(|seat| (seat.sku_id.to_string(), seat.change))
         .collect();
     let mut expected_seats = vec![
         (cast.bought.clone(), 5),
@@ -609,7 +610,7 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     expected_seats.sort_by_key(|(sku, _)| {
         diff.seats
             .iter()
-            .position(|seat| &seat.sku_id == sku)
+            .position(|seat| &seat.sku_id.to_string() == sku)
             .unwrap_or(usize::MAX)
     });
     assert_eq!(seats, expected_seats);
@@ -631,7 +632,7 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     let cohorts = &diff.cohorts;
     assert!(cohorts.activity_known);
     let ids = |users: &[seatwise::history::cohorts::CohortUser]| -> Vec<String> {
-        users.iter().map(|user| user.user_id.clone()).collect()
+        users.iter().map(|user| user.user_id.to_string()).collect()
     };
     assert_eq!(ids(&cohorts.reactivated), vec![cast.returning.clone()]);
     assert_eq!(ids(&cohorts.lapsed), vec![cast.quiet.clone()]);
@@ -640,7 +641,7 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
         .iter()
         .map(|user| {
             (
-                user.user_id.clone(),
+                user.user_id.to_string(),
                 (user.sku_part_numbers.clone(), user.user_deleted),
             )
         })
@@ -678,8 +679,8 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     let back = &latest.returned[0];
     assert_eq!(
         (
-            back.user_id.as_str(),
-            back.sku_id.as_str(),
+            back.user_id.to_string().as_str(),
+            back.sku_id.to_string().as_str(),
             back.held_until,
             back.absent_from,
             back.was_flagged
@@ -700,8 +701,8 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
             (
                 (
                     finding.kind,
-                    finding.user_id.clone(),
-                    finding.sku_id.clone(),
+                    finding.user_id.map(|id| id.to_string()),
+                    finding.sku_id.to_string(),
                 ),
                 found.age_months,
             )
@@ -732,8 +733,8 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
         let finding = &found.finding;
         let key = (
             finding.kind,
-            finding.user_id.clone(),
-            finding.sku_id.clone(),
+            finding.user_id.map(|id| id.to_string()),
+            finding.sku_id.to_string(),
         );
         assert_eq!(
             found.age_months,
@@ -787,6 +788,68 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     for compared in [&diff, &latest, &span] {
         assert_totals_count_the_lists(compared);
     }
+}
+
+#[test]
+fn ages_are_the_same_recorded_out_of_order_without_their_files_and_after_pruning() {
+    let months = three_months();
+    let compared = |root: &Path| {
+        (
+            history::diff(root, None, None).expect("latest diff"),
+            history::diff(root, Some(month("2026-09")), None).expect("span diff"),
+        )
+    };
+    let in_order = compared(&months.root);
+    assert!(
+        in_order
+            .0
+            .persisting
+            .iter()
+            .any(|found| found.age_months == 3),
+        "findings held in all three months are three months old"
+    );
+
+    // The latest month first, then the earliest, then the one between: the later months'
+    // ages are carried forward again each time.
+    let shuffled = months.root.with_file_name("shuffled");
+    for index in [2, 0, 1] {
+        recorded(&seatwise(&[
+            "history",
+            "record",
+            months.audits[index].to_str().expect("path"),
+            "--root",
+            shuffled.to_str().expect("path"),
+        ]));
+    }
+    assert_eq!(compared(&shuffled), in_order);
+
+    // Months recorded without ages (by an earlier seatwise) carry them forward on reading.
+    let without = months.root.with_file_name("without-ages");
+    copy_dir(&months.root, &without);
+    for (_, dir) in history::store::month_folders(&without).expect("months") {
+        std::fs::remove_file(dir.join(history::ages::FILE_NAME)).expect("ages removed");
+    }
+    assert_eq!(compared(&without), in_order);
+
+    // A damaged ages file is refused by name.
+    let ages_file = months
+        .root
+        .join("month=2026-11")
+        .join(history::ages::FILE_NAME);
+    let kept = std::fs::read(&ages_file).expect("ages");
+    std::fs::write(&ages_file, b"not parquet").expect("damaged");
+    let error = history::diff(&months.root, None, None)
+        .expect_err("damaged ages")
+        .to_string();
+    assert!(error.contains("month=2026-11/ages.parquet"), "{error}");
+    std::fs::write(&ages_file, kept).expect("restored");
+
+    // Pruning the first month keeps the ages it gave the later ones (the license returned
+    // after it is no longer known to have been held before).
+    history::prune(&months.root, 2).expect("pruned");
+    let pruned = history::diff(&months.root, None, None).expect("latest diff");
+    assert_eq!(pruned.persisting, in_order.0.persisting);
+    assert!(pruned.returned.is_empty());
 }
 
 /// Totals agree with the lists they count.

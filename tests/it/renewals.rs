@@ -5,6 +5,7 @@
 
 use super::util::{small_snapshot, stderr};
 use chrono::{Months, NaiveDate};
+use seatwise::analyze::FindingKind;
 use seatwise::contract::findings::{FindingsDocument, ReducibleOn};
 use seatwise::money::Money;
 use serde_json::Value;
@@ -114,11 +115,20 @@ fn the_samples_savings_are_timed_by_its_subscriptions() {
     for capacities in seats_by_part.values_mut() {
         capacities.sort();
     }
+    // Savings are banked when their seats drop: a reclaimed license's, and a per-user
+    // license's that a cheaper one replaces (`right-size`).
+    let banked = |kind: FindingKind| kind.is_saving() || kind.is_license_change();
     let savings: Vec<_> = document
         .findings
         .iter()
-        .filter(|finding| finding.kind.is_saving() && finding.monthly_amount > Money::ZERO)
+        .filter(|finding| banked(finding.kind) && finding.monthly_amount > Money::ZERO)
         .collect();
+    assert!(
+        savings
+            .iter()
+            .any(|finding| finding.kind == FindingKind::RightSize),
+        "the sample right-sizes someone"
+    );
     assert!(savings.len() > 50, "{} savings", savings.len());
     let mut ordered: Vec<_> = savings.iter().filter(|f| f.seats.is_some()).collect();
     ordered.extend(savings.iter().filter(|f| f.seats.is_none()));
@@ -161,7 +171,7 @@ fn the_samples_savings_are_timed_by_its_subscriptions() {
     for finding in document
         .findings
         .iter()
-        .filter(|f| !f.kind.is_saving() || f.monthly_amount == Money::ZERO)
+        .filter(|f| !banked(f.kind) || f.monthly_amount == Money::ZERO)
     {
         assert_eq!(finding.reducible_on, None, "{}", finding.kind);
     }
@@ -225,10 +235,11 @@ fn without_subscriptions_every_saving_is_undated() {
     let text = std::fs::read_to_string(out.join("findings.json")).expect("findings.json");
     let document: FindingsDocument = serde_json::from_str(&text).expect("findings");
     assert!(!document.renewals.subscriptions_known);
+    let banked = |kind: FindingKind| kind.is_saving() || kind.is_license_change();
     let savings: Vec<_> = document
         .findings
         .iter()
-        .filter(|finding| finding.kind.is_saving() && finding.monthly_amount > Money::ZERO)
+        .filter(|finding| banked(finding.kind) && finding.monthly_amount > Money::ZERO)
         .collect();
     assert!(!savings.is_empty());
     for finding in savings {

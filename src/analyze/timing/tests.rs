@@ -318,3 +318,30 @@ fn a_monthly_renewal_on_the_31st_does_not_drift_through_february() {
     );
     assert_eq!(reducible(&timing, 0), ReducibleOn::Date(date("2026-11-30")));
 }
+
+#[test]
+fn a_right_size_saving_is_banked_when_its_per_user_seat_can_drop() {
+    // Ann's per-user license costs 36.00 and pay-as-you-go would cost 10.00 a month: 26.00 to
+    // save, once the seat drops at the subscription's renewal. Bob is inactive on the same SKU.
+    let mut right_size = finding(FindingKind::RightSize, Some("ann"), None);
+    right_size.monthly_amount = Money(26_000_000);
+    let findings = [
+        right_size,
+        finding(FindingKind::InactiveHolder, Some("bob"), None),
+        // A cost is never timed.
+        finding(FindingKind::MissingPremium, Some("cat"), None),
+    ];
+    let timing = time_savings(
+        &findings,
+        &renewals(vec![subscription(1, 10, Some("2027-02-01"))], Vec::new()),
+        as_of(),
+    );
+    assert_eq!(reducible(&timing, 0), ReducibleOn::Date(date("2027-02-01")));
+    assert!(!timing.findings[0].expect("timed").reassignable_now);
+    assert!(timing.findings[1].expect("timed").reassignable_now);
+    assert_eq!(timing.findings[2], None);
+    let cut = &timing.calendar.subscriptions[0];
+    assert_eq!(cut.seats_to_cut, 2);
+    assert_eq!(cut.monthly_saving, Money(62_000_000));
+    assert_eq!(cut.yearly_saving, Money(744_000_000));
+}
