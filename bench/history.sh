@@ -3,8 +3,8 @@
 # one month's audit of a synthetic tenant (200,000 users by default) is recorded, its month
 # folder is copied under the earlier months (24 months in all, the manifest's month and as-of
 # rewritten to match its folder, its ages removed), and the last month is recorded again, which
-# carries the findings' ages forward through all the months (every finding persists through
-# every month: the oldest ages). Then `history diff` of the last two months is timed, terminal
+# carries the findings' ages forward from the first month through the ones before it (every
+# finding persists through every month: the oldest ages). Then `history diff` of the last two months is timed, terminal
 # text and --json. Then the trend of the last 12 months (`history trend --json`) is
 # timed, and the whole finance report with its history (`report --history`, which builds the
 # model, the trend and the changes and writes the page and the workbook).

@@ -9,10 +9,13 @@
 //! A `right-size` saving (a cheaper license instead of per-user Premium) is banked when its
 //! per-user seat can drop, so it is timed the same way, one seat on the Premium SKU's
 //! subscriptions; the user keeps a license, so it is not `reassignable_now`. Findings that are
-//! neither, and savings of nothing (free or unpriced licenses), have no timing. The seats to cut of a SKU (its idle seats first, then its reclaimed licenses, in findings
-//! order) go to the SKU's subscriptions that can drop earliest, each taking at most its own
-//! seats; trials and subscriptions that no longer bill take none. The result also gives the
-//! renewal calendar: per subscription, its date, the seats to cut and the saving.
+//! neither, and savings of nothing (free or unpriced licenses), have no timing.
+//!
+//! The seats to cut of a SKU (its idle seats first, then its reclaimed licenses in findings
+//! order, then its right-sized ones, so a license change never pushes a saving of the headline
+//! to a later date) go to the SKU's subscriptions that can drop earliest, each taking at most
+//! its own seats; trials and subscriptions that no longer bill take none. The result also
+//! gives the renewal calendar: per subscription, its date, the seats to cut and the saving.
 //!
 //! This is a pure decision over the findings and the snapshot's renewals; nothing is read here.
 
@@ -148,9 +151,13 @@ pub fn time_savings(findings: &[Finding], renewals: &Renewals, as_of: NaiveDate)
         });
     }
 
-    // Idle seats first: they are free already, and cutting them touches nobody.
+    // Idle seats first: they are free already, and cutting them touches nobody. License
+    // changes last: the headline's savings take the earliest renewals.
     let mut order: Vec<usize> = (0..findings.len()).collect();
-    order.sort_by_key(|&index| findings[index].kind != FindingKind::IdleSeats);
+    order.sort_by_key(|&index| {
+        let kind = findings[index].kind;
+        (kind != FindingKind::IdleSeats, kind.is_license_change())
+    });
     let mut timings = vec![None; findings.len()];
     for index in order {
         let finding = &findings[index];

@@ -148,10 +148,11 @@ pub struct FindingRecord {
     /// Never negative; the kind says whether it is a saving or a cost.
     pub monthly_amount: Money,
     pub note: Option<String>,
-    /// Savings only: the date the seats can drop (`YYYY-MM-DD`) or `unknown`.
+    /// Savings and `right-size` only: the date the seats can drop (`YYYY-MM-DD`) or `unknown`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reducible_on: Option<ReducibleOn>,
-    /// Savings only: whether the seat is free for the next hire at once.
+    /// Savings and `right-size` only: whether the seat is free for the next hire at once
+    /// (never for `right-size`, whose holder keeps a license).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reassignable_now: Option<bool>,
     /// `redundant-license`: the held license that already grants this one's services; plans

@@ -2,18 +2,25 @@
 //! month, that hold the finding (paired by kind, user and SKU). Ages are carried forward when
 //! a month is recorded (one more than the month before gave the same finding, else one) and
 //! kept in the month's `ages.parquet`, row by row beside its findings, so comparing two months
-//! never reads the months before them. Recording a month again, or a month before others,
-//! carries the ages of the later months forward again. A month recorded without the file
-//! has its ages carried forward from the nearest earlier month that has one, reading the
-//! findings' keys of the months in between. Pruning keeps the ages: a finding first seen in a
-//! month since pruned stays as old as it was.
+//! does not read the findings of the months before them.
+//!
+//! Each file names its lineage: every month recorded before it, with the SHA-256 of that
+//! month's `findings.json`. A file whose lineage is not the history's as it stands (a month
+//! before it recorded again, removed, restored from a backup, or pruned; a run killed while it
+//! carried ages forward) is stale and not used: the ages are then carried forward again, when
+//! read, from the nearest earlier month whose file is current (or from the first month),
+//! reading the findings' keys of the months in between. Recording a month writes its file and
+//! those of the months after it; pruning rewrites them all; so a reader only falls back after
+//! an interrupted run or a history written by an earlier seatwise.
 //!
 //! `ages.parquet` (`seatwise.history-ages/1`) holds one column, `age_months` (UInt32), one
-//! row per row of the month's `findings.parquet`, in its order.
+//! row per row of the month's `findings.parquet`, in its order; the lineage is in the file's
+//! key-value metadata under `seatwise.ages.lineage`, a JSON array of `[month, sha256]` pairs,
+//! oldest first.
 
 use super::month_tables::{FindingKey, read_finding_keys};
-use super::{HistoryError, Month};
-use crate::report::tables::{read_named, write_named};
+use super::{HistoryError, Month, MonthManifest};
+use crate::report::tables::{SCHEMA_KEY, read_named};
 use foldhash::{HashMap, HashMapExt};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
@@ -21,9 +28,22 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = "ages.parquet";
 pub const SCHEMA_NAME: &str = "seatwise.history-ages/1";
 pub const AGE_MONTHS: &str = "age_months";
+pub const LINEAGE_KEY: &str = "seatwise.ages.lineage";
 
 fn schema() -> Schema {
     Schema::from_iter([Field::new(AGE_MONTHS.into(), DataType::UInt32)])
+}
+
+/// The months recorded before a month, each with the SHA-256 of its `findings.json`, oldest
+/// first: what a month's ages were carried forward through.
+pub type Lineage = Vec<(Month, String)>;
+
+/// The lineage of month `index` of `history` (its months and their manifests, oldest first).
+pub fn lineage(history: &[(Month, MonthManifest)], index: usize) -> Lineage {
+    history[..index]
+        .iter()
+        .map(|(month, manifest)| (*month, manifest.findings_sha256.clone()))
+        .collect()
 }
 
 /// The ages of a month whose findings have `keys`, given the keys and ages of the recorded
@@ -41,31 +61,100 @@ pub fn carry_forward(previous: Option<(&[FindingKey], &[u32])>, keys: &[FindingK
         .collect()
 }
 
-/// The ages of month `index` of `history` (oldest first), whose findings have `keys`.
+/// The ages of month `index` of `history` (its folders and manifests, oldest first), whose
+/// findings have `keys`: from its file when current, else carried forward from the nearest
+/// earlier month whose file is.
 pub fn month_ages(
-    history: &[(Month, PathBuf)],
+    folders: &[(Month, PathBuf)],
+    manifests: &[(Month, MonthManifest)],
     index: usize,
     keys: &[FindingKey],
 ) -> Result<Vec<u32>, HistoryError> {
-    let dir = &history[index].1;
-    if let Some(ages) = read(dir, keys.len())? {
+    if let Some(ages) = read(&folders[index].1, keys.len(), &lineage(manifests, index))? {
         return Ok(ages);
     }
-    let Some(previous_index) = index.checked_sub(1) else {
+    if index == 0 {
         return Ok(carry_forward(None, keys));
+    }
+    // The nearest earlier month with current ages, whose keys are then read once each.
+    let mut base = None;
+    for earlier in (0..index).rev() {
+        if is_current(&folders[earlier].1, &lineage(manifests, earlier))? {
+            base = Some(earlier);
+            break;
+        }
+    }
+    let (mut previous_keys, mut previous_ages, from) = match base {
+        Some(earlier) => {
+            let earlier_keys = read_finding_keys(&folders[earlier].1)?;
+            let lineage = lineage(manifests, earlier);
+            let earlier_ages = read(&folders[earlier].1, earlier_keys.len(), &lineage)?
+                .unwrap_or_else(|| carry_forward(None, &earlier_keys));
+            (earlier_keys, earlier_ages, earlier + 1)
+        }
+        None => {
+            let first_keys = read_finding_keys(&folders[0].1)?;
+            let first_ages = carry_forward(None, &first_keys);
+            (first_keys, first_ages, 1)
+        }
     };
-    let previous_keys = read_finding_keys(&history[previous_index].1)?;
-    let previous_ages = month_ages(history, previous_index, &previous_keys)?;
+    for (_, dir) in &folders[from..index] {
+        let month_keys = read_finding_keys(dir)?;
+        previous_ages = carry_forward(Some((&previous_keys, &previous_ages)), &month_keys);
+        previous_keys = month_keys;
+    }
     Ok(carry_forward(Some((&previous_keys, &previous_ages)), keys))
 }
 
-/// The ages kept in the month folder `dir`, whose findings table has `findings` rows; `None`
-/// when the month was recorded without them.
-pub fn read(dir: &Path, findings: usize) -> Result<Option<Vec<u32>>, HistoryError> {
+/// Whether the month folder `dir` has an ages file of `lineage` (its footer alone is read).
+fn is_current(dir: &Path, lineage: &Lineage) -> Result<bool, HistoryError> {
     let path = dir.join(FILE_NAME);
-    if !path.exists() {
+    let file = match std::fs::File::open(&path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(error) => return Err(HistoryError::io(&path)(error)),
+    };
+    let mut reader = ParquetReader::new(file);
+    let metadata = reader
+        .get_metadata()
+        .map_err(|error| HistoryError::Damaged {
+            path: path.clone(),
+            problem: error.to_string(),
+        })?;
+    let entries = metadata.key_value_metadata().clone().unwrap_or_default();
+    let value_of = |key: &str| {
+        entries
+            .iter()
+            .find(|entry| entry.key == key)
+            .and_then(|entry| entry.value.clone())
+    };
+    if value_of(SCHEMA_KEY).as_deref() != Some(SCHEMA_NAME) {
+        return Err(HistoryError::Damaged {
+            path,
+            problem: format!("not a {SCHEMA_NAME} file"),
+        });
+    }
+    let recorded: Option<Lineage> = value_of(LINEAGE_KEY).and_then(|text| {
+        serde_json::from_str::<Vec<(String, String)>>(&text)
+            .ok()?
+            .into_iter()
+            .map(|(month, sha)| Some((Month::parse(&month)?, sha)))
+            .collect()
+    });
+    Ok(recorded.as_ref() == Some(lineage))
+}
+
+/// The ages kept in the month folder `dir`, whose findings table has `findings` rows, when its
+/// file is of `lineage`; `None` when there is none or it is stale.
+pub fn read(
+    dir: &Path,
+    findings: usize,
+    lineage: &Lineage,
+) -> Result<Option<Vec<u32>>, HistoryError> {
+    if !is_current(dir, lineage)? {
         return Ok(None);
     }
+    let path = dir.join(FILE_NAME);
     let frame = read_named(&path, SCHEMA_NAME, schema(), None)?;
     let damaged = |problem: String| HistoryError::Damaged {
         path: path.clone(),
@@ -92,10 +181,24 @@ pub fn read(dir: &Path, findings: usize) -> Result<Option<Vec<u32>>, HistoryErro
         .map(Some)
 }
 
-/// Writes `ages` as an ages file to `writer`.
-pub fn write(ages: &[u32], writer: impl std::io::Write) -> PolarsResult<()> {
+/// Writes `ages`, carried forward through `lineage`, as an ages file to `writer`.
+pub fn write(ages: &[u32], lineage: &Lineage, writer: impl std::io::Write) -> PolarsResult<()> {
     let frame = DataFrame::new(ages.len(), vec![Column::new(AGE_MONTHS.into(), ages)])?;
-    write_named(SCHEMA_NAME, &frame, writer)
+    let pairs: Vec<(String, &str)> = lineage
+        .iter()
+        .map(|(month, sha)| (month.to_string(), sha.as_str()))
+        .collect();
+    let lineage_text = serde_json::to_string(&pairs)
+        .map_err(|error| PolarsError::ComputeError(error.to_string().into()))?;
+    let mut frame = frame;
+    ParquetWriter::new(writer)
+        .with_compression(ParquetCompression::Snappy)
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+            (SCHEMA_KEY.to_string(), SCHEMA_NAME.to_string()),
+            (LINEAGE_KEY.to_string(), lineage_text),
+        ])))
+        .finish(&mut frame)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -110,6 +213,10 @@ mod tests {
             user_id: Some(Guid::from_bits(user)),
             sku_id: Guid::from_bits(sku),
         }
+    }
+
+    fn month(text: &str) -> Month {
+        Month::parse(text).expect("month")
     }
 
     #[test]
@@ -134,17 +241,56 @@ mod tests {
     }
 
     #[test]
-    fn ages_read_back_and_a_file_of_another_length_is_refused() {
+    fn ages_are_read_back_only_with_their_lineage_and_damage_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut bytes = Vec::new();
-        write(&[1, 4, 2], &mut bytes).expect("written");
-        std::fs::write(dir.path().join(FILE_NAME), bytes).expect("saved");
-        assert_eq!(read(dir.path(), 3).expect("read"), Some(vec![1, 4, 2]));
-        let error = read(dir.path(), 2).expect_err("refused").to_string();
+        let lineage = vec![(month("2026-09"), "sha256:a".to_string())];
+        let save = |ages: &[u32], lineage: &Lineage| {
+            let mut bytes = Vec::new();
+            write(ages, lineage, &mut bytes).expect("written");
+            std::fs::write(dir.path().join(FILE_NAME), bytes).expect("saved");
+        };
+        save(&[1, 4, 2], &lineage);
+        assert_eq!(
+            read(dir.path(), 3, &lineage).expect("read"),
+            Some(vec![1, 4, 2])
+        );
+        // Another lineage: stale, not used.
+        let other = vec![(month("2026-09"), "sha256:b".to_string())];
+        assert_eq!(read(dir.path(), 3, &other).expect("read"), None);
+        assert_eq!(read(dir.path(), 3, &Vec::new()).expect("read"), None);
+        // A file of another length, or with an age of 0, is damaged.
+        let error = read(dir.path(), 2, &lineage)
+            .expect_err("refused")
+            .to_string();
         assert!(
-            error.contains("ages.parquet") && error.contains("3 rows"),
+            error.contains(FILE_NAME) && error.contains("3 rows"),
             "{error}"
         );
-        assert_eq!(read(&dir.path().join("absent"), 3).expect("read"), None);
+        save(&[1, 0], &lineage);
+        let error = read(dir.path(), 2, &lineage)
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains("row 2: age_months: missing or 0"), "{error}");
+        // Another table in its place is refused by name.
+        let mut bytes = Vec::new();
+        crate::report::tables::write_named(
+            "seatwise.findings/1",
+            &DataFrame::new(1, vec![Column::new(AGE_MONTHS.into(), [1_u32])]).expect("frame"),
+            &mut bytes,
+        )
+        .expect("written");
+        std::fs::write(dir.path().join(FILE_NAME), bytes).expect("saved");
+        let error = read(dir.path(), 1, &lineage)
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            error.contains("not a seatwise.history-ages/1 file"),
+            "{error}"
+        );
+        // No file: nothing to read.
+        assert_eq!(
+            read(&dir.path().join("absent"), 3, &lineage).expect("read"),
+            None
+        );
     }
 }

@@ -14,7 +14,7 @@ use super::resolution::resolution;
 pub use super::returned::ReturnedLicense;
 use super::returned::returned;
 use super::store::month_folders;
-use super::{HistoryError, Month};
+use super::{HistoryError, Month, MonthManifest};
 use crate::analyze::{FindingKind, FindingReason};
 use crate::model::guid::Guid;
 use crate::money::Money;
@@ -280,7 +280,12 @@ pub fn diff(
         })
         .collect();
     let later_keys: Vec<FindingKey> = later.findings.iter().map(|row| row.key).collect();
-    let ages = month_ages(history, to_index, &later_keys)?;
+    // The ages' lineage is checked against the manifests of every month up to the later one.
+    let manifests = history
+        .iter()
+        .map(|(month, dir)| Ok((*month, MonthManifest::read(dir)?)))
+        .collect::<Result<Vec<_>, HistoryError>>()?;
+    let ages = month_ages(history, &manifests, to_index, &later_keys)?;
     let persisting: Vec<PersistingFinding> = later
         .findings
         .iter()

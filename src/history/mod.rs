@@ -4,7 +4,7 @@
 //!
 //! `store` records, lists and prunes months; `lock` keeps writers apart; `manifest` is the
 //! month's `manifest.json`; `inputs` hashes the snapshot an audit read; `month_tables` reads a
-//! month back. `diff` pairs two months' findings, `resolution` says how a finding went away,
+//! month back; `ages` keeps how many months each finding has persisted. `diff` pairs two months' findings, `resolution` says how a finding went away,
 //! `returned` finds licenses given back to a user, `cohorts` follows the license holders
 //! between the months; `trend` lines up the last twelve months for the report; `render`
 //! prints the list and the diff for people.
@@ -85,6 +85,8 @@ pub enum HistoryError {
     Tables(#[from] TablesError),
     #[error("{}: a month's table is damaged: {problem}\nhint: record the month again", path.display())]
     Damaged { path: PathBuf, problem: String },
+    #[error("{}: the audit's table cannot be recorded: {problem}\nhint: run `seatwise audit` again to rewrite the audit folder", path.display())]
+    BadAudit { path: PathBuf, problem: String },
 }
 
 impl HistoryError {

@@ -3,8 +3,9 @@
 //! ([`StagedFolder`]), under the root's lock, so a reader or a killed run never sees half a
 //! month; recording a month again replaces it whole. One root holds one tenant in one
 //! currency: a month that disagrees is refused before anything is written. Recording a month
-//! also carries the findings' ages forward into it and into the months recorded after it
-//! ([`super::ages`]).
+//! also carries the findings' ages forward into it and into the months recorded after it,
+//! and pruning carries them again from the oldest month kept ([`super::ages`]); a failure
+//! there leaves stale ages that readers recognise and carry forward themselves.
 
 use super::ages;
 use super::lock::HistoryLock;
@@ -16,6 +17,7 @@ use crate::report::AuditTables;
 use crate::report::audit_folder::FINDINGS_FILE;
 use crate::report::tables::{self, Table};
 use crate::support::folder::StagedFolder;
+use crate::support::folder::write_file_whole;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -71,6 +73,12 @@ pub fn record(
             field: "snapshot.tenant_id".to_string(),
         })?;
     let tables = AuditTables::read(audit)?;
+    // The findings' keys pair them across months: an id that is not a GUID is refused here,
+    // naming the audit's table, before anything in the root changes.
+    let keys = finding_keys(audit, tables.get(Table::Findings)).map_err(|error| match error {
+        HistoryError::Damaged { path, problem } => HistoryError::BadAudit { path, problem },
+        other => other,
+    })?;
     let month = Month::of(document.as_of);
 
     let _lock = HistoryLock::acquire(root)?;
@@ -135,11 +143,23 @@ pub fn record(
     let folder = root.join(month.folder_name());
     let replaced = folder.exists();
     let folders = month_folders(root)?;
-    let earlier: Vec<(Month, PathBuf)> = folders
+    // The months before this one and its own manifest: the history its ages are carried
+    // through.
+    let mut history: Vec<(Month, MonthManifest)> = months
         .iter()
         .filter(|(other, _)| *other < month)
         .cloned()
         .collect();
+    let earlier = &folders[..history.len()];
+    let month_ages = match history.len().checked_sub(1) {
+        None => ages::carry_forward(None, &keys),
+        Some(previous) => {
+            let previous_keys = read_finding_keys(&earlier[previous].1)?;
+            let previous_ages = ages::month_ages(earlier, &history, previous, &previous_keys)?;
+            ages::carry_forward(Some((&previous_keys, &previous_ages)), &keys)
+        }
+    };
+    let lineage = ages::lineage(&history, history.len());
     let staged = StagedFolder::begin(&folder)?;
     for table in Table::ALL {
         let path = staged.path().join(table.file_name());
@@ -148,16 +168,9 @@ pub fn record(
                 .map_err(std::io::Error::other)
         })?;
     }
-    let keys = finding_keys(staged.path(), tables.get(Table::Findings))?;
-    let month_ages = match earlier.len().checked_sub(1) {
-        None => ages::carry_forward(None, &keys),
-        Some(previous) => {
-            let previous_keys = read_finding_keys(&earlier[previous].1)?;
-            let previous_ages = ages::month_ages(&earlier, previous, &previous_keys)?;
-            ages::carry_forward(Some((&previous_keys, &previous_ages)), &keys)
-        }
-    };
-    write_ages(&staged.path().join(ages::FILE_NAME), &month_ages)?;
+    write_synced(&staged.path().join(ages::FILE_NAME), |writer| {
+        ages::write(&month_ages, &lineage, &mut *writer).map_err(std::io::Error::other)
+    })?;
     if options.fault == Some(Fault::AfterTables) {
         // A kill in the middle of a write: nothing is cleaned up, as after a real one.
         std::process::abort();
@@ -170,8 +183,17 @@ pub fn record(
         writer.write_all(text.as_bytes())
     })?;
     staged.commit()?;
-    let later = folders.iter().filter(|(other, _)| *other > month);
-    carry_ages_into(later, keys, month_ages)?;
+    history.push((month, manifest));
+    let later_start = history.len();
+    history.extend(months.into_iter().filter(|(other, _)| *other > month));
+    let mut all_folders = folders[..later_start - 1].to_vec();
+    all_folders.push((month, folder.clone()));
+    all_folders.extend(folders.into_iter().filter(|(other, _)| *other > month));
+    if let Err(error) = carry_ages_into(&all_folders, &history, later_start, keys, month_ages) {
+        warnings.push(format!(
+            "the later months' ages were not carried forward ({error}); comparisons carry them forward when they read them"
+        ));
+    }
     Ok(Recorded {
         month,
         folder,
@@ -180,29 +202,30 @@ pub fn record(
     })
 }
 
-/// Carries the ages forward into the months `later` (oldest first), which follow a month
-/// whose findings have `keys` and `month_ages`; each month's file is replaced whole.
-fn carry_ages_into<'a>(
-    later: impl Iterator<Item = &'a (Month, PathBuf)>,
+/// Carries the ages forward into the months of `folders` from `from` on; the month before
+/// `from` has findings with `keys` and `month_ages`, and `history` holds every month's
+/// manifest. Each month's file is replaced whole.
+fn carry_ages_into(
+    folders: &[(Month, PathBuf)],
+    history: &[(Month, MonthManifest)],
+    from: usize,
     mut keys: Vec<FindingKey>,
     mut month_ages: Vec<u32>,
 ) -> Result<(), HistoryError> {
-    for (_, dir) in later {
+    for (index, (_, dir)) in folders.iter().enumerate().skip(from) {
         let next_keys = read_finding_keys(dir)?;
         let next_ages = ages::carry_forward(Some((&keys, &month_ages)), &next_keys);
-        let path = dir.join(ages::FILE_NAME);
-        let aside = dir.join(format!(".{}.{}", ages::FILE_NAME, std::process::id()));
-        write_ages(&aside, &next_ages)?;
-        std::fs::rename(&aside, &path).map_err(HistoryError::io(&path))?;
+        let mut bytes = Vec::new();
+        ages::write(&next_ages, &ages::lineage(history, index), &mut bytes).map_err(|error| {
+            HistoryError::Damaged {
+                path: dir.join(ages::FILE_NAME),
+                problem: error.to_string(),
+            }
+        })?;
+        write_file_whole(&dir.join(ages::FILE_NAME), &bytes)?;
         (keys, month_ages) = (next_keys, next_ages);
     }
     Ok(())
-}
-
-fn write_ages(path: &Path, month_ages: &[u32]) -> Result<(), HistoryError> {
-    write_synced(path, |writer| {
-        ages::write(month_ages, &mut *writer).map_err(std::io::Error::other)
-    })
 }
 
 fn write_synced(
@@ -300,6 +323,24 @@ pub fn prune(root: &Path, keep: usize) -> Result<Vec<Month>, HistoryError> {
         std::fs::rename(&dir, &aside).map_err(HistoryError::io(&dir))?;
         std::fs::remove_dir_all(&aside).map_err(HistoryError::io(&aside))?;
         removed.push(month);
+    }
+    if !removed.is_empty() {
+        // Ages count recorded months: the oldest month kept starts them again.
+        let folders = month_folders(root)?;
+        let history = read_months(root)?;
+        if let Some((_, first)) = folders.first() {
+            let keys = read_finding_keys(first)?;
+            let first_ages = ages::carry_forward(None, &keys);
+            let mut bytes = Vec::new();
+            ages::write(&first_ages, &Vec::new(), &mut bytes).map_err(|error| {
+                HistoryError::Damaged {
+                    path: first.join(ages::FILE_NAME),
+                    problem: error.to_string(),
+                }
+            })?;
+            write_file_whole(&first.join(ages::FILE_NAME), &bytes)?;
+            carry_ages_into(&folders, &history, 1, keys, first_ages)?;
+        }
     }
     Ok(removed)
 }

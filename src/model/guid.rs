@@ -151,6 +151,9 @@ mod tests {
         assert_eq!(guid.bits(), 0x2a1b_3c4d_0000_4e5f_8a9b_0c1d_2e3f_4a5b);
         assert_eq!(Guid::parse(&id.to_uppercase()), Some(guid));
         assert_eq!(Guid::parse("2a1b3c4d-0000-4e5f-8a9b-0c1d2e3f4a5+"), None);
+        // Multi-byte characters in a text of 36 bytes, also where a dash belongs.
+        assert_eq!(Guid::parse("2a1b3c4d-0000-4e5f-8a9b-0c1d2e3f4aé"), None);
+        assert_eq!(Guid::parse("2a1b3c4dé000-4e5f-8a9b-0c1d2e3f4a5b"), None);
         for position in 0..id.len() {
             let mut damaged = id.as_bytes().to_vec();
             damaged[position] = if damaged[position] == b'-' {

@@ -423,6 +423,7 @@ fn write_savings_timing(text: &mut String, model: &ReportModel) {
         return;
     }
     let _ = writeln!(text, "\n### Renewal calendar\n");
+    let _ = writeln!(text, "{}\n", crate::report::model::CALENDAR_NOTE);
     let _ = writeln!(
         text,
         "| date | SKU | subscription | term | seats | seats to cut | per year ({currency}) |"

@@ -433,6 +433,9 @@ pub struct SavingsTiming {
     pub calendar: Vec<RenewalCut>,
 }
 
+/// What the renewal calendar counts beyond the savings by date, for every rendering of it.
+pub const CALENDAR_NOTE: &str = "Per subscription, the seats that can be cut and what cutting them saves: the savings above, and also the per-user seats that right-size findings free when their holders move to a cheaper license.";
+
 /// The savings whose seats can drop on one date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DatedSaving {

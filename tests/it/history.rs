@@ -841,15 +841,109 @@ fn ages_are_the_same_recorded_out_of_order_without_their_files_and_after_pruning
     let error = history::diff(&months.root, None, None)
         .expect_err("damaged ages")
         .to_string();
-    assert!(error.contains("month=2026-11/ages.parquet"), "{error}");
+    let named = Path::new("month=2026-11").join(history::ages::FILE_NAME);
+    assert!(error.contains(&named.display().to_string()), "{error}");
+
+    // A stale ages file (as a run killed while carrying ages forward leaves, or a month
+    // restored from a backup) is recognised by its lineage and not used.
+    let rows = read_table(&months.root.join("month=2026-11"), Table::Findings)
+        .expect("findings")
+        .height();
+    let mut stale = Vec::new();
+    history::ages::write(&vec![9; rows], &Vec::new(), &mut stale).expect("stale ages");
+    std::fs::write(&ages_file, stale).expect("stale");
+    assert_eq!(compared(&months.root), in_order);
     std::fs::write(&ages_file, kept).expect("restored");
 
-    // Pruning the first month keeps the ages it gave the later ones (the license returned
-    // after it is no longer known to have been held before).
+    // Pruning the first month starts the ages at the oldest month kept: as if the history
+    // began there (the license returned after September is no longer known to have been held).
     history::prune(&months.root, 2).expect("pruned");
     let pruned = history::diff(&months.root, None, None).expect("latest diff");
-    assert_eq!(pruned.persisting, in_order.0.persisting);
+    let from_october = months.root.with_file_name("from-october");
+    for index in [1, 2] {
+        recorded(&seatwise(&[
+            "history",
+            "record",
+            months.audits[index].to_str().expect("path"),
+            "--root",
+            from_october.to_str().expect("path"),
+        ]));
+    }
+    let fresh = history::diff(&from_october, None, None).expect("fresh diff");
+    assert_eq!(pruned, fresh);
     assert!(pruned.returned.is_empty());
+    assert!(pruned.persisting.iter().all(|found| found.age_months == 2));
+}
+
+#[test]
+fn an_id_that_is_not_a_guid_is_refused_by_file_row_and_field() {
+    let months = three_months();
+    // In a recorded month's holdings.
+    let dir = months.root.join("month=2026-11");
+    let mut holdings = read_table(&dir, Table::Holdings).expect("holdings");
+    let user_ids = holdings
+        .column("user_id")
+        .expect("user_id")
+        .str()
+        .expect("str")
+        .clone();
+    let mut damaged: Vec<Option<String>> =
+        user_ids.iter().map(|id| id.map(str::to_string)).collect();
+    damaged[1] = Some("not-a-guid".to_string());
+    holdings
+        .replace(
+            "user_id",
+            polars::prelude::Column::new("user_id".into(), damaged),
+        )
+        .expect("replaced");
+    let file = std::fs::File::create(dir.join("holdings.parquet")).expect("file");
+    seatwise::report::tables::write_table(Table::Holdings, &holdings, file).expect("written");
+    let error = history::diff(&months.root, None, None)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        error.contains("holdings.parquet")
+            && error.contains("row 2: user_id: not a GUID: \"not-a-guid\""),
+        "{error}"
+    );
+
+    // In the findings of an audit being recorded: refused naming the audit's table, before
+    // the history changes.
+    let audit = months.root.with_file_name("damaged-audit");
+    copy_dir(&months.audits[2], &audit);
+    let mut findings = read_table(&audit, Table::Findings).expect("findings");
+    let skus = findings
+        .column("sku_id")
+        .expect("sku_id")
+        .str()
+        .expect("str")
+        .clone();
+    let mut damaged: Vec<Option<String>> = skus.iter().map(|id| id.map(str::to_string)).collect();
+    damaged[0] = Some("E5".to_string());
+    findings
+        .replace(
+            "sku_id",
+            polars::prelude::Column::new("sku_id".into(), damaged),
+        )
+        .expect("replaced");
+    let file = std::fs::File::create(audit.join("findings.parquet")).expect("file");
+    seatwise::report::tables::write_table(Table::Findings, &findings, file).expect("written");
+    let root = months.root.with_file_name("untouched");
+    let output = seatwise(&[
+        "history",
+        "record",
+        audit.to_str().expect("path"),
+        "--root",
+        root.to_str().expect("path"),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&audit.join("findings.parquet").display().to_string())
+            && message.contains("row 1: sku_id: not a GUID: \"E5\""),
+        "{message}"
+    );
+    assert!(!root.join("month=2026-11").exists());
 }
 
 /// Totals agree with the lists they count.

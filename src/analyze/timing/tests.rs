@@ -345,3 +345,28 @@ fn a_right_size_saving_is_banked_when_its_per_user_seat_can_drop() {
     assert_eq!(cut.monthly_saving, Money(62_000_000));
     assert_eq!(cut.yearly_saving, Money(744_000_000));
 }
+
+#[test]
+fn right_sized_seats_take_the_renewals_the_reclaims_leave() {
+    // Two subscriptions of one seat each; the right-size finding sorts first by kind, but the
+    // inactive holder's seat takes the earlier renewal.
+    let mut right_size = finding(FindingKind::RightSize, Some("ann"), None);
+    right_size.monthly_amount = Money(26_000_000);
+    let findings = [
+        right_size,
+        finding(FindingKind::InactiveHolder, Some("bob"), None),
+    ];
+    let timing = time_savings(
+        &findings,
+        &renewals(
+            vec![
+                subscription(1, 1, Some("2027-02-01")),
+                subscription(2, 1, Some("2026-12-01")),
+            ],
+            Vec::new(),
+        ),
+        as_of(),
+    );
+    assert_eq!(reducible(&timing, 1), ReducibleOn::Date(date("2026-12-01")));
+    assert_eq!(reducible(&timing, 0), ReducibleOn::Date(date("2027-02-01")));
+}

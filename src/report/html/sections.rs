@@ -648,6 +648,7 @@ pub fn renewals(page: &mut Markup, model: &ReportModel) {
     );
     if !timing.calendar.is_empty() {
         page.element("<h3>", "Renewal calendar", "</h3>\n");
+        page.element("<p>", crate::report::model::CALENDAR_NOTE, "</p>\n");
         let shown = timing.calendar.len().min(TABLE_ROWS);
         table(
             page,

@@ -613,6 +613,8 @@ pub fn renewals(
     }
     writer.end_table();
     writer.next_row();
+    writer.label(0, crate::report::model::CALENDAR_NOTE)?;
+    writer.next_row();
     writer.label(0, "Savings by the date their seats can drop")?;
     writer.next_row();
     for saving in &timing.by_date {
