@@ -19,7 +19,7 @@
 //! oldest first.
 
 use super::month_tables::{FindingKey, read_finding_keys};
-use super::{HistoryError, Month, MonthManifest};
+use super::{HistoryError, Month};
 use crate::report::tables::{SCHEMA_KEY, read_named};
 use foldhash::{HashMap, HashMapExt};
 use polars::prelude::*;
@@ -38,12 +38,10 @@ fn schema() -> Schema {
 /// first: what a month's ages were carried forward through.
 pub type Lineage = Vec<(Month, String)>;
 
-/// The lineage of month `index` of `history` (its months and their manifests, oldest first).
-pub fn lineage(history: &[(Month, MonthManifest)], index: usize) -> Lineage {
-    history[..index]
-        .iter()
-        .map(|(month, manifest)| (*month, manifest.findings_sha256.clone()))
-        .collect()
+/// The lineage of month `index` of `hashes` (every month with the SHA-256 of its
+/// `findings.json`, oldest first).
+pub fn lineage(hashes: &[(Month, String)], index: usize) -> Lineage {
+    hashes[..index].to_vec()
 }
 
 /// The ages of a month whose findings have `keys`, given the keys and ages of the recorded
@@ -61,12 +59,12 @@ pub fn carry_forward(previous: Option<(&[FindingKey], &[u32])>, keys: &[FindingK
         .collect()
 }
 
-/// The ages of month `index` of `history` (its folders and manifests, oldest first), whose
-/// findings have `keys`: from its file when current, else carried forward from the nearest
-/// earlier month whose file is.
+/// The ages of month `index` of a history (its folders, and its months with the SHA-256 of
+/// their `findings.json`, oldest first), whose findings have `keys`: from its file when
+/// current, else carried forward from the nearest earlier month whose file is.
 pub fn month_ages(
     folders: &[(Month, PathBuf)],
-    manifests: &[(Month, MonthManifest)],
+    manifests: &[(Month, String)],
     index: usize,
     keys: &[FindingKey],
 ) -> Result<Vec<u32>, HistoryError> {

@@ -55,12 +55,23 @@ pub struct Cohorts {
 impl Cohorts {
     pub fn build(from: &MonthTables, to: &MonthTables) -> Cohorts {
         // Every holder is visited once and the lists are sorted below: a hash set will do.
-        let holders: HashSet<Guid> = from
+        // Each holder once, with whether they hold a paid license before and now.
+        let candidates: HashSet<Guid> = from
             .holdings
             .keys()
             .chain(to.holdings.keys())
             .copied()
-            .filter(|user| from.holds_paid_license(*user) || to.holds_paid_license(*user))
+            .collect();
+        let holders: Vec<(Guid, bool, bool)> = candidates
+            .into_iter()
+            .map(|user| {
+                (
+                    user,
+                    from.holds_paid_license(user),
+                    to.holds_paid_license(user),
+                )
+            })
+            .filter(|(_, paid_before, paid_now)| *paid_before || *paid_now)
             .collect();
         let activity_known = from.activity_known && to.activity_known;
         let name = |user: Guid| {
@@ -77,16 +88,16 @@ impl Cohorts {
         let mut reactivated = Vec::new();
         let mut lapsed = Vec::new();
         let mut reclaimed = Vec::new();
-        for &user in &holders {
+        for &(user, paid_before, paid_now) in &holders {
             if activity_known {
                 let (active_before, active_now) = (from.is_active(user), to.is_active(user));
                 if active_before && active_now {
                     retained += 1;
                 }
-                if !active_before && from.holds_paid_license(user) && active_now {
+                if !active_before && paid_before && active_now {
                     reactivated.push(member(user));
                 }
-                if active_before && !active_now && to.holds_paid_license(user) {
+                if active_before && !active_now && paid_now {
                     lapsed.push(member(user));
                 }
             }

@@ -283,7 +283,7 @@ pub fn diff(
     // The ages' lineage is checked against the manifests of every month up to the later one.
     let manifests = history
         .iter()
-        .map(|(month, dir)| Ok((*month, MonthManifest::read(dir)?)))
+        .map(|(month, dir)| Ok((*month, MonthManifest::read_findings_sha256(dir)?)))
         .collect::<Result<Vec<_>, HistoryError>>()?;
     let ages = month_ages(history, &manifests, to_index, &later_keys)?;
     let persisting: Vec<PersistingFinding> = later

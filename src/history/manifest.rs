@@ -72,6 +72,23 @@ impl MonthManifest {
         Ok(manifest)
     }
 
+    /// The SHA-256 of the month's `findings.json` alone, read without decoding the rest of
+    /// the manifest (its inputs list is long): what the ages' lineage names.
+    pub fn read_findings_sha256(dir: &Path) -> Result<String, HistoryError> {
+        #[derive(Deserialize)]
+        struct FindingsHash {
+            findings_sha256: String,
+        }
+        let path = dir.join(FILE_NAME);
+        let bytes = std::fs::read(&path).map_err(HistoryError::io(&path))?;
+        let hash: FindingsHash =
+            crate::contract::from_slice(&path, &bytes).map_err(|error| HistoryError::Manifest {
+                path: path.clone(),
+                problem: error.problem,
+            })?;
+        Ok(hash.findings_sha256)
+    }
+
     pub fn to_json(&self) -> serde_json::Result<String> {
         let mut text = serde_json::to_string_pretty(self)?;
         text.push('\n');

@@ -145,10 +145,12 @@ pub fn record(
     let folders = month_folders(root)?;
     // The months before this one and its own manifest: the history its ages are carried
     // through.
-    let mut history: Vec<(Month, MonthManifest)> = months
+    let hash_of =
+        |(other, manifest): &(Month, MonthManifest)| (*other, manifest.findings_sha256.clone());
+    let mut history: Vec<(Month, String)> = months
         .iter()
         .filter(|(other, _)| *other < month)
-        .cloned()
+        .map(hash_of)
         .collect();
     let earlier = &folders[..history.len()];
     let month_ages = match history.len().checked_sub(1) {
@@ -183,9 +185,14 @@ pub fn record(
         writer.write_all(text.as_bytes())
     })?;
     staged.commit()?;
-    history.push((month, manifest));
+    history.push((month, manifest.findings_sha256.clone()));
     let later_start = history.len();
-    history.extend(months.into_iter().filter(|(other, _)| *other > month));
+    history.extend(
+        months
+            .iter()
+            .filter(|(other, _)| *other > month)
+            .map(hash_of),
+    );
     let mut all_folders = folders[..later_start - 1].to_vec();
     all_folders.push((month, folder.clone()));
     all_folders.extend(folders.into_iter().filter(|(other, _)| *other > month));
@@ -203,11 +210,11 @@ pub fn record(
 }
 
 /// Carries the ages forward into the months of `folders` from `from` on; the month before
-/// `from` has findings with `keys` and `month_ages`, and `history` holds every month's
-/// manifest. Each month's file is replaced whole.
+/// `from` has findings with `keys` and `month_ages`, and `history` holds every month with
+/// the SHA-256 of its `findings.json`. Each month's file is replaced whole.
 fn carry_ages_into(
     folders: &[(Month, PathBuf)],
-    history: &[(Month, MonthManifest)],
+    history: &[(Month, String)],
     from: usize,
     mut keys: Vec<FindingKey>,
     mut month_ages: Vec<u32>,
@@ -327,7 +334,10 @@ pub fn prune(root: &Path, keep: usize) -> Result<Vec<Month>, HistoryError> {
     if !removed.is_empty() {
         // Ages count recorded months: the oldest month kept starts them again.
         let folders = month_folders(root)?;
-        let history = read_months(root)?;
+        let history: Vec<(Month, String)> = read_months(root)?
+            .into_iter()
+            .map(|(month, manifest)| (month, manifest.findings_sha256))
+            .collect();
         if let Some((_, first)) = folders.first() {
             let keys = read_finding_keys(first)?;
             let first_ages = ages::carry_forward(None, &keys);

@@ -72,31 +72,38 @@ impl Guid {
         Some(Guid((u128::from(halves[0]) << 64) | u128::from(halves[1])))
     }
 
+    /// The GUID's text, lower case, in a buffer of its own.
+    fn text_bytes(self) -> [u8; 36] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [b'-'; 36];
+        for (nibble_index, position) in HEX_POSITIONS.iter().enumerate() {
+            let shift = 124 - 4 * nibble_index;
+            text[*position] = HEX[((self.0 >> shift) & 0xF) as usize];
+        }
+        text
+    }
+
     /// Appends the GUID's text to `out` without allocating.
     pub fn push_to(&self, out: &mut String) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        for nibble_index in 0..32 {
-            if matches!(nibble_index, 8 | 12 | 16 | 20) {
-                out.push('-');
-            }
-            let shift = 124 - 4 * nibble_index;
-            let nibble = ((self.0 >> shift) & 0xF) as usize;
-            out.push(char::from(HEX[nibble]));
-        }
+        let text = self.text_bytes();
+        out.extend(text.iter().map(|byte| char::from(*byte)));
     }
 }
 
 impl fmt::Display for Guid {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut text = String::with_capacity(36);
-        self.push_to(&mut text);
-        formatter.write_str(&text)
+        let text = self.text_bytes();
+        formatter.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
 impl serde::Serialize for Guid {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let text = self.text_bytes();
+        match std::str::from_utf8(&text) {
+            Ok(text) => serializer.serialize_str(text),
+            Err(error) => Err(serde::ser::Error::custom(error)),
+        }
     }
 }
 

@@ -43,7 +43,7 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
 
 fn shown_keeping(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     let hidden = |c: char| is_hidden(c) && !keep(c);
-    if !text.chars().any(hidden) {
+    if !has_hidden(text, hidden) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -55,6 +55,25 @@ fn shown_keeping(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether `text` holds a character `hidden` says is hidden. ASCII is checked a byte at a
+/// time (most text is ASCII, and the comparisons, seatwise's own output among it, run to tens
+/// of megabytes); from the first non-ASCII byte on, a character at a time.
+fn has_hidden(text: &str, hidden: impl Fn(char) -> bool) -> bool {
+    for (index, byte) in text.bytes().enumerate() {
+        if matches!(byte, b' '..=b'~') {
+            continue;
+        }
+        if !byte.is_ascii() {
+            // All bytes before were ASCII, so `index` starts a character.
+            return text[index..].chars().any(&hidden);
+        }
+        if hidden(char::from(byte)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// A writer for a terminal: complete lines pass through [`for_terminal`]; the rest waits for
@@ -82,11 +101,21 @@ impl<W: std::io::Write> TerminalWriter<W> {
 
 impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let before = self.pending.len();
-        self.pending.extend_from_slice(bytes);
-        if let Some(last_line_feed) = bytes.iter().rposition(|&byte| byte == b'\n') {
-            self.write_pending(before + last_line_feed + 1)?;
+        let Some(last_line_feed) = bytes.iter().rposition(|&byte| byte == b'\n') else {
+            self.pending.extend_from_slice(bytes);
+            return Ok(bytes.len());
+        };
+        let (lines, rest) = bytes.split_at(last_line_feed + 1);
+        if self.pending.is_empty() {
+            // Whole lines and nothing waiting: cleaned in place, not copied.
+            let text = String::from_utf8_lossy(lines);
+            self.inner.write_all(for_terminal(&text).as_bytes())?;
+        } else {
+            self.pending.extend_from_slice(lines);
+            let all = self.pending.len();
+            self.write_pending(all)?;
         }
+        self.pending.extend_from_slice(rest);
         Ok(bytes.len())
     }
 
@@ -120,6 +149,10 @@ mod tests {
             "rtlU+202ExU+2066U+200F"
         );
         assert_eq!(shown("\u{2028}\u{2029}\u{61c}"), "U+2028U+2029U+061C");
+        // Past plain ASCII and non-ASCII that shows, a hidden character is still found.
+        assert_eq!(shown("ab é c\u{202e}d"), "ab é cU+202Ed");
+        assert_eq!(shown("ab é c"), Cow::Borrowed("ab é c"));
+        assert_eq!(for_terminal("a\nb\x07"), "a\nbU+0007");
     }
 
     #[test]
