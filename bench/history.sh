@@ -10,7 +10,7 @@
 # model, the trend and the changes and writes the page and the workbook).
 # Prints wall time and peak memory from /usr/bin/time -v.
 #
-#   bash bench/history.sh [USERS] [MONTHS] [SEED]
+#   bash bench/history.sh [USERS] [MONTHS] [SEED]        # RUNS=5 diffs of each format
 #   SEATWISE_BIN=/path/to/seatwise bash bench/history.sh 2000 6   # an existing binary, no build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,13 +50,18 @@ done
 echo "history record of the last month again (ages carried through $months months):"
 grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/history-time.txt"
 echo "history: $root ($months months, $(du -sh "$root" | cut -f1))"
+# The copies are written back before timing, so the disk does not compete with the diff.
+sync
 for format in text json; do
   flag=()
   [ "$format" = json ] && flag=(--json)
-  /usr/bin/time -v "$binary" history diff --root "$root" "${flag[@]}" \
-    > "$work/history-diff.$format" 2> "$work/history-time.txt"
-  echo "history diff ($format):"
-  grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/history-time.txt"
+  echo "history diff ($format), ${RUNS:-5} runs:"
+  for run in $(seq 1 "${RUNS:-5}"); do
+    /usr/bin/time -v "$binary" history diff --root "$root" "${flag[@]}" \
+      > "$work/history-diff.$format" 2> "$work/history-time.txt"
+    grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/history-time.txt" | tr '\n' ' '
+    echo
+  done
 done
 /usr/bin/time -v "$binary" history trend --root "$root" --json \
   > "$work/history-trend.json" 2> "$work/history-time.txt"

@@ -56,12 +56,7 @@ impl Cohorts {
     pub fn build(from: &MonthTables, to: &MonthTables) -> Cohorts {
         // Every holder is visited once and the lists are sorted below: a hash set will do.
         // Each holder once, with whether they hold a paid license before and now.
-        let candidates: HashSet<Guid> = from
-            .holdings
-            .keys()
-            .chain(to.holdings.keys())
-            .copied()
-            .collect();
+        let candidates: HashSet<Guid> = from.holdings.users().chain(to.holdings.users()).collect();
         let holders: Vec<(Guid, bool, bool)> = candidates
             .into_iter()
             .map(|user| {
@@ -103,12 +98,10 @@ impl Cohorts {
             }
             let lost: Vec<String> = from
                 .holdings
-                .get(&user)
-                .into_iter()
-                .flatten()
+                .skus_of(user)
                 .filter_map(|sku| {
-                    let state = from.skus.get(sku)?;
-                    (state.is_paid_license() && !to.holds(user, *sku))
+                    let state = from.skus.get(&sku)?;
+                    (state.is_paid_license() && !to.holds(user, sku))
                         .then(|| state.sku_part_number.clone())
                 })
                 .collect();

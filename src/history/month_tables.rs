@@ -43,8 +43,60 @@ pub struct UserState {
     pub active: bool,
 }
 
-/// The SKU ids one user holds, sorted, each once.
-pub type Held = Vec<Guid>;
+/// Who holds what: every (user, SKU) pair of a month, sorted and each once, with where each
+/// user's run of pairs starts, so a month's 600,000 holdings take two allocations, not one per
+/// user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holdings {
+    pairs: Vec<(Guid, Guid)>,
+    runs: HashMap<Guid, (usize, usize)>,
+}
+
+impl Holdings {
+    pub fn from_pairs(mut pairs: Vec<(Guid, Guid)>) -> Holdings {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut runs = HashMap::with_capacity(pairs.len() / 2);
+        let mut start = 0;
+        for (index, (user, _)) in pairs.iter().enumerate() {
+            if pairs.get(index + 1).is_none_or(|(next, _)| next != user) {
+                runs.insert(*user, (start, index + 1));
+                start = index + 1;
+            }
+        }
+        Holdings { pairs, runs }
+    }
+
+    /// The SKUs `user` holds, sorted.
+    pub fn skus_of(&self, user: Guid) -> impl Iterator<Item = Guid> + '_ {
+        let (start, end) = self.runs.get(&user).copied().unwrap_or((0, 0));
+        self.pairs[start..end].iter().map(|(_, sku)| *sku)
+    }
+
+    pub fn holds(&self, user: Guid, sku: Guid) -> bool {
+        self.runs.get(&user).is_some_and(|(start, end)| {
+            self.pairs[*start..*end].binary_search(&(user, sku)).is_ok()
+        })
+    }
+
+    /// Every user holding something, each once, in id order.
+    pub fn users(&self) -> impl Iterator<Item = Guid> + '_ {
+        self.pairs
+            .iter()
+            .enumerate()
+            .filter(|(index, (user, _))| {
+                index
+                    .checked_sub(1)
+                    .is_none_or(|previous| self.pairs[previous].0 != *user)
+            })
+            .map(|(_, (user, _))| *user)
+    }
+
+    /// Every (user, SKU) pair, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (Guid, Guid)> + '_ {
+        self.pairs.iter().copied()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkuState {
@@ -80,8 +132,7 @@ pub struct MonthTables {
     pub users: HashMap<Guid, UserState>,
     /// False when the snapshot carried no sign-in activity: `active` then says nothing.
     pub activity_known: bool,
-    /// SKU ids held, by user id.
-    pub holdings: HashMap<Guid, Held>,
+    pub holdings: Holdings,
     pub skus: HashMap<Guid, SkuState>,
 }
 
@@ -105,17 +156,14 @@ impl MonthTables {
     }
 
     pub fn holds(&self, user_id: Guid, sku_id: Guid) -> bool {
-        self.holdings
-            .get(&user_id)
-            .is_some_and(|skus| skus.binary_search(&sku_id).is_ok())
+        self.holdings.holds(user_id, sku_id)
     }
 
     /// The user holds a paid, priced license this month.
     pub fn holds_paid_license(&self, user_id: Guid) -> bool {
-        self.holdings.get(&user_id).is_some_and(|held| {
-            held.iter()
-                .any(|sku| self.skus.get(sku).is_some_and(SkuState::is_paid_license))
-        })
+        self.holdings
+            .skus_of(user_id)
+            .any(|sku| self.skus.get(&sku).is_some_and(SkuState::is_paid_license))
     }
 
     pub fn is_active(&self, user_id: Guid) -> bool {
@@ -264,7 +312,7 @@ fn parse_kind(dir: &Path, index: usize, text: &str) -> Result<FindingKind, Histo
 pub fn read_holding_pairs(
     dir: &Path,
     users: Option<&HashSet<Guid>>,
-) -> Result<HashMap<Guid, Held>, HistoryError> {
+) -> Result<Holdings, HistoryError> {
     read_holdings(dir, users)
 }
 
@@ -347,26 +395,18 @@ fn read_users(
     Ok((users, activity_known))
 }
 
-fn read_holdings(
-    dir: &Path,
-    only: Option<&HashSet<Guid>>,
-) -> Result<HashMap<Guid, Held>, HistoryError> {
+fn read_holdings(dir: &Path, only: Option<&HashSet<Guid>>) -> Result<Holdings, HistoryError> {
     let table = Table::Holdings;
     let frame = read_columns(dir, table, &[columns::USER_ID, columns::SKU_ID])?;
     let columns_of = Columns::of(&frame, dir, table);
     let users = columns_of.required_guids(columns::USER_ID)?;
     let skus = columns_of.required_guids(columns::SKU_ID)?;
-    let mut holdings: HashMap<Guid, Held> = HashMap::with_capacity(users.len() / 2);
-    for (user, sku) in users.into_iter().zip(skus) {
-        if only.is_none_or(|only| only.contains(&user)) {
-            holdings.entry(user).or_default().push(sku);
-        }
-    }
-    for held in holdings.values_mut() {
-        held.sort_unstable();
-        held.dedup();
-    }
-    Ok(holdings)
+    let pairs = users
+        .into_iter()
+        .zip(skus)
+        .filter(|(user, _)| only.is_none_or(|only| only.contains(user)))
+        .collect();
+    Ok(Holdings::from_pairs(pairs))
 }
 
 fn read_skus(dir: &Path) -> Result<HashMap<Guid, SkuState>, HistoryError> {
@@ -395,4 +435,34 @@ fn read_skus(dir: &Path) -> Result<HashMap<Guid, SkuState>, HistoryError> {
         );
     }
     Ok(skus)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guid(bits: u128) -> Guid {
+        Guid::from_bits(bits)
+    }
+
+    #[test]
+    fn holdings_are_kept_sorted_once_and_found_by_user() {
+        let (ann, bob, cy) = (guid(1), guid(2), guid(3));
+        let (e3, e5, premium) = (guid(10), guid(11), guid(12));
+        let holdings = Holdings::from_pairs(vec![
+            (bob, premium),
+            (ann, e5),
+            (bob, e3),
+            (ann, e5),
+            (ann, e3),
+        ]);
+        assert_eq!(holdings.users().collect::<Vec<_>>(), [ann, bob]);
+        assert_eq!(holdings.skus_of(ann).collect::<Vec<_>>(), [e3, e5]);
+        assert_eq!(holdings.skus_of(bob).collect::<Vec<_>>(), [e3, premium]);
+        assert_eq!(holdings.skus_of(cy).count(), 0);
+        assert!(holdings.holds(bob, premium));
+        assert!(!holdings.holds(ann, premium));
+        assert!(!holdings.holds(cy, e3));
+        assert_eq!(holdings.pairs().count(), 4);
+    }
 }

@@ -85,10 +85,10 @@ pub fn resolution(
     }
     match row.key.kind {
         FindingKind::MissingPremium => {
-            let covered = later.holdings.get(&user).is_some_and(|held| {
-                held.iter()
-                    .any(|sku| later.skus.get(sku).is_some_and(|state| state.premium))
-            });
+            let covered = later
+                .holdings
+                .skus_of(user)
+                .any(|sku| later.skus.get(&sku).is_some_and(|state| state.premium));
             if covered {
                 Resolution::LicenseAssigned
             } else {
@@ -110,7 +110,7 @@ mod tests {
     use crate::contract::findings::FindingsSummary;
     use crate::history::Month;
     use crate::history::manifest::{MonthManifest, SCHEMA};
-    use crate::history::month_tables::{FindingKey, SkuState, UserState};
+    use crate::history::month_tables::{FindingKey, Holdings, SkuState, UserState};
     use crate::model::guid::Guid;
     use crate::money::Money;
     use chrono::NaiveDate;
@@ -178,13 +178,7 @@ mod tests {
             .into_iter()
             .collect(),
             activity_known: true,
-            holdings: [(USER, {
-                let mut held = held.to_vec();
-                held.sort_unstable();
-                held
-            })]
-            .into_iter()
-            .collect(),
+            holdings: Holdings::from_pairs(held.iter().map(|sku| (USER, *sku)).collect()),
             skus: skus.into_iter().collect(),
         }
     }

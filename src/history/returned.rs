@@ -5,7 +5,9 @@
 
 use super::HistoryError;
 use super::Month;
-use super::month_tables::{FindingKey, Held, MonthTables, read_finding_keys, read_holding_pairs};
+use super::month_tables::{
+    FindingKey, Holdings, MonthTables, read_finding_keys, read_holding_pairs,
+};
 use crate::analyze::FindingKind;
 use crate::model::guid::Guid;
 use foldhash::{HashMap, HashMapExt, HashSet};
@@ -54,26 +56,23 @@ pub fn returned(
         } else {
             between
                 .get(&index)
-                .and_then(|pairs| pairs.get(&user))
-                .is_some_and(|skus| skus.binary_search(&sku).is_ok())
+                .is_some_and(|pairs| pairs.holds(user, sku))
         }
     };
     // Candidates: held now and absent in a month from `from` on (the latest such month),
     // each with the last month before that absence holding it, once found.
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (&user, skus) in &later.holdings {
-        for &sku in skus {
-            if let Some(absent) = (from_index..to_index)
-                .rev()
-                .find(|index| !held_between(*index, user, sku))
-            {
-                candidates.push(Candidate {
-                    user,
-                    sku,
-                    absent,
-                    last_held: None,
-                });
-            }
+    for (user, sku) in later.holdings.pairs() {
+        if let Some(absent) = (from_index..to_index)
+            .rev()
+            .find(|index| !held_between(*index, user, sku))
+        {
+            candidates.push(Candidate {
+                user,
+                sku,
+                absent,
+                last_held: None,
+            });
         }
     }
     // Walk back through the months once, each read only for the candidates' users.
@@ -104,9 +103,7 @@ pub fn returned(
         {
             let held = match &read {
                 None => held_between(index, candidate.user, candidate.sku),
-                Some(pairs) => pairs
-                    .get(&candidate.user)
-                    .is_some_and(|skus| skus.binary_search(&candidate.sku).is_ok()),
+                Some(pairs) => pairs.holds(candidate.user, candidate.sku),
             };
             if held {
                 candidate.last_held = Some(index);
@@ -170,8 +167,6 @@ pub fn returned(
     });
     Ok(found)
 }
-
-type Holdings = HashMap<Guid, Held>;
 
 /// A license held now that some month of the compared range lacks.
 struct Candidate {
