@@ -13,22 +13,7 @@ cd "$(dirname "$0")/.."
 users="${1:-200000}"
 seed="${2:-42}"
 runs="${3:-3}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/seatwise-target}"
-work="${SEATWISE_BENCH_DIR:-${TMPDIR:-/tmp}/seatwise-bench}"
-snapshot="$work/tenant-$users-$seed"
-
-if [ -n "${SEATWISE_BIN:-}" ]; then
-  binary="$SEATWISE_BIN"
-else
-  cargo build --release --quiet
-  binary="$CARGO_TARGET_DIR/release/seatwise"
-fi
-if [ ! -f "$snapshot/snapshot.json" ]; then
-  mkdir -p "$work"
-  "$binary" generate --users "$users" --seed "$seed" --as-of 2026-11-01 --out "$snapshot"
-fi
-# Warm the page cache so the figures measure seatwise, not the disk.
-cat "$snapshot"/audit/*.csv "$snapshot"/users/*.json > /dev/null
+source bench/tenant.sh "$users" "$seed"
 for run in $(seq 1 "$runs"); do
   echo "run $run:"
   "$binary" audit "$snapshot" --out "$work/analyses-$users-$seed" --no-report --verbose \

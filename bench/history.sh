@@ -17,23 +17,10 @@ cd "$(dirname "$0")/.."
 users="${1:-200000}"
 months="${2:-24}"
 seed="${3:-42}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/seatwise-target}"
-work="${SEATWISE_BENCH_DIR:-${TMPDIR:-/tmp}/seatwise-bench}"
-snapshot="$work/tenant-$users-$seed"
+source bench/tenant.sh "$users" "$seed"
 audit="$work/history-audit-$users-$seed"
 root="$work/history-$users-$seed-$months"
 last=2026-11
-
-if [ -n "${SEATWISE_BIN:-}" ]; then
-  binary="$SEATWISE_BIN"
-else
-  cargo build --release --quiet
-  binary="$CARGO_TARGET_DIR/release/seatwise"
-fi
-mkdir -p "$work"
-if [ ! -f "$snapshot/snapshot.json" ]; then
-  "$binary" generate --users "$users" --seed "$seed" --as-of "$last-01" --out "$snapshot"
-fi
 if [ ! -f "$audit/findings.json" ]; then
   "$binary" audit "$snapshot" --out "$audit" --no-report > /dev/null
 fi

@@ -8,18 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 users="${1:-200000}"
 seed="${2:-42}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/seatwise-target}"
-work="${SEATWISE_BENCH_DIR:-${TMPDIR:-/tmp}/seatwise-bench}"
-snapshot="$work/tenant-$users-$seed"
-
-cargo build --release --quiet
-binary="$CARGO_TARGET_DIR/release/seatwise"
-if [ ! -f "$snapshot/snapshot.json" ]; then
-  mkdir -p "$work"
-  "$binary" generate --users "$users" --seed "$seed" --as-of 2026-11-01 --out "$snapshot"
-fi
-# Warm the page cache so the figures measure seatwise, not the disk.
-cat "$snapshot"/audit/*.csv "$snapshot"/users/*.json > /dev/null
+source bench/tenant.sh "$users" "$seed"
 
 wall() { grep -E "Elapsed \(wall clock\)" "$1" | sed 's/.*: //'; }
 rss() { grep -E "Maximum resident set size" "$1" | sed 's/.*: //'; }

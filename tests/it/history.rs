@@ -790,6 +790,24 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     }
 }
 
+/// `seatwise history record AUDIT --root ROOT`.
+fn history_record(audit: &Path, root: &Path) -> std::process::Output {
+    seatwise(&[
+        "history",
+        "record",
+        audit.to_str().expect("path"),
+        "--root",
+        root.to_str().expect("path"),
+    ])
+}
+
+/// Records `audits` into the history root `root`, in that order.
+fn record_audits<'a>(root: &Path, audits: impl IntoIterator<Item = &'a Path>) {
+    for audit in audits {
+        recorded(&history_record(audit, root));
+    }
+}
+
 #[test]
 fn ages_are_the_same_recorded_out_of_order_without_their_files_and_after_pruning() {
     let months = three_months();
@@ -812,15 +830,10 @@ fn ages_are_the_same_recorded_out_of_order_without_their_files_and_after_pruning
     // The latest month first, then the earliest, then the one between: the later months'
     // ages are carried forward again each time.
     let shuffled = months.root.with_file_name("shuffled");
-    for index in [2, 0, 1] {
-        recorded(&seatwise(&[
-            "history",
-            "record",
-            months.audits[index].to_str().expect("path"),
-            "--root",
-            shuffled.to_str().expect("path"),
-        ]));
-    }
+    record_audits(
+        &shuffled,
+        [2, 0, 1].map(|index| months.audits[index].as_path()),
+    );
     assert_eq!(compared(&shuffled), in_order);
 
     // Months recorded without ages (by an earlier seatwise) carry them forward on reading.
@@ -860,19 +873,34 @@ fn ages_are_the_same_recorded_out_of_order_without_their_files_and_after_pruning
     history::prune(&months.root, 2).expect("pruned");
     let pruned = history::diff(&months.root, None, None).expect("latest diff");
     let from_october = months.root.with_file_name("from-october");
-    for index in [1, 2] {
-        recorded(&seatwise(&[
-            "history",
-            "record",
-            months.audits[index].to_str().expect("path"),
-            "--root",
-            from_october.to_str().expect("path"),
-        ]));
-    }
+    record_audits(
+        &from_october,
+        [1, 2].map(|index| months.audits[index].as_path()),
+    );
     let fresh = history::diff(&from_october, None, None).expect("fresh diff");
     assert_eq!(pruned, fresh);
     assert!(pruned.returned.is_empty());
     assert!(pruned.persisting.iter().all(|found| found.age_months == 2));
+}
+
+/// Rewrites `table` of the folder `dir` with `value` in row `row` (from 0) of the text
+/// column `column`.
+fn set_text(dir: &Path, table: Table, column: &str, row: usize, value: &str) {
+    let mut frame = read_table(dir, table).expect("table");
+    let mut values: Vec<Option<String>> = frame
+        .column(column)
+        .expect("column")
+        .str()
+        .expect("text")
+        .iter()
+        .map(|text| text.map(str::to_string))
+        .collect();
+    values[row] = Some(value.to_string());
+    frame
+        .replace(column, polars::prelude::Column::new(column.into(), values))
+        .expect("replaced");
+    let file = std::fs::File::create(dir.join(table.file_name())).expect("file");
+    seatwise::report::tables::write_table(table, &frame, file).expect("written");
 }
 
 #[test]
@@ -880,24 +908,7 @@ fn an_id_that_is_not_a_guid_is_refused_by_file_row_and_field() {
     let months = three_months();
     // In a recorded month's holdings.
     let dir = months.root.join("month=2026-11");
-    let mut holdings = read_table(&dir, Table::Holdings).expect("holdings");
-    let user_ids = holdings
-        .column("user_id")
-        .expect("user_id")
-        .str()
-        .expect("str")
-        .clone();
-    let mut damaged: Vec<Option<String>> =
-        user_ids.iter().map(|id| id.map(str::to_string)).collect();
-    damaged[1] = Some("not-a-guid".to_string());
-    holdings
-        .replace(
-            "user_id",
-            polars::prelude::Column::new("user_id".into(), damaged),
-        )
-        .expect("replaced");
-    let file = std::fs::File::create(dir.join("holdings.parquet")).expect("file");
-    seatwise::report::tables::write_table(Table::Holdings, &holdings, file).expect("written");
+    set_text(&dir, Table::Holdings, "user_id", 1, "not-a-guid");
     let error = history::diff(&months.root, None, None)
         .expect_err("refused")
         .to_string();
@@ -911,31 +922,9 @@ fn an_id_that_is_not_a_guid_is_refused_by_file_row_and_field() {
     // the history changes.
     let audit = months.root.with_file_name("damaged-audit");
     copy_dir(&months.audits[2], &audit);
-    let mut findings = read_table(&audit, Table::Findings).expect("findings");
-    let skus = findings
-        .column("sku_id")
-        .expect("sku_id")
-        .str()
-        .expect("str")
-        .clone();
-    let mut damaged: Vec<Option<String>> = skus.iter().map(|id| id.map(str::to_string)).collect();
-    damaged[0] = Some("E5".to_string());
-    findings
-        .replace(
-            "sku_id",
-            polars::prelude::Column::new("sku_id".into(), damaged),
-        )
-        .expect("replaced");
-    let file = std::fs::File::create(audit.join("findings.parquet")).expect("file");
-    seatwise::report::tables::write_table(Table::Findings, &findings, file).expect("written");
+    set_text(&audit, Table::Findings, "sku_id", 0, "E5");
     let root = months.root.with_file_name("untouched");
-    let output = seatwise(&[
-        "history",
-        "record",
-        audit.to_str().expect("path"),
-        "--root",
-        root.to_str().expect("path"),
-    ]);
+    let output = history_record(&audit, &root);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
@@ -1026,13 +1015,7 @@ fn a_live_lock_refuses_a_second_run_and_a_dead_one_is_taken_over() {
 
     holder.kill().expect("kill");
     holder.wait().expect("wait");
-    let output = seatwise(&[
-        "history",
-        "record",
-        audit.to_str().expect("path"),
-        "--root",
-        root.to_str().expect("path"),
-    ]);
+    let output = history_record(&audit, &root);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
