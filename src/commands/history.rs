@@ -46,12 +46,15 @@ pub fn run(command: &HistoryCommand, stdout: &mut dyn Write) -> anyhow::Result<E
         }
         HistoryCommand::Prune(args) => {
             let keep = usize::try_from(args.keep_months).unwrap_or(usize::MAX);
-            let removed = history::prune(&args.root.root, keep)?;
-            if removed.is_empty() {
+            let pruned = history::prune(&args.root.root, keep)?;
+            if pruned.removed.is_empty() {
                 writeln!(stdout, "nothing to prune: {} months or fewer", keep)?;
             }
-            for month in removed {
+            for month in pruned.removed {
                 writeln!(stdout, "removed {}", month)?;
+            }
+            for warning in pruned.warnings {
+                writeln!(std::io::stderr(), "seatwise: warning: {warning}")?;
             }
         }
     }

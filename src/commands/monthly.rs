@@ -215,12 +215,15 @@ fn pipeline(
 
     if let Some(keep) = config.keep_months {
         let keep = usize::try_from(keep).unwrap_or(usize::MAX);
-        let removed = history::prune(&root, keep)?;
+        let pruned = history::prune(&root, keep)?;
         if let Some(history) = result.history.as_mut() {
-            history.pruned = removed.iter().map(ToString::to_string).collect();
+            history.pruned = pruned.removed.iter().map(ToString::to_string).collect();
         }
-        for month in removed {
+        for month in pruned.removed {
             progress.line(&format!("history: pruned {month}"));
+        }
+        for warning in pruned.warnings {
+            progress.line(&format!("history: warning: {warning}"));
         }
     }
 

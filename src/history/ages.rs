@@ -20,9 +20,10 @@
 
 use super::month_tables::{FindingKey, read_finding_keys};
 use super::{HistoryError, Month};
-use crate::report::tables::{SCHEMA_KEY, read_named};
+use crate::report::tables::{SCHEMA_KEY, read_named_from};
 use foldhash::{HashMap, HashMapExt};
 use polars::prelude::*;
+use polars_io::mmap::MmapBytesReader;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "ages.parquet";
@@ -74,22 +75,23 @@ pub fn month_ages(
     if index == 0 {
         return Ok(carry_forward(None, keys));
     }
-    // The nearest earlier month with current ages, whose keys are then read once each.
+    // The nearest earlier month with current ages (its footer checked first, so only that
+    // month's keys are read), from which the months after it are carried forward.
     let mut base = None;
     for earlier in (0..index).rev() {
-        if is_current(&folders[earlier].1, &lineage(manifests, earlier))? {
-            base = Some(earlier);
+        let earlier_lineage = lineage(manifests, earlier);
+        if !is_current(&folders[earlier].1, &earlier_lineage)? {
+            continue;
+        }
+        let earlier_keys = read_finding_keys(&folders[earlier].1)?;
+        if let Some(earlier_ages) = read(&folders[earlier].1, earlier_keys.len(), &earlier_lineage)?
+        {
+            base = Some((earlier_keys, earlier_ages, earlier + 1));
             break;
         }
     }
     let (mut previous_keys, mut previous_ages, from) = match base {
-        Some(earlier) => {
-            let earlier_keys = read_finding_keys(&folders[earlier].1)?;
-            let lineage = lineage(manifests, earlier);
-            let earlier_ages = read(&folders[earlier].1, earlier_keys.len(), &lineage)?
-                .unwrap_or_else(|| carry_forward(None, &earlier_keys));
-            (earlier_keys, earlier_ages, earlier + 1)
-        }
+        Some(base) => base,
         None => {
             let first_keys = read_finding_keys(&folders[0].1)?;
             let first_ages = carry_forward(None, &first_keys);
@@ -107,16 +109,24 @@ pub fn month_ages(
 /// Whether the month folder `dir` has an ages file of `lineage` (its footer alone is read).
 fn is_current(dir: &Path, lineage: &Lineage) -> Result<bool, HistoryError> {
     let path = dir.join(FILE_NAME);
-    let file = match std::fs::File::open(&path) {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(error) => return Err(HistoryError::io(&path)(error)),
-    };
-    let mut reader = ParquetReader::new(file);
+    match std::fs::File::open(&path) {
+        Ok(file) => has_lineage(&path, file, lineage),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(HistoryError::io(&path)(error)),
+    }
+}
+
+/// Whether the ages file `source` (read from `path`) is of `lineage`.
+fn has_lineage<R: MmapBytesReader>(
+    path: &Path,
+    source: R,
+    lineage: &Lineage,
+) -> Result<bool, HistoryError> {
+    let mut reader = ParquetReader::new(source);
     let metadata = reader
         .get_metadata()
         .map_err(|error| HistoryError::Damaged {
-            path: path.clone(),
+            path: path.to_path_buf(),
             problem: error.to_string(),
         })?;
     let entries = metadata.key_value_metadata().clone().unwrap_or_default();
@@ -128,7 +138,7 @@ fn is_current(dir: &Path, lineage: &Lineage) -> Result<bool, HistoryError> {
     };
     if value_of(SCHEMA_KEY).as_deref() != Some(SCHEMA_NAME) {
         return Err(HistoryError::Damaged {
-            path,
+            path: path.to_path_buf(),
             problem: format!("not a {SCHEMA_NAME} file"),
         });
     }
@@ -143,17 +153,29 @@ fn is_current(dir: &Path, lineage: &Lineage) -> Result<bool, HistoryError> {
 }
 
 /// The ages kept in the month folder `dir`, whose findings table has `findings` rows, when its
-/// file is of `lineage`; `None` when there is none or it is stale.
+/// file is of `lineage`; `None` when there is none or it is stale. The file is read once, so
+/// the lineage checked is that of the rows returned, even while another run replaces it.
 pub fn read(
     dir: &Path,
     findings: usize,
     lineage: &Lineage,
 ) -> Result<Option<Vec<u32>>, HistoryError> {
-    if !is_current(dir, lineage)? {
+    let path = dir.join(FILE_NAME);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(HistoryError::io(&path)(error)),
+    };
+    if !has_lineage(&path, std::io::Cursor::new(bytes.as_slice()), lineage)? {
         return Ok(None);
     }
-    let path = dir.join(FILE_NAME);
-    let frame = read_named(&path, SCHEMA_NAME, schema(), None)?;
+    let frame = read_named_from(
+        &path,
+        std::io::Cursor::new(bytes.as_slice()),
+        SCHEMA_NAME,
+        schema(),
+        None,
+    )?;
     let damaged = |problem: String| HistoryError::Damaged {
         path: path.clone(),
         problem,

@@ -26,7 +26,7 @@ pub mod trend;
 pub use diff::{HistoryDiff, diff};
 pub use manifest::MonthManifest;
 pub use month::Month;
-pub use store::{Fault, RecordOptions, Recorded, list, prune, record};
+pub use store::{Fault, Pruned, RecordOptions, Recorded, list, prune, record};
 pub use trend::{Trend, trend};
 
 use crate::contract::findings::ReadError;

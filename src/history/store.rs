@@ -50,7 +50,17 @@ pub struct Recorded {
     pub folder: PathBuf,
     /// An earlier recording of the month was replaced.
     pub replaced: bool,
-    /// Also in the manifest.
+    /// What a reader of the month should know (also in the manifest), then what went wrong
+    /// after the month was in place (only here: the later months' ages not carried forward).
+    pub warnings: Vec<String>,
+}
+
+/// What pruning did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    /// The months removed, oldest first.
+    pub removed: Vec<Month>,
+    /// What went wrong after they were removed (the ages not carried forward again).
     pub warnings: Vec<String>,
 }
 
@@ -222,17 +232,25 @@ fn carry_ages_into(
     for (index, (_, dir)) in folders.iter().enumerate().skip(from) {
         let next_keys = read_finding_keys(dir)?;
         let next_ages = ages::carry_forward(Some((&keys, &month_ages)), &next_keys);
-        let mut bytes = Vec::new();
-        ages::write(&next_ages, &ages::lineage(history, index), &mut bytes).map_err(|error| {
-            HistoryError::Damaged {
-                path: dir.join(ages::FILE_NAME),
-                problem: error.to_string(),
-            }
-        })?;
-        write_file_whole(&dir.join(ages::FILE_NAME), &bytes)?;
+        write_ages_file(dir, &next_ages, &ages::lineage(history, index))?;
         (keys, month_ages) = (next_keys, next_ages);
     }
     Ok(())
+}
+
+/// Replaces the ages file of the month folder `dir` whole.
+fn write_ages_file(
+    dir: &Path,
+    month_ages: &[u32],
+    lineage: &ages::Lineage,
+) -> Result<(), HistoryError> {
+    let path = dir.join(ages::FILE_NAME);
+    let mut bytes = Vec::new();
+    ages::write(month_ages, lineage, &mut bytes).map_err(|error| HistoryError::Damaged {
+        path: path.clone(),
+        problem: error.to_string(),
+    })?;
+    Ok(write_file_whole(&path, &bytes)?)
 }
 
 fn write_synced(
@@ -313,10 +331,11 @@ pub fn list(root: &Path) -> Result<Vec<MonthEntry>, HistoryError> {
         .collect())
 }
 
-/// Removes all but the `keep` latest months of `root`; returns the months removed, oldest
-/// first. A month is renamed aside (hidden) before it is deleted, so it never appears half
-/// removed.
-pub fn prune(root: &Path, keep: usize) -> Result<Vec<Month>, HistoryError> {
+/// Removes all but the `keep` latest months of `root`. A month is renamed aside (hidden)
+/// before it is deleted, so it never appears half removed. The ages are then carried forward
+/// again from the oldest month kept; a failure there is a warning, as the months are gone and
+/// stale ages are recognised when read.
+pub fn prune(root: &Path, keep: usize) -> Result<Pruned, HistoryError> {
     let _lock = HistoryLock::acquire(root)?;
     let months = month_folders(root)?;
     let excess = months.len().saturating_sub(keep);
@@ -331,28 +350,31 @@ pub fn prune(root: &Path, keep: usize) -> Result<Vec<Month>, HistoryError> {
         std::fs::remove_dir_all(&aside).map_err(HistoryError::io(&aside))?;
         removed.push(month);
     }
-    if !removed.is_empty() {
-        // Ages count recorded months: the oldest month kept starts them again.
-        let folders = month_folders(root)?;
-        let history: Vec<(Month, String)> = read_months(root)?
-            .into_iter()
-            .map(|(month, manifest)| (month, manifest.findings_sha256))
-            .collect();
-        if let Some((_, first)) = folders.first() {
-            let keys = read_finding_keys(first)?;
-            let first_ages = ages::carry_forward(None, &keys);
-            let mut bytes = Vec::new();
-            ages::write(&first_ages, &Vec::new(), &mut bytes).map_err(|error| {
-                HistoryError::Damaged {
-                    path: first.join(ages::FILE_NAME),
-                    problem: error.to_string(),
-                }
-            })?;
-            write_file_whole(&first.join(ages::FILE_NAME), &bytes)?;
-            carry_ages_into(&folders, &history, 1, keys, first_ages)?;
-        }
+    let mut warnings = Vec::new();
+    if !removed.is_empty()
+        && let Err(error) = restart_ages(root)
+    {
+        warnings.push(format!(
+            "the ages were not carried forward again from the oldest month kept ({error}); comparisons carry them forward when they read them"
+        ));
     }
-    Ok(removed)
+    Ok(Pruned { removed, warnings })
+}
+
+/// Ages count recorded months: the oldest month of `root` starts them again.
+fn restart_ages(root: &Path) -> Result<(), HistoryError> {
+    let folders = month_folders(root)?;
+    let history: Vec<(Month, String)> = read_months(root)?
+        .into_iter()
+        .map(|(month, manifest)| (month, manifest.findings_sha256))
+        .collect();
+    let Some((_, first)) = folders.first() else {
+        return Ok(());
+    };
+    let keys = read_finding_keys(first)?;
+    let first_ages = ages::carry_forward(None, &keys);
+    write_ages_file(first, &first_ages, &Vec::new())?;
+    carry_ages_into(&folders, &history, 1, keys, first_ages)
 }
 
 /// The folder of `month` in `root`, which must be recorded.

@@ -368,16 +368,28 @@ pub fn read_named(
     full: Schema,
     columns: Option<&[&str]>,
 ) -> Result<DataFrame, TablesError> {
+    let file = std::fs::File::open(path).map_err(|source| TablesError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_named_from(path, file, schema_name, full, columns)
+}
+
+/// As [`read_named`], from `source`, the Parquet bytes of the file `path` (already open or
+/// read).
+pub fn read_named_from<R: polars_io::mmap::MmapBytesReader>(
+    path: &Path,
+    source: R,
+    schema_name: &str,
+    full: Schema,
+    columns: Option<&[&str]>,
+) -> Result<DataFrame, TablesError> {
     let path = path.to_path_buf();
     let engine = |source| TablesError::Engine {
         path: path.clone(),
         source,
     };
-    let file = std::fs::File::open(&path).map_err(|source| TablesError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    let mut reader = ParquetReader::new(file);
+    let mut reader = ParquetReader::new(source);
     let found_name = reader
         .get_metadata()
         .map_err(engine)?

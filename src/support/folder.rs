@@ -72,7 +72,9 @@ impl StagedFolder {
             std::fs::rename(&self.target, &retired).map_err(at(&self.target))?;
             std::fs::rename(&self.staging, &self.target).map_err(at(&self.target))?;
             self.committed = true;
-            std::fs::remove_dir_all(&retired).map_err(at(&retired))?;
+            // The new folder is in place: the write succeeded. An old copy that cannot be
+            // removed now is a leftover the next run removes (see `leftover`).
+            let _ = std::fs::remove_dir_all(&retired);
         } else {
             std::fs::rename(&self.staging, &self.target).map_err(at(&self.target))?;
             self.committed = true;
