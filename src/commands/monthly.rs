@@ -223,7 +223,7 @@ fn pipeline(
             progress.line(&format!("history: pruned {month}"));
         }
         for warning in pruned.warnings {
-            progress.line(&format!("history: warning: {warning}"));
+            progress.warn(&format!("history: {warning}"));
         }
     }
 
