@@ -31,6 +31,18 @@ pub const PURCHASED_SEATS: &str = "purchased_seats";
 
 /// `capabilityStatus` values of subscriptions the tenant no longer pays for.
 pub const UNPAID_STATUSES: [&str; 3] = ["Suspended", "Deleted", "LockedOut"];
+
+/// The SKU's subscription no longer bills (one of [`UNPAID_STATUSES`]); false when unknown.
+fn unpaid_status() -> PolarsResult<Expr> {
+    Ok(col(columns::CAPABILITY_STATUS)
+        .is_in(
+            lit(Series::new("unpaid".into(), UNPAID_STATUSES)
+                .implode()?
+                .into_series()),
+            false,
+        )
+        .fill_null(lit(false)))
+}
 /// `capabilityStatus` of a subscription in its grace period: still paid, but ending.
 pub const ENDING_STATUS: &str = "Warning";
 /// The `;`-joined sources (`direct`, group ids) of an assignment.
@@ -149,16 +161,7 @@ impl RuleInputs {
                 col(columns::PREPAID_ENABLED).fill_null(lit(0i64)),
                 col(columns::PREPAID_WARNING).fill_null(lit(0i64)),
                 col(columns::CONSUMED_UNITS).fill_null(lit(0i64)),
-                col(columns::CAPABILITY_STATUS)
-                    .is_in(
-                        lit(Series::new("unpaid".into(), UNPAID_STATUSES)
-                            .implode()?
-                            .into_series()),
-                        false,
-                    )
-                    .fill_null(lit(false))
-                    .not()
-                    .alias(IS_PAID),
+                unpaid_status()?.not().alias(IS_PAID),
             ])
             .with_column(
                 when(col(IS_PAID))
@@ -280,22 +283,13 @@ pub fn purchased_seats_by_part(snapshot: &Snapshot) -> PolarsResult<BTreeMap<Str
                 .str()
                 .to_lowercase()
                 .alias(columns::SKU_KEY),
-            when(
-                col(columns::CAPABILITY_STATUS)
-                    .is_in(
-                        lit(Series::new("unpaid".into(), UNPAID_STATUSES)
-                            .implode()?
-                            .into_series()),
-                        false,
-                    )
-                    .fill_null(lit(false)),
-            )
-            .then(lit(0i64))
-            .otherwise(
-                col(columns::PREPAID_ENABLED).fill_null(lit(0i64))
-                    + col(columns::PREPAID_WARNING).fill_null(lit(0i64)),
-            )
-            .alias(PURCHASED_SEATS),
+            when(unpaid_status()?)
+                .then(lit(0i64))
+                .otherwise(
+                    col(columns::PREPAID_ENABLED).fill_null(lit(0i64))
+                        + col(columns::PREPAID_WARNING).fill_null(lit(0i64)),
+                )
+                .alias(PURCHASED_SEATS),
         ])
         .group_by([col(columns::SKU_KEY)])
         .agg([col(PURCHASED_SEATS).sum()])

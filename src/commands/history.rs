@@ -5,7 +5,7 @@
 use super::{ExitStatus, UsageError};
 use crate::cli::{HistoryCommand, HistoryDiffArgs};
 use anyhow::bail;
-use seatwise::history::{self, Fault, HistoryError, Month, RecordOptions, render};
+use seatwise::history::{self, Fault, HistoryError, Month, RecordOptions, Recorded, render};
 use seatwise::model::Snapshot;
 use std::io::Write;
 use std::path::Path;
@@ -91,12 +91,7 @@ fn diff(args: &HistoryDiffArgs, stdout: &mut dyn Write) -> anyhow::Result<()> {
 /// Records the audit folder `audit` into the history root `root`, saying what was done;
 /// warnings go to stderr too.
 pub fn record_into(root: &Path, audit: &Path, stdout: &mut dyn Write) -> anyhow::Result<()> {
-    let options = RecordOptions {
-        fault: std::env::var(Fault::VARIABLE)
-            .ok()
-            .and_then(|text| Fault::parse(&text)),
-    };
-    let recorded = history::record(root, audit, &options)?;
+    let recorded = history::record(root, audit, &record_options())?;
     for warning in &recorded.warnings {
         writeln!(
             std::io::stderr(),
@@ -104,8 +99,22 @@ pub fn record_into(root: &Path, audit: &Path, stdout: &mut dyn Write) -> anyhow:
             recorded.month
         )?;
     }
-    writeln!(
-        stdout,
+    writeln!(stdout, "{}", recorded_line(&recorded))?;
+    Ok(())
+}
+
+/// How a recording is run: with the test-only fault `SEATWISE_FAULT` names, if any.
+pub fn record_options() -> RecordOptions {
+    RecordOptions {
+        fault: std::env::var(Fault::VARIABLE)
+            .ok()
+            .and_then(|text| Fault::parse(&text)),
+    }
+}
+
+/// The line saying what recording did.
+pub fn recorded_line(recorded: &Recorded) -> String {
+    format!(
         "history: {} {} in {}",
         if recorded.replaced {
             "replaced"
@@ -114,8 +123,7 @@ pub fn record_into(root: &Path, audit: &Path, stdout: &mut dyn Write) -> anyhow:
         },
         recorded.month,
         recorded.folder.display()
-    )?;
-    Ok(())
+    )
 }
 
 /// History is kept per tenant: a snapshot that does not name its tenant is refused before

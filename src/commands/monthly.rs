@@ -14,7 +14,7 @@ use crate::cli::{GraphConnectionArgs, IngestGraphArgs, MonthlyArgs, ReclaimArgs,
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use seatwise::act::policy::Policy;
-use seatwise::history::{self, Fault, HistoryError, Month, RecordOptions};
+use seatwise::history::{self, HistoryError, Month};
 use seatwise::monthly::config::{MonthlyConfig, SignIn, Source};
 use seatwise::monthly::notify::{self, Webhook};
 use seatwise::monthly::run::{
@@ -186,26 +186,12 @@ fn pipeline(
     progress.line(&format!("audit written to {}", audited.out_dir.display()));
 
     let root = config.history();
-    let options = RecordOptions {
-        fault: std::env::var(Fault::VARIABLE)
-            .ok()
-            .and_then(|text| Fault::parse(&text)),
-    };
-    let recorded = history::record(&root, &audited.out_dir, &options)?;
+    let recorded = history::record(&root, &audited.out_dir, &super::history::record_options())?;
     audited.show_history(&root, true)?;
     for warning in &recorded.warnings {
         progress.warn(&format!("{}: {warning}", recorded.month));
     }
-    progress.line(&format!(
-        "history: {} {} in {}",
-        if recorded.replaced {
-            "replaced"
-        } else {
-            "recorded"
-        },
-        recorded.month,
-        recorded.folder.display()
-    ));
+    progress.line(&super::history::recorded_line(&recorded));
     result.history = Some(Recording {
         month: recorded.month.to_string(),
         replaced: recorded.replaced,

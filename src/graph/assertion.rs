@@ -11,6 +11,7 @@
 use super::certificate::ClientCertificate;
 use super::error::CredentialError;
 use super::secret::Secret;
+use crate::model::guid::Guid;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
@@ -69,15 +70,7 @@ fn random_id() -> Result<String, CredentialError> {
         .map_err(|error| CredentialError::Signing(format!("no random source: {error}")))?;
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    ))
+    Ok(Guid::from_bits(u128::from_be_bytes(bytes)).to_string())
 }
 
 #[cfg(test)]

@@ -347,7 +347,7 @@ impl GraphClient {
                 } => {
                     failures += 1;
                     if failures >= self.retry.max_attempts.max(1) {
-                        return Err(with_attempts(failure, failures));
+                        return Err(failure.with_attempts(failures));
                     }
                     let wait = wait.unwrap_or_else(|| self.retry.backoff(failures));
                     self.retries.fetch_add(1, Ordering::Relaxed);
@@ -356,7 +356,7 @@ impl GraphClient {
                     }
                     tokio::time::sleep(wait).await;
                 }
-                Attempt::Fatal(error) => return Err(with_attempts(error, failures + 1)),
+                Attempt::Fatal(error) => return Err(error.with_attempts(failures + 1)),
             }
         }
     }
@@ -500,27 +500,4 @@ fn decode<T: DeserializeOwned>(url: &Url, method: &str, body: &[u8]) -> Result<T
         target: display_target(url),
         problem: error.to_string(),
     })
-}
-
-fn with_attempts(error: GraphError, attempts: u32) -> GraphError {
-    match error {
-        GraphError::Status(mut failure) => {
-            failure.attempts = attempts;
-            GraphError::Status(failure)
-        }
-        GraphError::Transport {
-            method,
-            target,
-            host,
-            problem,
-            ..
-        } => GraphError::Transport {
-            method,
-            target,
-            host,
-            problem,
-            attempts,
-        },
-        other => other,
-    }
 }

@@ -72,6 +72,31 @@ pub enum GraphError {
 }
 
 impl GraphError {
+    /// The same failure, saying it came after `attempts` tries (a refusal with a status, or a
+    /// transport failure; other errors do not count attempts).
+    pub fn with_attempts(self, attempts: u32) -> GraphError {
+        match self {
+            GraphError::Status(mut failure) => {
+                failure.attempts = attempts;
+                GraphError::Status(failure)
+            }
+            GraphError::Transport {
+                method,
+                target,
+                host,
+                problem,
+                ..
+            } => GraphError::Transport {
+                method,
+                target,
+                host,
+                problem,
+                attempts,
+            },
+            other => other,
+        }
+    }
+
     /// True for failures of the remote service (exit code 3); false for bad settings (2).
     pub fn is_remote(&self) -> bool {
         !matches!(

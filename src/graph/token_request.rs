@@ -92,22 +92,7 @@ impl IdentityRequest<'_> {
             };
             failures += 1;
             if failures >= self.retry.max_attempts.max(1) {
-                return Err(match problem {
-                    GraphError::Transport {
-                        method,
-                        target,
-                        host,
-                        problem,
-                        ..
-                    } => GraphError::Transport {
-                        method,
-                        target,
-                        host,
-                        problem,
-                        attempts: failures,
-                    },
-                    other => other,
-                });
+                return Err(problem.with_attempts(failures));
             }
             tokio::time::sleep(wait.unwrap_or_else(|| self.retry.backoff(failures))).await;
         }

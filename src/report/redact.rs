@@ -16,6 +16,7 @@
 use super::model::DataQuality;
 use super::tables::{AuditTables, UNKNOWN_USER};
 use crate::model::columns;
+use crate::model::guid::Guid;
 use hmac::{Hmac, KeyInit, Mac};
 use polars::prelude::*;
 use sha2::Sha256;
@@ -234,15 +235,9 @@ impl Token {
     }
 
     fn guid(&self) -> String {
-        let hex = self.hex(16);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&self.0[..16]);
+        Guid::from_bits(u128::from_be_bytes(bytes)).to_string()
     }
 }
 

@@ -92,10 +92,16 @@ impl<W: std::io::Write> TerminalWriter<W> {
         }
     }
 
-    fn write_pending(&mut self, through: usize) -> std::io::Result<()> {
-        let line: Vec<u8> = self.pending.drain(..through).collect();
-        let text = String::from_utf8_lossy(&line);
+    /// Writes `lines` (whole lines, or the rest at a flush) cleaned for the terminal.
+    fn write_cleaned(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        let text = String::from_utf8_lossy(lines);
         self.inner.write_all(for_terminal(&text).as_bytes())
+    }
+
+    /// Writes what is waiting, cleaned, and keeps nothing.
+    fn write_pending(&mut self) -> std::io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        self.write_cleaned(&pending)
     }
 }
 
@@ -108,20 +114,17 @@ impl<W: std::io::Write> std::io::Write for TerminalWriter<W> {
         let (lines, rest) = bytes.split_at(last_line_feed + 1);
         if self.pending.is_empty() {
             // Whole lines and nothing waiting: cleaned in place, not copied.
-            let text = String::from_utf8_lossy(lines);
-            self.inner.write_all(for_terminal(&text).as_bytes())?;
+            self.write_cleaned(lines)?;
         } else {
             self.pending.extend_from_slice(lines);
-            let all = self.pending.len();
-            self.write_pending(all)?;
+            self.write_pending()?;
         }
         self.pending.extend_from_slice(rest);
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        let all = self.pending.len();
-        self.write_pending(all)?;
+        self.write_pending()?;
         self.inner.flush()
     }
 }
