@@ -3,7 +3,7 @@
 //! active user goes quiet, seats are bought and cut), recorded with `audit --history`, then
 //! compared exactly; and the store's guarantees: the lock, a killed write, the refusals.
 
-use crate::util::{seatwise, stderr, stdout};
+use crate::util::{copy_dir, seatwise, stderr, stdout};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use seatwise::analyze::{FindingKind, FindingReason};
 use seatwise::contract::findings::{self, FindingRecord, FindingsDocument};
@@ -33,19 +33,6 @@ fn read_json(path: &Path) -> Value {
 
 fn write_json(path: &Path, value: &Value) {
     std::fs::write(path, serde_json::to_vec_pretty(value).expect("json")).expect("write json");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("list") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 fn user_pages(snapshot: &Path) -> Vec<PathBuf> {
@@ -239,16 +226,16 @@ fn keys<'a>(findings: impl IntoIterator<Item = &'a FindingRecord>) -> BTreeSet<K
 fn diff_keys<'a>(
     findings: impl IntoIterator<Item = &'a seatwise::history::diff::DiffFinding>,
 ) -> BTreeSet<Key> {
-    findings
-        .into_iter()
-        .map(|finding| {
-            (
-                finding.kind,
-                finding.user_id.map(|id| id.to_string()),
-                finding.sku_id.to_string(),
-            )
-        })
-        .collect()
+    findings.into_iter().map(diff_key).collect()
+}
+
+/// The pairing key of a finding of the comparison, as text.
+fn diff_key(finding: &seatwise::history::diff::DiffFinding) -> Key {
+    (
+        finding.kind,
+        finding.user_id.map(|id| id.to_string()),
+        finding.sku_id.to_string(),
+    )
 }
 
 /// The users of a month folder who hold a paid, priced SKU and are active in its window.
@@ -540,14 +527,7 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
         .iter()
         .map(|found| {
             let finding = &found.finding;
-            (
-                (
-                    finding.kind,
-                    finding.user_id.map(|id| id.to_string()),
-                    finding.sku_id.to_string(),
-                ),
-                found.resolution,
-            )
+            (diff_key(finding), found.resolution)
         })
         .collect();
     assert_eq!(resolved, expected_resolved);
@@ -698,14 +678,7 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
         .iter()
         .map(|found| {
             let finding = &found.finding;
-            (
-                (
-                    finding.kind,
-                    finding.user_id.map(|id| id.to_string()),
-                    finding.sku_id.to_string(),
-                ),
-                found.age_months,
-            )
+            (diff_key(finding), found.age_months)
         })
         .collect();
     for (found, age) in &ages {
@@ -730,12 +703,7 @@ fn three_months_of_a_changing_tenant_compare_exactly() {
     assert_eq!(span.months_between, [month("2026-10")]);
     assert_eq!(span.returned.len(), 1);
     for found in &span.persisting {
-        let finding = &found.finding;
-        let key = (
-            finding.kind,
-            finding.user_id.map(|id| id.to_string()),
-            finding.sku_id.to_string(),
-        );
+        let key = diff_key(&found.finding);
         assert_eq!(
             found.age_months,
             if removed.contains(&key) { 1 } else { 3 },
@@ -881,6 +849,26 @@ fn ages_are_the_same_recorded_out_of_order_without_their_files_and_after_pruning
     assert_eq!(pruned, fresh);
     assert!(pruned.returned.is_empty());
     assert!(pruned.persisting.iter().all(|found| found.age_months == 2));
+}
+
+#[test]
+fn a_month_recorded_again_is_kept_when_a_later_month_cannot_take_its_ages() {
+    let months = three_months();
+    // November's findings cannot be read: recording October again cannot carry the ages
+    // into November. October is recorded all the same, with a warning.
+    let november = months.root.join("month=2026-11");
+    std::fs::write(november.join("findings.parquet"), b"damaged").expect("damaged");
+    let output = history_record(&months.audits[1], &months.root);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the later months' ages were not carried forward")
+            && stderr(&output).contains("findings.parquet"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("history: replaced 2026-10"));
+    let october = history::diff(&months.root, None, Some(month("2026-10"))).expect("diff");
+    assert!(october.persisting.iter().all(|found| found.age_months == 2));
 }
 
 /// Rewrites `table` of the folder `dir` with `value` in row `row` (from 0) of the text

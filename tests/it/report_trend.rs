@@ -5,7 +5,7 @@
 //! recorded with `--history` shows the trend and the changes by itself.
 
 use crate::history::{document, three_months};
-use crate::util::{seatwise, stderr, stdout};
+use crate::util::{copy_dir, seatwise, stderr, stdout};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use seatwise::analyze::FindingKind;
 use seatwise::history::{self, Month};
@@ -444,20 +444,6 @@ fn a_redacted_report_with_history_names_nobody() {
     assert!(!names.is_empty());
     for name in &names {
         assert!(!page.contains(name.as_str()), "{name} on the redacted page");
-    }
-}
-
-/// Copies the folder `from` to `to`, recursively.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("list") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
 

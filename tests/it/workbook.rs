@@ -2,7 +2,7 @@
 //! findings.json cell by cell, hostile tenant text stays text, unknown figures read
 //! `unknown`, and a workbook that cannot be written says where.
 
-use crate::util::{seatwise, stderr};
+use crate::util::{copy_dir, seatwise, stderr};
 use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 use seatwise::analyze::FindingKind;
 use seatwise::contract::findings::{FindingsDocument, read as read_findings};
@@ -419,23 +419,9 @@ fn the_sample_workbook_agrees_with_findings_json() {
     );
 }
 
-/// Copies the folder `from` into `to`.
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create folder");
-    for entry in std::fs::read_dir(from).expect("read folder") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
-}
-
 /// A copy of the sample with every user record passed through `edit` (with its index).
 fn edited_sample(dir: &Path, edit: impl Fn(usize, &mut serde_json::Map<String, Value>)) {
-    copy_folder(&sample(), dir);
+    copy_dir(&sample(), dir);
     let mut index = 0;
     let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.join("users"))
         .expect("users pages")
