@@ -278,6 +278,22 @@ mod tests {
         let other = vec![(month("2026-09"), "sha256:b".to_string())];
         assert_eq!(read(dir.path(), 3, &other).expect("read"), None);
         assert_eq!(read(dir.path(), 3, &Vec::new()).expect("read"), None);
+        // A lineage that cannot be read is no lineage: stale, carried forward again.
+        let mut unreadable = Vec::new();
+        ParquetWriter::new(&mut unreadable)
+            .with_key_value_metadata(Some(KeyValueMetadata::from_static(vec![
+                (SCHEMA_KEY.to_string(), SCHEMA_NAME.to_string()),
+                (LINEAGE_KEY.to_string(), "[[\"2026-13\", 1]".to_string()),
+            ])))
+            .finish(
+                &mut DataFrame::new(3, vec![Column::new(AGE_MONTHS.into(), [1_u32, 4, 2])])
+                    .expect("frame"),
+            )
+            .expect("written");
+        std::fs::write(dir.path().join(FILE_NAME), unreadable).expect("saved");
+        assert_eq!(read(dir.path(), 3, &lineage).expect("read"), None);
+        assert_eq!(read(dir.path(), 3, &Vec::new()).expect("read"), None);
+        save(&[1, 4, 2], &lineage);
         // A file of another length, or with an age of 0, is damaged.
         let error = read(dir.path(), 2, &lineage)
             .expect_err("refused")

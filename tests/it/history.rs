@@ -836,6 +836,17 @@ fn ages_are_the_same_recorded_out_of_order_without_their_files_and_after_pruning
     assert_eq!(compared(&months.root), in_order);
     std::fs::write(&ages_file, kept).expect("restored");
 
+    // The lineage is read from every earlier month's manifest: a damaged one is named.
+    let manifest = months.root.join("month=2026-09").join("manifest.json");
+    let kept_manifest = std::fs::read(&manifest).expect("manifest");
+    std::fs::write(&manifest, b"{").expect("damaged");
+    let error = history::diff(&months.root, None, None)
+        .expect_err("damaged manifest")
+        .to_string();
+    let named = Path::new("month=2026-09").join("manifest.json");
+    assert!(error.contains(&named.display().to_string()), "{error}");
+    std::fs::write(&manifest, kept_manifest).expect("restored");
+
     // Pruning the first month starts the ages at the oldest month kept: as if the history
     // began there (the license returned after September is no longer known to have been held).
     history::prune(&months.root, 2).expect("pruned");
