@@ -199,16 +199,20 @@ impl RuleInputs {
         let premium_use = launches
             .clone()
             .filter(col(columns::USER_ID).is_not_null())
-            .filter(millis(columns::LAUNCHED_AT).lt(lit(end)))
+            // Rows are UTC days and the window's bounds are midnights: a day's first launch
+            // places all of them.
+            .filter(millis(columns::FIRST_LAUNCHED_AT).lt(lit(end)))
             .with_column(
-                millis(columns::LAUNCHED_AT)
+                millis(columns::FIRST_LAUNCHED_AT)
                     .gt_eq(lit(start))
                     .alias(LAUNCHED_IN_WINDOW),
             )
             .filter(col(columns::APP_IS_PREMIUM))
             .group_by([col(columns::USER_ID)])
             .agg([
-                millis(columns::LAUNCHED_AT).max().alias(LAST_PREMIUM_USE),
+                millis(columns::LAST_LAUNCHED_AT)
+                    .max()
+                    .alias(LAST_PREMIUM_USE),
                 col(columns::APP_ID)
                     .filter(col(LAUNCHED_IN_WINDOW))
                     .n_unique()

@@ -119,54 +119,40 @@ impl AnalysisQuality {
                 .with_column(col(IN_INVENTORY).fill_null(lit(false))),
             None => launches.with_column(lit(false).alias(IN_INVENTORY)),
         };
-        let launched = millis(columns::LAUNCHED_AT);
+        // Rows are UTC days of launches and the window's bounds are midnights, so a row's
+        // first time places every launch it counts.
+        let launched = millis(columns::FIRST_LAUNCHED_AT);
         let in_window = launched
             .clone()
             .gt_eq(lit(start))
             .and(launched.clone().lt(lit(end)));
         let unknown_user = in_window.clone().and(col(IN_DIRECTORY).not());
         let unknown_app = in_window.clone().and(col(IN_INVENTORY).not());
+        let launches_where = |condition: Expr| {
+            col(columns::LAUNCHES)
+                .cast(DataType::Int64)
+                .filter(condition)
+                .sum()
+        };
         let counts = launches
             .select([
-                in_window
-                    .clone()
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("in_window"),
-                launched
-                    .gt_eq(lit(end))
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("after"),
-                unknown_user
-                    .clone()
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("unknown_user_launches"),
+                launches_where(in_window.clone()).alias("in_window"),
+                launches_where(launched.gt_eq(lit(end))).alias("after"),
+                launches_where(unknown_user.clone()).alias("unknown_user_launches"),
                 col(UNKNOWN_KEY)
                     .filter(unknown_user.clone())
                     .n_unique()
                     .cast(DataType::Int64)
                     .alias("unknown_users"),
-                unknown_user
-                    .and(col(columns::APP_IS_PREMIUM))
-                    .sum()
-                    .cast(DataType::Int64)
+                launches_where(unknown_user.and(col(columns::APP_IS_PREMIUM)))
                     .alias("unknown_user_premium"),
-                unknown_app
-                    .clone()
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("unknown_app_launches"),
+                launches_where(unknown_app.clone()).alias("unknown_app_launches"),
                 col(columns::APP_ID)
                     .filter(unknown_app)
                     .n_unique()
                     .cast(DataType::Int64)
                     .alias("unknown_apps"),
-                col(UPN_DIFFERS)
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("upn_differs"),
+                launches_where(col(UPN_DIFFERS)).alias("upn_differs"),
             ])
             .collect()?;
         let count = |name: &str| -> PolarsResult<usize> {

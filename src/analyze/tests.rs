@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::catalogue::{CatalogueSku, PriceEntry};
-use crate::ingest::audit::empty_launches;
 use crate::model::{IngestQuality, SnapshotMetadata};
 use chrono::NaiveDate;
 
@@ -272,45 +271,16 @@ impl TenantBuilder {
         )
         .expect("apps frame");
         let launch_count = self.launches.len();
-        let mut launches = empty_launches().expect("empty launches");
-        let launch_rows = DataFrame::new_infer_height(vec![
-            Column::new(
-                columns::USER_KEY.into(),
-                self.launches
-                    .iter()
-                    .map(|row| row.0.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                columns::USER_OBJECT_ID.into(),
-                self.launches
-                    .iter()
-                    .map(|_| None::<String>)
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                columns::APP_ID.into(),
-                self.launches
-                    .iter()
-                    .map(|row| row.1.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            datetime(
-                columns::LAUNCHED_AT,
-                self.launches.iter().map(|row| Some(row.2)).collect(),
-            ),
-            Column::new(
-                columns::RECORD_ID.into(),
-                self.launches
-                    .iter()
-                    .map(|_| None::<String>)
-                    .collect::<Vec<_>>(),
-            ),
-        ])
-        .expect("launch frame");
-        launches
-            .vstack_mut_owned(launch_rows)
-            .expect("stack launches");
+        // Through the reader's own reduction, as an export's records would go.
+        let mut records = crate::ingest::launch_days::FileLaunches::default();
+        for (offset, (user, app, at)) in self.launches.iter().enumerate() {
+            records.push(user, None, app, *at, None, offset as u64);
+        }
+        let mut log =
+            crate::ingest::error::RejectionLog::new(crate::ingest::error::Strictness::Strict);
+        let launches = crate::ingest::launch_days::reduce(vec![records], &[], &mut log)
+            .expect("launch days")
+            .frame;
         let empty_members = df!(columns::GROUP_ID => Vec::<String>::new(), columns::USER_ID => Vec::<String>::new())
             .expect("members frame");
         Snapshot {

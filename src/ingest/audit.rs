@@ -7,19 +7,19 @@
 //! rows of other operations are counted without touching their `AuditData`, and for launches
 //! a purpose-made deserializer picks the handful of `AuditData` properties (including the app
 //! id inside the newer records' `PropertyCollection`) and skips everything else unallocated.
-//! Files are read in parallel; each yields a small frame.
+//! Files are read in parallel, each into compact records that [`launch_days`] then counts per
+//! user, app and day.
 
 use super::csv_records::{CsvRecord, CsvRecords};
 use super::encoding::{Encoding, read_utf8};
 use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
+use super::launch_days::{self, FileLaunches};
 use super::record::KeyIndex;
 use super::table::{HeaderMap, is_type_line, structure_problem};
 use crate::case_insensitive_record;
-use crate::model::columns;
-use crate::model::guid::parse_guid;
+use crate::model::guid::Guid;
 use crate::support::lines::LineLocator;
 use crate::support::timestamp::{parse_recorded_timestamp, parse_timestamp};
-use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -172,9 +172,8 @@ impl<'de> Visitor<'de> for NameOf {
 
 /// The launches of one audit file and its counts.
 pub struct AuditFileRead {
-    /// Launch rows in the layout of [`crate::model::schema::launches`], plus the byte offset
-    /// of each row's record (to name both places when one record id holds two contents).
-    pub frame: DataFrame,
+    /// The file's launch records, compact.
+    pub launches: FileLaunches,
     pub rows: usize,
     pub other_operations: BTreeMap<String, usize>,
     /// Earliest and latest time of any record in the file (launches or not).
@@ -185,7 +184,7 @@ pub struct AuditFileRead {
 
 /// Launches of all audit files, and their counts.
 pub struct AuditRead {
-    pub launches: DataFrame,
+    pub launches: polars::prelude::DataFrame,
     pub rows: usize,
     pub launch_rows: usize,
     /// Launch records exported more than once (same record id, same content), kept once.
@@ -196,10 +195,6 @@ pub struct AuditRead {
     pub log: RejectionLog,
 }
 
-/// Internal columns of a file's launch frame, dropped once duplicates are settled.
-const SOURCE_FILE: &str = "source_file";
-const SOURCE_OFFSET: &str = "source_offset";
-
 /// Reads every audit export in parallel, stacks their launches and keeps each record once.
 pub fn read_audit_files(
     files: &[PathBuf],
@@ -209,18 +204,13 @@ pub fn read_audit_files(
         .par_iter()
         .map(|path| read_audit_file(path, strictness))
         .collect();
-    let label = Path::new("audit");
-    let frame_error = |error| IngestError::frame(label, error);
     let mut rows = 0;
     let mut other_operations: BTreeMap<String, usize> = BTreeMap::new();
     let mut log = RejectionLog::new(strictness);
     let mut first_record: Option<i64> = None;
     let mut last_record: Option<i64> = None;
-    let mut stacked = launches_frame(LaunchColumns::default()).map_err(frame_error)?;
-    stacked
-        .with_column(Column::new(SOURCE_FILE.into(), Vec::<u32>::new()))
-        .map_err(frame_error)?;
-    for (index, result) in per_file.into_iter().enumerate() {
+    let mut launches = Vec::with_capacity(files.len());
+    for result in per_file {
         let file = result?;
         rows += file.rows;
         for (operation, count) in file.other_operations {
@@ -229,24 +219,14 @@ pub fn read_audit_files(
         first_record = min_option(first_record, file.first_record);
         last_record = last_record.max(file.last_record);
         log.absorb(file.log);
-        let file_index = u32::try_from(index).unwrap_or(u32::MAX);
-        let mut frame = file.frame;
-        frame
-            .with_column(Column::new_scalar(
-                SOURCE_FILE.into(),
-                Scalar::from(file_index),
-                frame.height(),
-            ))
-            .map_err(frame_error)?;
-        stacked.vstack_mut_owned(frame).map_err(frame_error)?;
+        launches.push(file.launches);
     }
-    stacked.rechunk_mut();
-    let (launches, duplicate_launch_records) = drop_repeated_records(stacked, files, &mut log)?;
+    let days = launch_days::reduce(launches, files, &mut log)?;
     Ok(AuditRead {
-        launch_rows: launches.height(),
-        launches,
+        launch_rows: days.launches,
+        launches: days.frame,
         rows,
-        duplicate_launch_records,
+        duplicate_launch_records: days.repeated,
         other_operations,
         first_record,
         last_record,
@@ -259,152 +239,6 @@ fn min_option(left: Option<i64>, right: Option<i64>) -> Option<i64> {
         (Some(left), Some(right)) => Some(left.min(right)),
         (left, right) => left.or(right),
     }
-}
-
-/// One copy of a repeated record id, as the duplicate check sees it.
-struct Copy {
-    record_id: String,
-    file: usize,
-    offset: u64,
-    content: (Option<String>, Option<String>, Option<String>, Option<i64>),
-}
-
-/// Keeps each launch record once. Overlapping exports repeat records; the same record id
-/// with the same content is one launch, with different content it is an error naming both
-/// places (`--lenient`: the later copy is skipped and counted).
-fn drop_repeated_records(
-    stacked: DataFrame,
-    files: &[PathBuf],
-    log: &mut RejectionLog,
-) -> Result<(DataFrame, usize), IngestError> {
-    let label = Path::new("audit");
-    let frame_error = |error| IngestError::frame(label, error);
-    const COPIES: &str = "copies";
-    let repeated_ids = stacked
-        .clone()
-        .lazy()
-        .filter(col(columns::RECORD_ID).is_not_null())
-        .group_by([col(columns::RECORD_ID)])
-        .agg([len().alias(COPIES)])
-        .filter(col(COPIES).gt(lit(1u32)))
-        .select([col(columns::RECORD_ID)]);
-    let copies = stacked
-        .clone()
-        .lazy()
-        .join(
-            repeated_ids,
-            [col(columns::RECORD_ID)],
-            [col(columns::RECORD_ID)],
-            JoinArgs::new(JoinType::Semi),
-        )
-        .sort(
-            [columns::RECORD_ID, SOURCE_FILE, SOURCE_OFFSET],
-            SortMultipleOptions::default(),
-        )
-        .collect()
-        .map_err(frame_error)?;
-    let drop_internal = |frame: DataFrame| frame.drop_many([SOURCE_FILE, SOURCE_OFFSET]);
-    if copies.height() == 0 {
-        return Ok((drop_internal(stacked), 0));
-    }
-
-    let copies = read_copies(&copies).map_err(frame_error)?;
-    let mut dropped_files = Vec::new();
-    let mut dropped_offsets = Vec::new();
-    let mut repeated = 0;
-    let mut kept: Option<&Copy> = None;
-    for copy in &copies {
-        let first = match kept {
-            Some(first) if first.record_id == copy.record_id => first,
-            _ => {
-                kept = Some(copy);
-                continue;
-            }
-        };
-        dropped_files.push(u32::try_from(copy.file).unwrap_or(u32::MAX));
-        dropped_offsets.push(copy.offset);
-        if first.content == copy.content {
-            repeated += 1;
-            continue;
-        }
-        let first_place = place_of(files, first.file, first.offset);
-        let place = place_of(files, copy.file, copy.offset);
-        let path = files.get(copy.file).map_or(label, PathBuf::as_path);
-        log.reject(rejection(
-            path,
-            place.1,
-            "AuditData.Id",
-            format!(
-                "launch record {} also appears in {} at {} with different content (user, app or time)",
-                copy.record_id,
-                first_place.0.display(),
-                first_place.1
-            ),
-        ))?;
-    }
-    let dropped = DataFrame::new_infer_height(vec![
-        Column::new(SOURCE_FILE.into(), dropped_files),
-        Column::new(SOURCE_OFFSET.into(), dropped_offsets),
-    ])
-    .map_err(frame_error)?;
-    let kept = stacked
-        .lazy()
-        .join(
-            dropped.lazy(),
-            [col(SOURCE_FILE), col(SOURCE_OFFSET)],
-            [col(SOURCE_FILE), col(SOURCE_OFFSET)],
-            JoinArgs::new(JoinType::Anti),
-        )
-        .collect()
-        .map_err(frame_error)?;
-    Ok((drop_internal(kept), repeated))
-}
-
-fn read_copies(frame: &DataFrame) -> PolarsResult<Vec<Copy>> {
-    let ids = frame.column(columns::RECORD_ID)?.str()?;
-    let files = frame.column(SOURCE_FILE)?.u32()?;
-    let offsets = frame.column(SOURCE_OFFSET)?.u64()?;
-    let user_keys = frame.column(columns::USER_KEY)?.str()?;
-    let object_ids = frame.column(columns::USER_OBJECT_ID)?.str()?;
-    let apps = frame.column(columns::APP_ID)?.str()?;
-    let times = frame.column(columns::LAUNCHED_AT)?.cast(&DataType::Int64)?;
-    let times = times.i64()?;
-    Ok((0..frame.height())
-        .map(|row| Copy {
-            record_id: ids.get(row).unwrap_or_default().to_string(),
-            file: files.get(row).unwrap_or_default() as usize,
-            offset: offsets.get(row).unwrap_or_default(),
-            content: (
-                user_keys.get(row).map(str::to_string),
-                object_ids.get(row).map(str::to_string),
-                apps.get(row).map(str::to_string),
-                times.get(row),
-            ),
-        })
-        .collect())
-}
-
-/// The file and line of a record, for a message.
-fn place_of(files: &[PathBuf], file: usize, offset: u64) -> (PathBuf, Location) {
-    let Some(path) = files.get(file) else {
-        return (PathBuf::from("audit"), Location::File);
-    };
-    let location = match super::encoding::read_utf8(path) {
-        Ok(bytes) => Location::Line(LineLocator::new(bytes.as_slice()).line_at(offset)),
-        Err(_) => Location::File,
-    };
-    (path.clone(), location)
-}
-
-/// Column builders for one file's launches.
-#[derive(Default)]
-struct LaunchColumns {
-    user_keys: Vec<String>,
-    user_object_ids: Vec<Option<String>>,
-    app_ids: Vec<String>,
-    launched_at: Vec<i64>,
-    record_ids: Vec<Option<String>>,
-    offsets: Vec<u64>,
 }
 
 struct AuditColumns {
@@ -450,7 +284,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
     let mut records = CsvRecords::new(open_utf8_stream(path)?);
     let mut lines = LineLocator::new(std::io::BufReader::new(open_utf8_stream(path)?));
     let mut log = RejectionLog::new(strictness);
-    let mut launches = LaunchColumns::default();
+    let mut launches = FileLaunches::default();
     let mut other_operations: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut rows = 0usize;
     let mut first_record: Option<i64> = None;
@@ -477,7 +311,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         }
         let Some(names) = header else {
             return Ok(AuditFileRead {
-                frame: launches_frame(launches).map_err(|error| IngestError::frame(path, error))?,
+                launches,
                 rows,
                 other_operations: BTreeMap::new(),
                 first_record,
@@ -528,9 +362,8 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         }
     }
 
-    let frame = launches_frame(launches).map_err(|error| IngestError::frame(path, error))?;
     Ok(AuditFileRead {
-        frame,
+        launches,
         rows,
         other_operations: other_operations
             .into_iter()
@@ -567,7 +400,7 @@ fn read_launch(
     record: &CsvRecord,
     layout: &AuditColumns,
     scratch: &mut Vec<u8>,
-    launches: &mut LaunchColumns,
+    launches: &mut FileLaunches,
 ) -> Result<i64, super::error::Rejection> {
     let location = Location::File;
     let text_field =
@@ -620,8 +453,8 @@ fn read_launch(
     let user_object_id = audit
         .user_key
         .flatten()
-        .and_then(|key| parse_guid(&key))
-        .or_else(|| property_ids.end_user_id.as_deref().and_then(parse_guid));
+        .and_then(|key| Guid::parse(&key))
+        .or_else(|| property_ids.end_user_id.as_deref().and_then(Guid::parse));
     let user = match audit
         .user_id
         .flatten()
@@ -663,28 +496,15 @@ fn read_launch(
     .map(|id| id.trim().to_ascii_lowercase())
     .filter(|id| !id.is_empty());
 
-    launches.user_keys.push(user);
-    launches.user_object_ids.push(user_object_id);
-    launches.app_ids.push(app_id);
-    launches.launched_at.push(launched_at);
-    launches.record_ids.push(record_id);
-    launches.offsets.push(record.offset);
+    launches.push(
+        &user,
+        user_object_id,
+        &app_id,
+        launched_at,
+        record_id.as_deref(),
+        record.offset,
+    );
     Ok(launched_at)
 }
 
-fn launches_frame(launches: LaunchColumns) -> PolarsResult<DataFrame> {
-    DataFrame::new_infer_height(vec![
-        Column::new(columns::USER_KEY.into(), launches.user_keys),
-        Column::new(columns::USER_OBJECT_ID.into(), launches.user_object_ids),
-        Column::new(columns::APP_ID.into(), launches.app_ids),
-        Column::new(columns::LAUNCHED_AT.into(), launches.launched_at)
-            .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?,
-        Column::new(columns::RECORD_ID.into(), launches.record_ids),
-        Column::new(SOURCE_OFFSET.into(), launches.offsets),
-    ])
-}
-
-/// A launches frame with no rows (a snapshot without audit exports).
-pub fn empty_launches() -> PolarsResult<DataFrame> {
-    Ok(launches_frame(LaunchColumns::default())?.drop_many([SOURCE_OFFSET]))
-}
+pub use launch_days::empty_launches;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod graph;
 pub mod groups;
 pub mod json_records;
+pub mod launch_days;
 #[cfg(test)]
 mod properties;
 pub mod record;

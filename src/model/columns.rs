@@ -69,8 +69,13 @@ pub const APP_ID: &str = "app_id";
 pub const APP_DISPLAY_NAME: &str = "app_display_name";
 pub const ENVIRONMENT: &str = "environment";
 pub const APP_IS_PREMIUM: &str = "app_is_premium";
-pub const LAUNCHED_AT: &str = "launched_at";
-pub const RECORD_ID: &str = "record_id";
+/// The UTC day of a row of launches.
+pub const LAUNCH_DAY: &str = "launch_day";
+/// How many launch records a row of launches stands for.
+pub const LAUNCHES: &str = "launches";
+/// The earliest and the latest time of a row's launches (both inside its day).
+pub const FIRST_LAUNCHED_AT: &str = "first_launched_at";
+pub const LAST_LAUNCHED_AT: &str = "last_launched_at";
 /// The Entra object id a launch record carries (`UserKey` or `enduser.id`), when a GUID.
 pub const USER_OBJECT_ID: &str = "user_object_id";
 

@@ -9,7 +9,7 @@
 //! | `subscribed_skus` | purchased SKU | SKU id, part number, prepaid units, consumed units |
 //! | `groups`, `group_members`, `group_licenses` | group / membership / group license | |
 //! | `apps` | inventory app | app id, name, environment, premium |
-//! | `launches` | `LaunchPowerApp` audit record | lower-case UPN, app id, time, record id |
+//! | `launches` | (user, app, UTC day) of `LaunchPowerApp` records | lower-case UPN, object id, app id, day, count, first and last time |
 //!
 //! Subscriptions and their terms are few and not frames: [`subscriptions::Renewals`].
 //!

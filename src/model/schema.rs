@@ -108,15 +108,18 @@ pub fn apps() -> Schema {
     ])
 }
 
-/// One row per `LaunchPowerApp` audit record (each record id once): the record's user
-/// principal name in lower case (empty when it carries only an object id), the object id
-/// when it carries one as a GUID, the app, the time and the record id.
+/// One row per (user, app, UTC day) of `LaunchPowerApp` audit records, each record id counted
+/// once: the records' user principal name in lower case (empty when they carry only an object
+/// id), the object id when they carry one as a GUID, the app, the day, how many records, and
+/// the first and last time among them.
 pub fn launches() -> Schema {
     schema(&[
         (USER_KEY, DataType::String),
         (USER_OBJECT_ID, DataType::String),
         (APP_ID, DataType::String),
-        (LAUNCHED_AT, timestamp()),
-        (RECORD_ID, DataType::String),
+        (LAUNCH_DAY, DataType::Date),
+        (LAUNCHES, DataType::UInt32),
+        (FIRST_LAUNCHED_AT, timestamp()),
+        (LAST_LAUNCHED_AT, timestamp()),
     ])
 }

@@ -538,9 +538,7 @@ fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<Laz
         .clone()
         .lazy()
         .with_columns([
-            col(columns::LAUNCHED_AT)
-                .cast(DataType::Date)
-                .alias(LAUNCH_DATE),
+            col(columns::LAUNCH_DAY).alias(LAUNCH_DATE),
             when(col(columns::USER_ID).is_null())
                 .then(coalesce(&[
                     col(columns::USER_OBJECT_ID),
@@ -558,7 +556,10 @@ fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<Laz
             col(columns::APP_IS_PREMIUM),
             col(APP_IN_INVENTORY),
         ])
-        .agg([len().cast(DataType::Int64).alias(LAUNCHES)])
+        .agg([col(columns::LAUNCHES)
+            .cast(DataType::Int64)
+            .sum()
+            .alias(LAUNCHES)])
         .sort(
             [LAUNCH_DATE, columns::USER_ID, UNKNOWN_USER, columns::APP_ID],
             SortMultipleOptions::default(),

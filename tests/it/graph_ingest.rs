@@ -136,8 +136,13 @@ fn assert_same_frame(name: &str, served: &DataFrame, pulled: &DataFrame) {
     assert!(served_rows == pulled_rows, "{name}: rows differ");
 }
 
-/// `(user, app, time, record id)` of every launch, as a sorted multiset.
-fn launches(snapshot: &Snapshot, window: Option<(i64, i64)>) -> Vec<(String, String, i64, String)> {
+/// One row of launches: user, object id, app, first and last time, and how many.
+type LaunchDay = (String, String, String, i64, i64, i64);
+
+/// The launch rows (per user, app and UTC day) whose day lies wholly inside `window` (every
+/// row without one), sorted.
+fn launches(snapshot: &Snapshot, window: Option<(i64, i64)>) -> Vec<LaunchDay> {
+    const DAY: i64 = 86_400_000;
     let frame = &snapshot.launches;
     let strings = |name: &str| -> Vec<String> {
         let column = frame
@@ -150,35 +155,65 @@ fn launches(snapshot: &Snapshot, window: Option<(i64, i64)>) -> Vec<(String, Str
             .map(|index| column.get(index).unwrap_or_default().to_string())
             .collect()
     };
-    let time_column = frame
-        .column(columns::LAUNCHED_AT)
-        .expect("launched_at")
-        .cast(&DataType::Int64)
-        .expect("cast");
-    let time_column = time_column.i64().expect("i64");
-    let times: Vec<i64> = (0..frame.height())
-        .map(|index| time_column.get(index).unwrap_or_default())
-        .collect();
-    let (users, apps, records) = (
+    let integers = |name: &str| -> Vec<i64> {
+        let column = frame
+            .column(name)
+            .expect("launch column")
+            .cast(&DataType::Int64)
+            .expect("cast");
+        let column = column.i64().expect("i64");
+        (0..frame.height())
+            .map(|index| column.get(index).unwrap_or_default())
+            .collect()
+    };
+    let (users, object_ids, apps) = (
         strings(columns::USER_KEY),
+        strings(columns::USER_OBJECT_ID),
         strings(columns::APP_ID),
-        strings(columns::RECORD_ID),
     );
-    let mut launches: Vec<_> = (0..frame.height())
+    let (first, last, counts) = (
+        integers(columns::FIRST_LAUNCHED_AT),
+        integers(columns::LAST_LAUNCHED_AT),
+        integers(columns::LAUNCHES),
+    );
+    let mut launches: Vec<LaunchDay> = (0..frame.height())
         .filter(|&index| {
-            window.is_none_or(|(start, end)| times[index] >= start && times[index] < end)
+            let day_start = first[index].div_euclid(DAY) * DAY;
+            window.is_none_or(|(start, end)| day_start >= start && day_start + DAY <= end)
         })
         .map(|index| {
             (
                 users[index].clone(),
+                object_ids[index].clone(),
                 apps[index].clone(),
-                times[index],
-                records[index].clone(),
+                first[index],
+                last[index],
+                counts[index],
             )
         })
         .collect();
     launches.sort();
     launches
+}
+
+/// Launch records in all rows of a snapshot, and the earliest and latest time among them.
+fn launch_span(snapshot: &Snapshot) -> (i64, Option<i64>, Option<i64>) {
+    let frame = &snapshot.launches;
+    let column = |name: &str| {
+        frame
+            .column(name)
+            .expect("launch column")
+            .cast(&DataType::Int64)
+            .expect("cast")
+            .i64()
+            .expect("i64")
+            .clone()
+    };
+    (
+        column(columns::LAUNCHES).sum().unwrap_or(0),
+        column(columns::FIRST_LAUNCHED_AT).min(),
+        column(columns::LAST_LAUNCHED_AT).max(),
+    )
 }
 
 fn snapshot_json(dir: &Path) -> Value {
@@ -228,8 +263,18 @@ pub(crate) fn assert_same_tenant(served: &Path, pulled: &Path) {
         &actual.group_licenses,
     );
     let window = pulled_window(pulled);
+    // Days wholly inside the pulled window hold the same launches; none falls outside it.
     let expected_launches = launches(&expected, Some(window));
-    let actual_launches = launches(&actual, None);
+    let actual_launches = launches(&actual, Some(window));
+    let (_, earliest, latest) = launch_span(&actual);
+    assert!(
+        earliest.is_some_and(|earliest| earliest >= window.0),
+        "a launch before the window"
+    );
+    assert!(
+        latest.is_some_and(|latest| latest < window.1),
+        "a launch after the window"
+    );
     assert!(
         !expected_launches.is_empty(),
         "the window holds no launch: the test proves nothing"
@@ -342,7 +387,7 @@ fn pulled_snapshot_equals_the_served_tenant() {
     let start_day = chrono::DateTime::from_timestamp_millis(start).expect("start");
     assert_eq!(start_day.to_rfc3339(), "2026-08-01T00:00:00+00:00");
     assert!(
-        launches(&read(&served), None).len() > launches(&read(&out), None).len(),
+        launch_span(&read(&served)).0 > launch_span(&read(&out)).0,
         "the served tenant has launches before --since, which must stay out"
     );
 

@@ -107,7 +107,7 @@ fn audit_times_come_from_creation_time_or_else_creation_date() {
     assert_ne!(without_time, SEARCH_AUDIT, "the fixture changed");
     std::fs::write(dir.join("audit/search.csv"), without_time).expect("write");
     let snapshot = read(&dir).expect("snapshot reads");
-    let times = integers(&snapshot.launches, columns::LAUNCHED_AT);
+    let times = integers(&snapshot.launches, columns::FIRST_LAUNCHED_AT);
     // 2026-10-20T10:00:00Z from AuditData, 10/21/2026 4:05:03 PM from the row.
     assert!(times.contains(&Some(1_792_490_400_000)), "{times:?}");
     assert!(times.contains(&Some(1_792_598_703_000)), "{times:?}");

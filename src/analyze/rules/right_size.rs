@@ -259,12 +259,12 @@ fn apps_by_user_month(
             col(columns::USER_ID)
                 .is_not_null()
                 .and(col(columns::APP_IS_PREMIUM))
-                .and(millis(columns::LAUNCHED_AT).gt_eq(lit(month_start(*first))))
-                .and(millis(columns::LAUNCHED_AT).lt(lit(month_start(last + 1)))),
+                .and(millis(columns::FIRST_LAUNCHED_AT).gt_eq(lit(month_start(*first))))
+                .and(millis(columns::FIRST_LAUNCHED_AT).lt(lit(month_start(last + 1)))),
         )
         .with_column(
-            (col(columns::LAUNCHED_AT).dt().year().cast(DataType::Int32) * lit(12i32)
-                + col(columns::LAUNCHED_AT).dt().month().cast(DataType::Int32)
+            (col(columns::LAUNCH_DAY).dt().year().cast(DataType::Int32) * lit(12i32)
+                + col(columns::LAUNCH_DAY).dt().month().cast(DataType::Int32)
                 - lit(1i32))
             .alias(MONTH),
         )

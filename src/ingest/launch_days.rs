@@ -1,0 +1,494 @@
+//! Launch records reduced to what the rules read: one row per (user, app, UTC day) with the
+//! number of launches and the first and last time (SPEC §2).
+//!
+//! Every rule asks questions a day answers exactly, because the window and the calendar months
+//! start and end at midnight UTC: which apps a user opened inside the window or a month, when
+//! last, how many launches fell inside or after it, and how many per day. Audit exports run to
+//! tens of millions of records, so each file's records are kept compact while read (users and
+//! apps interned, the record id in 128 bits) and only the day rows become a frame.
+//!
+//! Overlapping exports repeat records. A record id seen twice with the same content is one
+//! launch, counted once; with a different user, app or time it is an error naming both places
+//! (`--lenient`: the later copy, in file order then byte order, is skipped). Records without an
+//! id cannot be told apart and are all kept.
+
+use super::error::{IngestError, Location, RejectionLog, rejection};
+use crate::model::columns;
+use crate::model::guid::Guid;
+use crate::support::lines::LineLocator;
+use polars::prelude::*;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+const MILLIS_PER_DAY: i64 = 86_400_000;
+
+/// Distinct strings, each numbered once in order of first appearance.
+#[derive(Default)]
+struct Interner {
+    numbers: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
+    texts: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn number(&mut self, text: &str) -> u32 {
+        if let Some(&number) = self.numbers.get(text) {
+            return number;
+        }
+        let number = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        self.numbers.insert(text.into(), number);
+        self.texts.push(text.into());
+        number
+    }
+}
+
+/// Who a record says launched: the interned user principal name and the object id.
+type Identity = (u32, Option<Guid>);
+
+/// One launch record in 48 bytes: its id, who (interned), which app (interned), when, where.
+#[derive(Clone, Copy)]
+struct LaunchRecord {
+    /// The record id in 128 bits: the GUID itself, or the leading half of the SHA-256 of an id
+    /// that is not a GUID. Meaningless when `has_id` is false.
+    id: u128,
+    at: i64,
+    /// Byte offset of the record in its file, to name its line.
+    offset: u64,
+    identity: u32,
+    app: u32,
+    file: u32,
+    has_id: bool,
+}
+
+/// The launch records of one audit file, compact.
+#[derive(Default)]
+pub struct FileLaunches {
+    users: Interner,
+    identities: HashMap<Identity, u32, foldhash::fast::RandomState>,
+    identity_list: Vec<Identity>,
+    apps: Interner,
+    records: Vec<LaunchRecord>,
+    /// The text of record ids that are not GUIDs, by their 128 bits, for messages.
+    id_texts: HashMap<u128, String>,
+}
+
+impl FileLaunches {
+    /// Keeps one launch record. `user` is the lower-case principal name (empty when the record
+    /// carries only an object id); `app` and `record_id` are trimmed and lower case.
+    pub fn push(
+        &mut self,
+        user: &str,
+        object_id: Option<Guid>,
+        app: &str,
+        at: i64,
+        record_id: Option<&str>,
+        offset: u64,
+    ) {
+        let identity = (self.users.number(user), object_id);
+        let identity = match self.identities.get(&identity) {
+            Some(&number) => number,
+            None => {
+                let number = u32::try_from(self.identity_list.len()).unwrap_or(u32::MAX);
+                self.identities.insert(identity, number);
+                self.identity_list.push(identity);
+                number
+            }
+        };
+        let id = record_id.map(|text| match Guid::parse(text) {
+            Some(guid) => guid.bits(),
+            None => {
+                let digest = Sha256::digest(text.as_bytes());
+                let bits = digest
+                    .iter()
+                    .take(16)
+                    .fold(0u128, |bits, byte| (bits << 8) | u128::from(*byte));
+                self.id_texts
+                    .entry(bits)
+                    .or_insert_with(|| text.to_string());
+                bits
+            }
+        });
+        self.records.push(LaunchRecord {
+            id: id.unwrap_or_default(),
+            at,
+            offset,
+            identity,
+            app: self.apps.number(app),
+            file: 0,
+            has_id: id.is_some(),
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// The launches of every file, each record once, by day.
+pub struct LaunchDays {
+    /// Rows in the layout of [`crate::model::schema::launches`].
+    pub frame: DataFrame,
+    /// Launch records kept (the sum of the frame's launch counts).
+    pub launches: usize,
+    /// Records exported more than once with the same content, kept once.
+    pub repeated: usize,
+}
+
+/// Merges the files' records (in the order of `paths`), keeps each record id once and counts
+/// the launches per (user, app, day).
+pub fn reduce(
+    files: Vec<FileLaunches>,
+    paths: &[PathBuf],
+    log: &mut RejectionLog,
+) -> Result<LaunchDays, IngestError> {
+    let label = Path::new("audit");
+    let mut users = Interner::default();
+    let mut identities: HashMap<Identity, u32, foldhash::fast::RandomState> = HashMap::default();
+    let mut identity_list: Vec<Identity> = Vec::new();
+    let mut apps = Interner::default();
+    let mut id_texts: Vec<HashMap<u128, String>> = Vec::with_capacity(files.len());
+    let mut records: Vec<LaunchRecord> =
+        Vec::with_capacity(files.iter().map(FileLaunches::len).sum());
+    for (file_index, file) in files.into_iter().enumerate() {
+        let file_number = u32::try_from(file_index).unwrap_or(u32::MAX);
+        let user_numbers: Vec<u32> = file
+            .users
+            .texts
+            .iter()
+            .map(|user| users.number(user))
+            .collect();
+        let identity_numbers: Vec<u32> = file
+            .identity_list
+            .iter()
+            .map(|&(user, object_id)| {
+                let identity = (user_numbers[user as usize], object_id);
+                *identities.entry(identity).or_insert_with(|| {
+                    identity_list.push(identity);
+                    u32::try_from(identity_list.len() - 1).unwrap_or(u32::MAX)
+                })
+            })
+            .collect();
+        let app_numbers: Vec<u32> = file.apps.texts.iter().map(|app| apps.number(app)).collect();
+        records.extend(file.records.into_iter().map(|record| LaunchRecord {
+            identity: identity_numbers[record.identity as usize],
+            app: app_numbers[record.app as usize],
+            file: file_number,
+            ..record
+        }));
+        id_texts.push(file.id_texts);
+    }
+
+    // Copies of one id side by side, the earliest place first; records without an id last.
+    records
+        .par_sort_unstable_by_key(|record| (!record.has_id, record.id, record.file, record.offset));
+    let mut repeated = 0;
+    let mut day_keys: Vec<u128> = Vec::with_capacity(records.len());
+    let mut kept: Option<LaunchRecord> = None;
+    for record in &records {
+        if let Some(first) = kept.filter(|first| record.has_id && first.id == record.id) {
+            let same =
+                (first.identity, first.app, first.at) == (record.identity, record.app, record.at);
+            if same {
+                repeated += 1;
+                continue;
+            }
+            let id_text = id_texts
+                .get(record.file as usize)
+                .and_then(|texts| texts.get(&record.id))
+                .cloned()
+                .unwrap_or_else(|| Guid::from_bits(record.id).to_string());
+            let (first_path, first_line) = place_of(paths, first.file, first.offset);
+            let (path, line) = place_of(paths, record.file, record.offset);
+            log.reject(rejection(
+                &path,
+                line,
+                "AuditData.Id",
+                format!(
+                    "launch record {id_text} also appears in {} at {first_line} with different content (user, app or time)",
+                    first_path.display(),
+                ),
+            ))?;
+            continue;
+        }
+        kept = Some(*record);
+        day_keys.push(day_key(record));
+    }
+    drop(records);
+
+    day_keys.par_sort_unstable();
+    let days = DayColumns::count(&day_keys);
+    let frame = days
+        .into_frame(&users, &identity_list, &apps)
+        .map_err(|error| IngestError::frame(label, error))?;
+    Ok(LaunchDays {
+        frame,
+        launches: day_keys.len(),
+        repeated,
+    })
+}
+
+/// Who, which app and when in one integer that sorts by them in that order.
+fn day_key(record: &LaunchRecord) -> u128 {
+    let time = (record.at as u64) ^ (1 << 63);
+    (u128::from(record.identity) << 96) | (u128::from(record.app) << 64) | u128::from(time)
+}
+
+fn split_day_key(key: u128) -> (u32, u32, i64) {
+    let identity = (key >> 96) as u32;
+    let app = (key >> 64) as u32;
+    let at = ((key as u64) ^ (1 << 63)) as i64;
+    (identity, app, at)
+}
+
+/// The day rows, as columns of numbers until the frame is built.
+#[derive(Default)]
+struct DayColumns {
+    identities: Vec<IdxSize>,
+    apps: Vec<IdxSize>,
+    days: Vec<i32>,
+    launches: Vec<u32>,
+    first: Vec<i64>,
+    last: Vec<i64>,
+}
+
+impl DayColumns {
+    /// Runs of sorted day keys with one (identity, app, day) become one row.
+    fn count(sorted_keys: &[u128]) -> DayColumns {
+        let mut columns = DayColumns::default();
+        let mut current: Option<(u32, u32, i64)> = None;
+        for &key in sorted_keys {
+            let (identity, app, at) = split_day_key(key);
+            let day = at.div_euclid(MILLIS_PER_DAY);
+            if current == Some((identity, app, day)) {
+                if let Some(count) = columns.launches.last_mut() {
+                    *count += 1;
+                }
+                if let Some(last) = columns.last.last_mut() {
+                    *last = at;
+                }
+                continue;
+            }
+            current = Some((identity, app, day));
+            columns.identities.push(identity as IdxSize);
+            columns.apps.push(app as IdxSize);
+            columns.days.push(i32::try_from(day).unwrap_or(if day < 0 {
+                i32::MIN
+            } else {
+                i32::MAX
+            }));
+            columns.launches.push(1);
+            columns.first.push(at);
+            columns.last.push(at);
+        }
+        columns
+    }
+
+    /// The frame: names looked up by gathering from the distinct values, so a name's bytes are
+    /// stored once however many rows carry it.
+    fn into_frame(
+        self,
+        users: &Interner,
+        identities: &[Identity],
+        apps: &Interner,
+    ) -> PolarsResult<DataFrame> {
+        let user_keys = Series::new(
+            columns::USER_KEY.into(),
+            identities
+                .iter()
+                .map(|(user, _)| users.texts.get(*user as usize).map_or("", |text| text))
+                .collect::<Vec<&str>>(),
+        );
+        let object_ids = Series::new(
+            columns::USER_OBJECT_ID.into(),
+            identities
+                .iter()
+                .map(|(_, object_id)| object_id.map(|guid| guid.to_string()))
+                .collect::<Vec<Option<String>>>(),
+        );
+        let app_ids = Series::new(
+            columns::APP_ID.into(),
+            apps.texts.iter().map(|text| &**text).collect::<Vec<&str>>(),
+        );
+        let identity_rows = IdxCa::from_vec("".into(), self.identities);
+        let app_rows = IdxCa::from_vec("".into(), self.apps);
+        let timestamp = DataType::Datetime(TimeUnit::Milliseconds, None);
+        DataFrame::new_infer_height(vec![
+            user_keys.take(&identity_rows)?.into_column(),
+            object_ids.take(&identity_rows)?.into_column(),
+            app_ids.take(&app_rows)?.into_column(),
+            Column::new(columns::LAUNCH_DAY.into(), self.days).cast(&DataType::Date)?,
+            Column::new(columns::LAUNCHES.into(), self.launches),
+            Column::new(columns::FIRST_LAUNCHED_AT.into(), self.first).cast(&timestamp)?,
+            Column::new(columns::LAST_LAUNCHED_AT.into(), self.last).cast(&timestamp)?,
+        ])
+    }
+}
+
+/// The file and line of a record, for a message.
+fn place_of(paths: &[PathBuf], file: u32, offset: u64) -> (PathBuf, Location) {
+    let Some(path) = paths.get(file as usize) else {
+        return (PathBuf::from("audit"), Location::File);
+    };
+    let location = match super::encoding::read_utf8(path) {
+        Ok(bytes) => Location::Line(LineLocator::new(bytes.as_slice()).line_at(offset)),
+        Err(_) => Location::File,
+    };
+    (path.clone(), location)
+}
+
+/// A launches frame with no rows (a snapshot without audit exports).
+pub fn empty_launches() -> PolarsResult<DataFrame> {
+    DayColumns::default().into_frame(&Interner::default(), &[], &Interner::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::error::Strictness;
+
+    const ADA: &str = "11111111-1111-1111-1111-111111111111";
+    const HOUR: i64 = 3_600_000;
+    const DAY: i64 = 24 * HOUR;
+
+    fn rows(frame: &DataFrame) -> Vec<(String, String, i32, u32, i64, i64)> {
+        let text = |name: &str, row: usize| {
+            frame
+                .column(name)
+                .and_then(|column| {
+                    column
+                        .str()
+                        .map(|column| column.get(row).map(str::to_string))
+                })
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        };
+        let number = |name: &str, row: usize| {
+            frame
+                .column(name)
+                .and_then(|column| column.cast(&DataType::Int64))
+                .ok()
+                .and_then(|column| column.i64().ok().and_then(|column| column.get(row)))
+                .unwrap_or(-1)
+        };
+        (0..frame.height())
+            .map(|row| {
+                (
+                    text(columns::USER_KEY, row),
+                    text(columns::APP_ID, row),
+                    number(columns::LAUNCH_DAY, row) as i32,
+                    number(columns::LAUNCHES, row) as u32,
+                    number(columns::FIRST_LAUNCHED_AT, row),
+                    number(columns::LAST_LAUNCHED_AT, row),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn launches_of_one_day_become_one_row_and_a_repeated_record_counts_once() {
+        let mut first = FileLaunches::default();
+        first.push(
+            "ada@contoso.com",
+            None,
+            "app-a",
+            10 * DAY + HOUR,
+            Some(ADA),
+            10,
+        );
+        first.push(
+            "ada@contoso.com",
+            None,
+            "app-a",
+            10 * DAY + 5 * HOUR,
+            Some("r-2"),
+            20,
+        );
+        first.push("ada@contoso.com", None, "app-a", 11 * DAY, None, 30);
+        let mut second = FileLaunches::default();
+        // The same record exported again, with its id in upper case.
+        second.push(
+            "ada@contoso.com",
+            None,
+            "app-a",
+            10 * DAY + HOUR,
+            Some(&ADA.to_uppercase()),
+            10,
+        );
+        second.push("bob@contoso.com", None, "app-a", 10 * DAY - 1, None, 20);
+        let mut log = RejectionLog::new(Strictness::Strict);
+        let days = reduce(
+            vec![first, second],
+            &[PathBuf::from("a.csv"), PathBuf::from("b.csv")],
+            &mut log,
+        )
+        .expect("reduce");
+        assert_eq!(days.launches, 4);
+        assert_eq!(days.repeated, 1);
+        assert_eq!(
+            rows(&days.frame),
+            vec![
+                (
+                    "ada@contoso.com".to_string(),
+                    "app-a".to_string(),
+                    10,
+                    2,
+                    10 * DAY + HOUR,
+                    10 * DAY + 5 * HOUR
+                ),
+                (
+                    "ada@contoso.com".to_string(),
+                    "app-a".to_string(),
+                    11,
+                    1,
+                    11 * DAY,
+                    11 * DAY
+                ),
+                (
+                    "bob@contoso.com".to_string(),
+                    "app-a".to_string(),
+                    9,
+                    1,
+                    10 * DAY - 1,
+                    10 * DAY - 1
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_record_id_with_two_contents_is_an_error_or_leniently_the_first_copy() {
+        let files = || {
+            let mut first = FileLaunches::default();
+            first.push("ada@contoso.com", None, "app-a", DAY, Some("r-1"), 0);
+            let mut second = FileLaunches::default();
+            second.push("ada@contoso.com", None, "app-b", DAY, Some("r-1"), 0);
+            vec![first, second]
+        };
+        let paths = [
+            PathBuf::from("missing-a.csv"),
+            PathBuf::from("missing-b.csv"),
+        ];
+        let mut strict = RejectionLog::new(Strictness::Strict);
+        let error = reduce(files(), &paths, &mut strict)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("missing-b.csv"), "{error}");
+        assert!(
+            error.contains("launch record r-1 also appears in missing-a.csv"),
+            "{error}"
+        );
+
+        let mut lenient = RejectionLog::new(Strictness::Lenient);
+        let days = reduce(files(), &paths, &mut lenient).expect("lenient");
+        assert_eq!(days.launches, 1);
+        assert_eq!(rows(&days.frame)[0].1, "app-a");
+        assert_eq!(lenient.into_rejections().len(), 1);
+    }
+}
