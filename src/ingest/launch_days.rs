@@ -9,8 +9,9 @@
 //!
 //! Overlapping exports repeat records. A record id seen twice with the same content is one
 //! launch, counted once; with a different user, app or time it is an error naming both places
-//! (`--lenient`: the later copy, in file order then byte order, is skipped). Records without an
-//! id cannot be told apart and are all kept.
+//! (`--lenient`: the later copy, in file order then byte order, is skipped). An id that is a GUID
+//! is compared as one (any letter case, with or without braces). Records without an id cannot
+//! be told apart and are all kept.
 
 use super::error::{IngestError, Location, RejectionLog, rejection};
 use crate::model::columns;

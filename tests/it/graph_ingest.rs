@@ -139,10 +139,8 @@ fn assert_same_frame(name: &str, served: &DataFrame, pulled: &DataFrame) {
 /// One row of launches: user, object id, app, first and last time, and how many.
 type LaunchDay = (String, String, String, i64, i64, i64);
 
-/// The launch rows (per user, app and UTC day) whose day lies wholly inside `window` (every
-/// row without one), sorted.
-fn launches(snapshot: &Snapshot, window: Option<(i64, i64)>) -> Vec<LaunchDay> {
-    const DAY: i64 = 86_400_000;
+/// Every launch row (per user, app and UTC day) of a snapshot, sorted.
+fn launches(snapshot: &Snapshot) -> Vec<LaunchDay> {
     let frame = &snapshot.launches;
     let strings = |name: &str| -> Vec<String> {
         let column = frame
@@ -177,10 +175,6 @@ fn launches(snapshot: &Snapshot, window: Option<(i64, i64)>) -> Vec<LaunchDay> {
         integers(columns::LAUNCHES),
     );
     let mut launches: Vec<LaunchDay> = (0..frame.height())
-        .filter(|&index| {
-            let day_start = first[index].div_euclid(DAY) * DAY;
-            window.is_none_or(|(start, end)| day_start >= start && day_start + DAY <= end)
-        })
         .map(|index| {
             (
                 users[index].clone(),
@@ -196,24 +190,63 @@ fn launches(snapshot: &Snapshot, window: Option<(i64, i64)>) -> Vec<LaunchDay> {
     launches
 }
 
-/// Launch records in all rows of a snapshot, and the earliest and latest time among them.
-fn launch_span(snapshot: &Snapshot) -> (i64, Option<i64>, Option<i64>) {
-    let frame = &snapshot.launches;
-    let column = |name: &str| {
-        frame
-            .column(name)
-            .expect("launch column")
-            .cast(&DataType::Int64)
-            .expect("cast")
-            .i64()
-            .expect("i64")
-            .clone()
+/// The pulled launches are the served ones of the window `[start, end)`: a served row wholly
+/// inside it is pulled as it is; a served row on a day the window cuts is pulled with fewer
+/// launches, or not at all; nothing else is pulled.
+fn assert_same_launches(served: &[LaunchDay], pulled: &[LaunchDay], (start, end): (i64, i64)) {
+    const DAY: i64 = 86_400_000;
+    let day_of = |row: &LaunchDay| {
+        (
+            row.0.clone(),
+            row.1.clone(),
+            row.2.clone(),
+            row.3.div_euclid(DAY),
+        )
     };
-    (
-        column(columns::LAUNCHES).sum().unwrap_or(0),
-        column(columns::FIRST_LAUNCHED_AT).min(),
-        column(columns::LAST_LAUNCHED_AT).max(),
-    )
+    let served_by_day: BTreeMap<_, &LaunchDay> =
+        served.iter().map(|row| (day_of(row), row)).collect();
+    let inside: Vec<&LaunchDay> = served
+        .iter()
+        .filter(|row| row.3 >= start && row.4 < end)
+        .collect();
+    assert!(
+        !inside.is_empty(),
+        "the window holds no launch: the test proves nothing"
+    );
+    for row in &inside {
+        assert!(
+            pulled.contains(row),
+            "a served launch row is not pulled: {row:?}"
+        );
+    }
+    for row in pulled {
+        assert!(
+            row.3 >= start && row.4 < end,
+            "a launch outside the window: {row:?}"
+        );
+        let Some(&origin) = served_by_day.get(&day_of(row)) else {
+            panic!("a pulled launch row the tenant does not serve: {row:?}");
+        };
+        let cut = origin.3 < start || origin.4 >= end;
+        assert!(
+            origin == row || (cut && row.5 < origin.5),
+            "a pulled launch row differs from the served one: {row:?} against {origin:?}"
+        );
+    }
+}
+
+/// Launch records in all rows of a snapshot.
+fn launch_count(snapshot: &Snapshot) -> i64 {
+    snapshot
+        .launches
+        .column(columns::LAUNCHES)
+        .expect("launch counts")
+        .cast(&DataType::Int64)
+        .expect("cast")
+        .i64()
+        .expect("i64")
+        .sum()
+        .unwrap_or(0)
 }
 
 fn snapshot_json(dir: &Path) -> Value {
@@ -235,7 +268,7 @@ fn pulled_window(dir: &Path) -> (i64, i64) {
     )
 }
 
-/// The pulled snapshot holds exactly the served tenant: every frame, and every launch of the
+/// The pulled snapshot holds exactly the served tenant: every frame, and the launches of the
 /// pulled window, nothing lost and nothing doubled.
 pub(crate) fn assert_same_tenant(served: &Path, pulled: &Path) {
     let (expected, actual) = (read(served), read(pulled));
@@ -263,28 +296,7 @@ pub(crate) fn assert_same_tenant(served: &Path, pulled: &Path) {
         &actual.group_licenses,
     );
     let window = pulled_window(pulled);
-    // Days wholly inside the pulled window hold the same launches; none falls outside it.
-    let expected_launches = launches(&expected, Some(window));
-    let actual_launches = launches(&actual, Some(window));
-    let (_, earliest, latest) = launch_span(&actual);
-    assert!(
-        earliest.is_some_and(|earliest| earliest >= window.0),
-        "a launch before the window"
-    );
-    assert!(
-        latest.is_some_and(|latest| latest < window.1),
-        "a launch after the window"
-    );
-    assert!(
-        !expected_launches.is_empty(),
-        "the window holds no launch: the test proves nothing"
-    );
-    assert_eq!(
-        expected_launches.len(),
-        actual_launches.len(),
-        "launch count"
-    );
-    assert!(expected_launches == actual_launches, "launches differ");
+    assert_same_launches(&launches(&expected), &launches(&actual), window);
     assert!(
         !pulled
             .parent()
@@ -387,7 +399,7 @@ fn pulled_snapshot_equals_the_served_tenant() {
     let start_day = chrono::DateTime::from_timestamp_millis(start).expect("start");
     assert_eq!(start_day.to_rfc3339(), "2026-08-01T00:00:00+00:00");
     assert!(
-        launch_span(&read(&served)).0 > launch_span(&read(&out)).0,
+        launch_count(&read(&served)) > launch_count(&read(&out)),
         "the served tenant has launches before --since, which must stay out"
     );
 

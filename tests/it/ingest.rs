@@ -297,6 +297,7 @@ fn a_broken_audit_data_is_named_with_its_line_and_skipped_when_lenient() {
     );
     let snapshot = read_lenient(&dir);
     assert_eq!(snapshot.launches.height(), 2);
+    assert_eq!(snapshot.quality.launch_rows, 2);
     assert_eq!(snapshot.quality.rejected.len(), 1);
 }
 
