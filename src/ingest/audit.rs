@@ -506,5 +506,3 @@ fn read_launch(
     );
     Ok(launched_at)
 }
-
-pub use launch_days::empty_launches;

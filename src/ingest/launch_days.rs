@@ -13,39 +13,65 @@
 //! is compared as one (any letter case, with or without braces). Records without an id cannot
 //! be told apart and are all kept.
 
-use super::error::{IngestError, Location, RejectionLog, rejection};
+use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
 use crate::model::columns;
 use crate::model::guid::Guid;
 use crate::support::lines::LineLocator;
 use polars::prelude::*;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 use std::path::{Path, PathBuf};
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
-/// Distinct strings, each numbered once in order of first appearance.
-#[derive(Default)]
-struct Interner {
-    numbers: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
-    texts: Vec<Box<str>>,
+/// Distinct values, each numbered once in order of first appearance.
+struct Interner<K> {
+    numbers: HashMap<K, u32, foldhash::fast::RandomState>,
+    values: Vec<K>,
 }
 
-impl Interner {
-    fn number(&mut self, text: &str) -> u32 {
-        if let Some(&number) = self.numbers.get(text) {
+impl<K> Default for Interner<K> {
+    fn default() -> Self {
+        Interner {
+            numbers: HashMap::default(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Interner<K> {
+    /// The number of `value`, given one if it is new; an owned copy is made only then.
+    fn number<Q>(&mut self, value: &Q) -> u32
+    where
+        K: Borrow<Q> + for<'a> From<&'a Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if let Some(&number) = self.numbers.get(value) {
             return number;
         }
-        let number = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        self.numbers.insert(text.into(), number);
-        self.texts.push(text.into());
+        let number = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        let owned = K::from(value);
+        self.numbers.insert(owned.clone(), number);
+        self.values.push(owned);
         number
     }
 }
 
 /// Who a record says launched: the interned user principal name and the object id.
-type Identity = (u32, Option<Guid>);
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Identity {
+    user: u32,
+    object_id: Option<Guid>,
+}
+
+impl From<&Identity> for Identity {
+    fn from(identity: &Identity) -> Identity {
+        *identity
+    }
+}
 
 /// One launch record in 48 bytes: its id, who (interned), which app (interned), when, where.
 #[derive(Clone, Copy)]
@@ -65,10 +91,9 @@ struct LaunchRecord {
 /// The launch records of one audit file, compact.
 #[derive(Default)]
 pub struct FileLaunches {
-    users: Interner,
-    identities: HashMap<Identity, u32, foldhash::fast::RandomState>,
-    identity_list: Vec<Identity>,
-    apps: Interner,
+    users: Interner<Box<str>>,
+    identities: Interner<Identity>,
+    apps: Interner<Box<str>>,
     records: Vec<LaunchRecord>,
     /// The text of record ids that are not GUIDs, by their 128 bits, for messages.
     id_texts: HashMap<u128, String>,
@@ -86,16 +111,10 @@ impl FileLaunches {
         record_id: Option<&str>,
         offset: u64,
     ) {
-        let identity = (self.users.number(user), object_id);
-        let identity = match self.identities.get(&identity) {
-            Some(&number) => number,
-            None => {
-                let number = u32::try_from(self.identity_list.len()).unwrap_or(u32::MAX);
-                self.identities.insert(identity, number);
-                self.identity_list.push(identity);
-                number
-            }
-        };
+        let identity = self.identities.number(&Identity {
+            user: self.users.number(user),
+            object_id,
+        });
         let id = record_id.map(|text| match Guid::parse(text) {
             Some(guid) => guid.bits(),
             None => {
@@ -120,14 +139,6 @@ impl FileLaunches {
             has_id: id.is_some(),
         });
     }
-
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
 }
 
 /// The launches of every file, each record once, by day.
@@ -148,33 +159,37 @@ pub fn reduce(
     log: &mut RejectionLog,
 ) -> Result<LaunchDays, IngestError> {
     let label = Path::new("audit");
-    let mut users = Interner::default();
-    let mut identities: HashMap<Identity, u32, foldhash::fast::RandomState> = HashMap::default();
-    let mut identity_list: Vec<Identity> = Vec::new();
-    let mut apps = Interner::default();
+    let mut users: Interner<Box<str>> = Interner::default();
+    let mut identities: Interner<Identity> = Interner::default();
+    let mut apps: Interner<Box<str>> = Interner::default();
     let mut id_texts: Vec<HashMap<u128, String>> = Vec::with_capacity(files.len());
     let mut records: Vec<LaunchRecord> =
-        Vec::with_capacity(files.iter().map(FileLaunches::len).sum());
+        Vec::with_capacity(files.iter().map(|file| file.records.len()).sum());
     for (file_index, file) in files.into_iter().enumerate() {
         let file_number = u32::try_from(file_index).unwrap_or(u32::MAX);
         let user_numbers: Vec<u32> = file
             .users
-            .texts
+            .values
             .iter()
-            .map(|user| users.number(user))
+            .map(|user| users.number(&**user))
             .collect();
         let identity_numbers: Vec<u32> = file
-            .identity_list
+            .identities
+            .values
             .iter()
-            .map(|&(user, object_id)| {
-                let identity = (user_numbers[user as usize], object_id);
-                *identities.entry(identity).or_insert_with(|| {
-                    identity_list.push(identity);
-                    u32::try_from(identity_list.len() - 1).unwrap_or(u32::MAX)
+            .map(|identity| {
+                identities.number(&Identity {
+                    user: user_numbers[identity.user as usize],
+                    object_id: identity.object_id,
                 })
             })
             .collect();
-        let app_numbers: Vec<u32> = file.apps.texts.iter().map(|app| apps.number(app)).collect();
+        let app_numbers: Vec<u32> = file
+            .apps
+            .values
+            .iter()
+            .map(|app| apps.number(&**app))
+            .collect();
         records.extend(file.records.into_iter().map(|record| LaunchRecord {
             identity: identity_numbers[record.identity as usize],
             app: app_numbers[record.app as usize],
@@ -188,43 +203,32 @@ pub fn reduce(
     records
         .par_sort_unstable_by_key(|record| (!record.has_id, record.id, record.file, record.offset));
     let mut repeated = 0;
+    let mut conflicts = Vec::new();
     let mut day_keys: Vec<u128> = Vec::with_capacity(records.len());
     let mut kept: Option<LaunchRecord> = None;
     for record in &records {
         if let Some(first) = kept.filter(|first| record.has_id && first.id == record.id) {
-            let same =
-                (first.identity, first.app, first.at) == (record.identity, record.app, record.at);
-            if same {
+            if (first.identity, first.app, first.at) == (record.identity, record.app, record.at) {
                 repeated += 1;
-                continue;
+            } else {
+                conflicts.push((first, *record));
+                // Strict reading stops at the first one.
+                if log.strictness() == Strictness::Strict {
+                    break;
+                }
             }
-            let id_text = id_texts
-                .get(record.file as usize)
-                .and_then(|texts| texts.get(&record.id))
-                .cloned()
-                .unwrap_or_else(|| Guid::from_bits(record.id).to_string());
-            let (first_path, first_line) = place_of(paths, first.file, first.offset);
-            let (path, line) = place_of(paths, record.file, record.offset);
-            log.reject(rejection(
-                &path,
-                line,
-                "AuditData.Id",
-                format!(
-                    "launch record {id_text} also appears in {} at {first_line} with different content (user, app or time)",
-                    first_path.display(),
-                ),
-            ))?;
             continue;
         }
         kept = Some(*record);
         day_keys.push(day_key(record));
     }
     drop(records);
+    reject_conflicts(&conflicts, paths, &id_texts, log)?;
 
     day_keys.par_sort_unstable();
     let days = DayColumns::count(&day_keys);
     let frame = days
-        .into_frame(&users, &identity_list, &apps)
+        .into_frame(&users, &identities, &apps)
         .map_err(|error| IngestError::frame(label, error))?;
     Ok(LaunchDays {
         frame,
@@ -293,27 +297,37 @@ impl DayColumns {
     /// stored once however many rows carry it.
     fn into_frame(
         self,
-        users: &Interner,
-        identities: &[Identity],
-        apps: &Interner,
+        users: &Interner<Box<str>>,
+        identities: &Interner<Identity>,
+        apps: &Interner<Box<str>>,
     ) -> PolarsResult<DataFrame> {
         let user_keys = Series::new(
             columns::USER_KEY.into(),
             identities
+                .values
                 .iter()
-                .map(|(user, _)| users.texts.get(*user as usize).map_or("", |text| text))
+                .map(|identity| {
+                    users
+                        .values
+                        .get(identity.user as usize)
+                        .map_or("", |text| text)
+                })
                 .collect::<Vec<&str>>(),
         );
         let object_ids = Series::new(
             columns::USER_OBJECT_ID.into(),
             identities
+                .values
                 .iter()
-                .map(|(_, object_id)| object_id.map(|guid| guid.to_string()))
+                .map(|identity| identity.object_id.map(|guid| guid.to_string()))
                 .collect::<Vec<Option<String>>>(),
         );
         let app_ids = Series::new(
             columns::APP_ID.into(),
-            apps.texts.iter().map(|text| &**text).collect::<Vec<&str>>(),
+            apps.values
+                .iter()
+                .map(|text| &**text)
+                .collect::<Vec<&str>>(),
         );
         let identity_rows = IdxCa::from_vec("".into(), self.identities);
         let app_rows = IdxCa::from_vec("".into(), self.apps);
@@ -330,27 +344,69 @@ impl DayColumns {
     }
 }
 
-/// The file and line of a record, for a message.
-fn place_of(paths: &[PathBuf], file: u32, offset: u64) -> (PathBuf, Location) {
-    let Some(path) = paths.get(file as usize) else {
-        return (PathBuf::from("audit"), Location::File);
+/// Rejects the later copy of each record id found with two contents, naming both places.
+/// Each file involved is read once to turn the copies' byte offsets into lines.
+fn reject_conflicts(
+    conflicts: &[(LaunchRecord, LaunchRecord)],
+    paths: &[PathBuf],
+    id_texts: &[HashMap<u128, String>],
+    log: &mut RejectionLog,
+) -> Result<(), IngestError> {
+    let mut offsets: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
+    for (first, copy) in conflicts {
+        for record in [first, copy] {
+            offsets.entry(record.file).or_default().push(record.offset);
+        }
+    }
+    let mut lines: HashMap<(u32, u64), Location> = HashMap::new();
+    for (file, mut file_offsets) in offsets {
+        file_offsets.sort_unstable();
+        file_offsets.dedup();
+        let bytes = paths
+            .get(file as usize)
+            .and_then(|path| super::encoding::read_utf8(path).ok());
+        let mut locator = bytes.as_deref().map(LineLocator::new);
+        for offset in file_offsets {
+            let location = locator.as_mut().map_or(Location::File, |locator| {
+                Location::Line(locator.line_at(offset))
+            });
+            lines.insert((file, offset), location);
+        }
+    }
+    let path_of = |record: &LaunchRecord| {
+        paths
+            .get(record.file as usize)
+            .map_or_else(|| PathBuf::from("audit"), PathBuf::clone)
     };
-    let location = match super::encoding::read_utf8(path) {
-        Ok(bytes) => Location::Line(LineLocator::new(bytes.as_slice()).line_at(offset)),
-        Err(_) => Location::File,
+    let line_of = |record: &LaunchRecord| {
+        lines
+            .get(&(record.file, record.offset))
+            .cloned()
+            .unwrap_or(Location::File)
     };
-    (path.clone(), location)
-}
-
-/// A launches frame with no rows (a snapshot without audit exports).
-pub fn empty_launches() -> PolarsResult<DataFrame> {
-    DayColumns::default().into_frame(&Interner::default(), &[], &Interner::default())
+    for (first, copy) in conflicts {
+        let id_text = id_texts
+            .get(copy.file as usize)
+            .and_then(|texts| texts.get(&copy.id))
+            .cloned()
+            .unwrap_or_else(|| Guid::from_bits(copy.id).to_string());
+        log.reject(rejection(
+            &path_of(copy),
+            line_of(copy),
+            "AuditData.Id",
+            format!(
+                "launch record {id_text} also appears in {} at {} with different content (user, app or time)",
+                path_of(first).display(),
+                line_of(first),
+            ),
+        ))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::error::Strictness;
 
     const ADA: &str = "11111111-1111-1111-1111-111111111111";
     const HOUR: i64 = 3_600_000;

@@ -460,3 +460,45 @@ fn every_frame_has_the_model_schema() {
         assert_eq!(apps.schema().as_ref(), &schema::apps());
     }
 }
+
+/// One record id in two exports with different content: strict reading names the later copy's
+/// file and line and the earlier copy's; lenient reading keeps the earlier copy only.
+#[test]
+fn a_launch_record_id_with_two_contents_names_both_lines() {
+    let (_temp, dir) = small_snapshot();
+    // Record r3 again, a line further down, for another app.
+    let other_app = SEARCH_AUDIT.replace(
+        "3c1f6a5e-1b8a-4c11-9d55-0f6f3f0c0a01",
+        "9d2e1c00-0000-4000-8000-000000000001",
+    );
+    assert_ne!(other_app, SEARCH_AUDIT, "the fixture changed");
+    let (header, rows) = other_app.split_once("\r\n").expect("a header line");
+    std::fs::write(
+        dir.join("audit/taken-again.csv"),
+        format!("{header}\r\n\r\n{rows}"),
+    )
+    .expect("write");
+
+    let rejection = malformed(read(&dir));
+    assert!(rejection.file.ends_with("taken-again.csv"), "{rejection}");
+    assert_eq!(
+        (rejection.location, rejection.field.as_str()),
+        (Location::Line(3), "AuditData.Id")
+    );
+    assert!(
+        rejection
+            .problem
+            .contains("launch record r3 also appears in")
+            && rejection.problem.contains("search.csv at line 2"),
+        "{}",
+        rejection.problem
+    );
+
+    let snapshot = read_lenient(&dir);
+    assert_eq!(snapshot.quality.rejected.len(), 1);
+    assert_eq!(snapshot.quality.launch_rows, 2);
+    assert_eq!(
+        strings(&snapshot.launches, columns::APP_ID),
+        vec![Some(PREMIUM_APP.into()); 2]
+    );
+}
