@@ -12,6 +12,9 @@ use seatwise::support::visible::{TerminalWriter, for_terminal};
 use std::io::Write;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 const EXIT_REMOTE: u8 = 3;

@@ -10,9 +10,10 @@
 //! Files are read in parallel, each into compact records that [`launch_days`] then counts per
 //! user, app and day.
 
+use super::audit_data_scan::{self, LaunchFields};
 use super::csv_records::{CsvRecord, CsvRecords};
 use super::encoding::{Encoding, read_utf8};
-use super::error::{IngestError, Location, RejectionLog, Strictness, rejection};
+use super::error::{IngestError, Location, Rejection, RejectionLog, Strictness, rejection};
 use super::launch_days::{self, FileLaunches};
 use super::record::KeyIndex;
 use super::table::{HeaderMap, is_type_line, structure_problem};
@@ -289,7 +290,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
     let mut rows = 0usize;
     let mut first_record: Option<i64> = None;
     let mut last_record: Option<i64> = None;
-    let mut scratch = Vec::new();
+    let mut scratch = LaunchScratch::default();
     let read_error = |error: std::io::Error| IngestError::io(path, error);
 
     let layout = {
@@ -393,27 +394,39 @@ fn count_operation(counts: &mut Vec<(Vec<u8>, usize)>, operation: &[u8]) {
     }
 }
 
-/// Reads one launch row and returns its time. Rejections carry a placeholder location; the
-/// caller, which can count lines, fills it in.
-fn read_launch(
-    path: &Path,
-    record: &CsvRecord,
-    layout: &AuditColumns,
-    scratch: &mut Vec<u8>,
-    launches: &mut FileLaunches,
-) -> Result<i64, super::error::Rejection> {
-    let location = Location::File;
-    let text_field =
-        |index: Option<usize>, field: &str| -> Result<Option<String>, super::error::Rejection> {
-            match index.and_then(|index| record.value(index)) {
-                None => Ok(None),
-                Some(bytes) => std::str::from_utf8(&bytes)
-                    .map(|text| Some(text.trim().to_string()).filter(|text| !text.is_empty()))
-                    .map_err(|_| rejection(path, location.clone(), field, "not UTF-8")),
-            }
-        };
-    let audit_bytes: &[u8] = record.field(layout.audit_data, scratch).unwrap_or_default();
-    let audit: LaunchAuditData = serde_json::from_slice(audit_bytes).map_err(|error| {
+/// Buffers reused from one launch row to the next: most values are lower-cased on the way in.
+#[derive(Default)]
+struct LaunchScratch {
+    /// The unescaped `AuditData`, when the full decoder is needed.
+    audit_data: Vec<u8>,
+    user: String,
+    app: String,
+    record_id: String,
+}
+
+impl LaunchAuditData {
+    /// The values read, borrowed; absent and null alike `None`.
+    fn fields(&self) -> LaunchFields<'_> {
+        fn text(value: &Option<Option<String>>) -> Option<&str> {
+            value.as_ref().and_then(|text| text.as_deref())
+        }
+        let properties = self.property_collection.as_ref();
+        LaunchFields {
+            id: text(&self.id),
+            creation_time: text(&self.creation_time),
+            user_id: text(&self.user_id),
+            user_key: text(&self.user_key),
+            app_name: text(&self.app_name),
+            app_id_property: properties.and_then(|ids| ids.app_id.as_deref()),
+            end_user_id_property: properties.and_then(|ids| ids.end_user_id.as_deref()),
+        }
+    }
+}
+
+/// The launch row's `AuditData` decoded in full: for what the scanner leaves to it, and for
+/// the rejection of a broken document.
+fn decode_audit_data(path: &Path, audit_bytes: &[u8]) -> Result<LaunchAuditData, Rejection> {
+    serde_json::from_slice(audit_bytes).map_err(|error| {
         let (field, problem) = super::record::split_field_path(&error.to_string());
         // Broken syntax has no meaningful property path; a wrong type inside valid JSON does.
         let is_syntax = serde_json::from_slice::<serde::de::IgnoredAny>(audit_bytes).is_err();
@@ -424,14 +437,59 @@ fn read_launch(
         };
         rejection(
             path,
-            location.clone(),
+            Location::File,
             field,
             format!("broken AuditData JSON: {problem}"),
         )
-    })?;
+    })
+}
 
-    let launched_at = match audit.creation_time.flatten() {
-        Some(text) => parse_recorded_timestamp(&text).map_err(|problem| {
+/// `text` trimmed and lower-cased into `out` (ASCII without a new allocation).
+fn lower_trimmed<'s>(text: &str, out: &'s mut String) -> &'s str {
+    let text = text.trim();
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+    } else {
+        out.push_str(&text.to_lowercase());
+    }
+    out
+}
+
+/// Reads one launch row and returns its time. Rejections carry a placeholder location; the
+/// caller, which can count lines, fills it in.
+fn read_launch(
+    path: &Path,
+    record: &CsvRecord,
+    layout: &AuditColumns,
+    scratch: &mut LaunchScratch,
+    launches: &mut FileLaunches,
+) -> Result<i64, Rejection> {
+    let location = Location::File;
+    let text_field = |index: Option<usize>, field: &str| -> Result<Option<String>, Rejection> {
+        match index.and_then(|index| record.value(index)) {
+            None => Ok(None),
+            Some(bytes) => std::str::from_utf8(&bytes)
+                .map(|text| Some(text.trim().to_string()).filter(|text| !text.is_empty()))
+                .map_err(|_| rejection(path, location.clone(), field, "not UTF-8")),
+        }
+    };
+    let stored = record.raw(layout.audit_data).unwrap_or_default();
+    let decoded;
+    let audit = match audit_data_scan::scan(stored) {
+        Some(fields) => fields,
+        None => {
+            let bytes = record
+                .field(layout.audit_data, &mut scratch.audit_data)
+                .unwrap_or_default();
+            decoded = decode_audit_data(path, bytes)?;
+            decoded.fields()
+        }
+    };
+
+    let launched_at = match audit.creation_time {
+        Some(text) => parse_recorded_timestamp(text).map_err(|problem| {
             rejection(path, location.clone(), "AuditData.CreationTime", problem)
         })?,
         None => match text_field(layout.creation_date, "CreationDate")? {
@@ -447,25 +505,22 @@ fn read_launch(
             }
         },
     };
-    let property_ids = audit.property_collection.unwrap_or_default();
     // SPEC §2: the object id is `UserKey` when that is a GUID (older records carry a PUID
     // there), else the `enduser.id` entry of the newer record shape.
     let user_object_id = audit
         .user_key
-        .flatten()
-        .and_then(|key| Guid::parse(&key))
-        .or_else(|| property_ids.end_user_id.as_deref().and_then(Guid::parse));
-    let user = match audit
-        .user_id
-        .flatten()
-        .filter(|user| !user.trim().is_empty())
-    {
-        Some(user) => Some(user.trim().to_lowercase()),
-        None => text_field(layout.user, "UserId")?.map(|user| user.to_lowercase()),
+        .and_then(Guid::parse)
+        .or_else(|| audit.end_user_id_property.and_then(Guid::parse));
+    let user = match audit.user_id.filter(|user| !user.trim().is_empty()) {
+        Some(user) => Some(lower_trimmed(user, &mut scratch.user)),
+        None => match text_field(layout.user, "UserId")? {
+            Some(user) => Some(lower_trimmed(&user, &mut scratch.user)),
+            None => None,
+        },
     };
     let user = match (user, &user_object_id) {
         (Some(user), _) => user,
-        (None, Some(_)) => String::new(),
+        (None, Some(_)) => "",
         (None, None) => {
             return Err(rejection(
                 path,
@@ -477,9 +532,8 @@ fn read_launch(
     };
     let app_id = audit
         .app_name
-        .flatten()
-        .or(property_ids.app_id)
-        .map(|app| app.trim().to_ascii_lowercase())
+        .or(audit.app_id_property)
+        .map(|app| lower_trimmed_ascii(app, &mut scratch.app))
         .filter(|app| !app.is_empty())
         .ok_or_else(|| {
             rejection(
@@ -489,20 +543,152 @@ fn read_launch(
                 format!("no app id: neither AppName nor a PropertyCollection entry {POWER_APP_ID_PROPERTY}"),
             )
         })?;
-    let record_id = match audit.id.flatten() {
+    let record_id_text;
+    let record_id = match audit.id {
         Some(id) => Some(id),
-        None => text_field(layout.record_id, "RecordId")?,
+        None => {
+            record_id_text = text_field(layout.record_id, "RecordId")?;
+            record_id_text.as_deref()
+        }
     }
-    .map(|id| id.trim().to_ascii_lowercase())
+    .map(|id| lower_trimmed_ascii(id, &mut scratch.record_id))
     .filter(|id| !id.is_empty());
 
     launches.push(
-        &user,
+        user,
         user_object_id,
-        &app_id,
+        app_id,
         launched_at,
-        record_id.as_deref(),
+        record_id,
         record.offset,
     );
     Ok(launched_at)
+}
+
+/// `text` trimmed, with its ASCII letters lower-cased, into `out`.
+fn lower_trimmed_ascii<'s>(text: &str, out: &'s mut String) -> &'s str {
+    out.clear();
+    out.push_str(text.trim());
+    out.make_ascii_lowercase();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JSON document as a quoted CSV field stores it, quotes doubled.
+    fn stored(document: &str) -> Vec<u8> {
+        document.replace('"', "\"\"").into_bytes()
+    }
+
+    /// The full decoder's reading of `document`, as owned strings.
+    fn decoded(document: &str) -> Option<[Option<String>; 7]> {
+        let decoded = decode_audit_data(Path::new("audit.csv"), document.as_bytes()).ok()?;
+        Some(owned(decoded.fields()))
+    }
+
+    fn owned(fields: LaunchFields<'_>) -> [Option<String>; 7] {
+        [
+            fields.id,
+            fields.creation_time,
+            fields.user_id,
+            fields.user_key,
+            fields.app_name,
+            fields.app_id_property,
+            fields.end_user_id_property,
+        ]
+        .map(|value| value.map(str::to_string))
+    }
+
+    /// The scanner answers `document` exactly as the full decoder does, or leaves it to it.
+    fn agrees(document: &str) -> bool {
+        let stored = stored(document);
+        match audit_data_scan::scan(&stored) {
+            Some(fields) => {
+                assert_eq!(Some(owned(fields)), decoded(document), "{document}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    const NEWER: &str = r#"{"Id":"448ead1a-709d-465f-91f1-5ce483b37ff2","RecordType":256,"CreationTime":"2026-11-04T23:19:02","UserKey":"9fa50e07-2b48-4deb-a40f-f775db5f0b8e","UserId":"Aoife@Tailspintoys.com","Version":1.5e3,"Ok":false,"Nothing":null,"PropertyCollection":[{"Name":"enduser.id","Value":"9fa50e07-2b48-4deb-a40f-f775db5f0b8e"},{"Name":"powerplatform.analytics.resource.power_app.display_name","Value":"\"Quick\" Quote \\ Builder \u00e9"},{"Value":"f0455ea2-02e8-41f1-8f88-8abfab0d286b","Name":"POWERPLATFORM.analytics.resource.power_app.id"},{"Name":"other","Value":{"nested":[1,-0.5,[],{}]}}]}"#;
+    const OLDER: &str = "{ \"id\" : \"9d8c\", \"CREATIONTIME\":\"2026-10-01T08:00:00\",\r\n\t\"AppName\":\"Zoë's app\", \"UserKey\":\"10032001A2B3C4D5\" }";
+
+    #[test]
+    fn the_scanner_reads_the_plain_records_as_the_decoder_does() {
+        for document in [
+            NEWER,
+            OLDER,
+            "{}",
+            r#"{"UserId":null,"AppName":"a"}"#,
+            // A later entry of a name wins; one without a value changes nothing; a value that is
+            // not a string clears it.
+            r#"{"PropertyCollection":[{"Name":"enduser.id","Value":"x"},{"Name":"enduser.id"},{"Name":"powerplatform.analytics.resource.power_app.id","Value":"a"},{"Name":"powerplatform.analytics.resource.power_app.id","Value":7}]}"#,
+            r#"{"PropertyCollection":[{"Name":null,"Value":"x"},{"Value":"y"},{}]}"#,
+        ] {
+            assert!(agrees(document), "left to the decoder: {document}");
+        }
+    }
+
+    #[test]
+    fn what_the_scanner_does_not_settle_goes_to_the_decoder() {
+        for document in [
+            // Escapes in a value read, a property twice, a wanted value of another type.
+            r#"{"UserId":"ada\u0040contoso.com"}"#,
+            r#"{"UserId":"a","USERID":"b"}"#,
+            r#"{"UserId":null,"userid":"b"}"#,
+            r#"{"AppName":7}"#,
+            r#"{"PropertyCollection":{}}"#,
+            r#"{"PropertyCollection":null}"#,
+            r#"{"PropertyCollection":[1]}"#,
+            r#"{"PropertyCollection":[{"Name":1,"Value":"x"}]}"#,
+            r#"{"PropertyCollection":[{"Name":"a","Name":"b"}]}"#,
+            r#"{"PropertyCollection":[{"Name":"enduser.id","Value":"\u0041"}]}"#,
+            r#"{"Us\u0065rId":"a"}"#,
+            r#"{"Other":"\ud83d\ude80"}"#,
+            // Broken JSON of every kind.
+            "",
+            "[]",
+            r#"{"a":1,}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":"b"} x"#,
+            r#"{"a":"b""#,
+            r#"{"a" "b"}"#,
+            r#"{a:1}"#,
+            r#"{"a":[1 2]}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12"}"#,
+            "{\"a\":\"tab\tinside\"}",
+        ] {
+            let stored = stored(document);
+            assert_eq!(
+                audit_data_scan::scan(&stored),
+                None,
+                "settled by the scanner: {document}"
+            );
+        }
+        let deep = format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(audit_data_scan::scan(&stored(&deep)), None);
+        assert_eq!(audit_data_scan::scan(b"{\"\"a\"\":\"\"\xff\"\"}"), None);
+        // A quote that CSV did not double is not the plain case either.
+        assert_eq!(audit_data_scan::scan(br#"{"a":1}"#), None);
+    }
+
+    #[test]
+    fn on_every_document_either_both_paths_agree_or_the_decoder_decides() {
+        // Every prefix of the sample documents is broken JSON, cut in a different place: only
+        // the whole document is read, and the decoder rejects the rest.
+        for document in [NEWER, OLDER] {
+            for end in (0..=document.len()).filter(|end| document.is_char_boundary(*end)) {
+                let prefix = &document[..end];
+                assert_eq!(agrees(prefix), end == document.len(), "{prefix}");
+                assert_eq!(decoded(prefix).is_some(), end == document.len(), "{prefix}");
+            }
+        }
+    }
 }

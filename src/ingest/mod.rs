@@ -6,6 +6,7 @@
 
 pub mod apps;
 pub mod audit;
+mod audit_data_scan;
 pub mod csv_records;
 pub mod encoding;
 pub mod error;

@@ -1,0 +1,416 @@
+//! The common case of a launch's `AuditData`, read where it lies in the export.
+//!
+//! Nearly every row of an audit export is a launch, and its `AuditData` is a JSON document of a
+//! kilobyte or more of which seatwise reads seven values. Unescaping the CSV field, then decoding
+//! it with serde (checking and skipping everything else, allocating each value kept) took most
+//! of an audit's read. This scanner walks the field's bytes as the export stores them (each JSON
+//! quote doubled by CSV), checks the JSON's syntax as it goes and borrows the values it needs.
+//!
+//! It answers only for the plain case: a document that is valid UTF-8, whose wanted properties
+//! are strings without escape sequences or null, each named once, nested at most
+//! [`MAX_DEPTH`] deep. For anything else, broken JSON included, it answers `None`, and the caller
+//! decodes the record with the full decoder, which gives the same values or the exact rejection.
+//! So this path changes the speed of the read, never its result; the tests hold both paths to
+//! the same answers.
+
+use super::audit::{END_USER_ID_PROPERTY, POWER_APP_ID_PROPERTY};
+
+/// Deeper documents go to the full decoder (serde_json stops at 128 levels).
+const MAX_DEPTH: usize = 64;
+
+/// The top-level properties read, in the order of [`LaunchFields`]' slots.
+const TOP_LEVEL: [&str; 6] = [
+    "Id",
+    "CreationTime",
+    "UserId",
+    "UserKey",
+    "AppName",
+    "PropertyCollection",
+];
+const PROPERTY_COLLECTION: usize = 5;
+
+/// The `AuditData` values a launch row uses, absent and null alike `None`.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LaunchFields<'a> {
+    pub id: Option<&'a str>,
+    pub creation_time: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub user_key: Option<&'a str>,
+    pub app_name: Option<&'a str>,
+    /// The last `PropertyCollection` entry named [`POWER_APP_ID_PROPERTY`] that has a `Value`.
+    pub app_id_property: Option<&'a str>,
+    /// The last `PropertyCollection` entry named [`END_USER_ID_PROPERTY`] that has a `Value`.
+    pub end_user_id_property: Option<&'a str>,
+}
+
+impl<'a> LaunchFields<'a> {
+    fn top_level_slot(&mut self, index: usize) -> Option<&mut Option<&'a str>> {
+        match index {
+            0 => Some(&mut self.id),
+            1 => Some(&mut self.creation_time),
+            2 => Some(&mut self.user_id),
+            3 => Some(&mut self.user_key),
+            4 => Some(&mut self.app_name),
+            _ => None,
+        }
+    }
+}
+
+/// The fields of an `AuditData` field as stored in a quoted CSV field (quotes doubled), or
+/// `None` when the document is not the plain case and needs the full decoder.
+pub fn scan(stored: &[u8]) -> Option<LaunchFields<'_>> {
+    let text = std::str::from_utf8(stored).ok()?;
+    let mut cursor = Cursor {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    cursor.document().ok()
+}
+
+/// Not the plain case: the full decoder decides.
+struct Unsure;
+
+type Scanned<T> = Result<T, Unsure>;
+
+/// A JSON string as found.
+enum JsonString<'a> {
+    /// Without escape sequences: the text itself.
+    Plain(&'a str),
+    /// Valid, but with escape sequences only the full decoder resolves.
+    Escaped,
+}
+
+/// The `Value` of a `PropertyCollection` entry.
+enum EntryValue<'a> {
+    Text(&'a str),
+    /// A string with escape sequences.
+    Escaped,
+    /// Null, or not a string: the decoder reads it as no value.
+    NotText,
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn document(&mut self) -> Scanned<LaunchFields<'a>> {
+        let mut fields = LaunchFields::default();
+        let mut seen = [false; TOP_LEVEL.len()];
+        self.skip_space();
+        self.expect(b'{')?;
+        self.members(|cursor, key| {
+            let Some(index) = TOP_LEVEL
+                .iter()
+                .position(|name| name.eq_ignore_ascii_case(key))
+            else {
+                return cursor.value(1);
+            };
+            // A property named twice (in any letter case) is ambiguous: the decoder rejects it.
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(Unsure);
+            }
+            match fields.top_level_slot(index) {
+                Some(slot) => *slot = cursor.string_or_null()?,
+                None if index == PROPERTY_COLLECTION => cursor.property_collection(&mut fields)?,
+                None => return Err(Unsure),
+            }
+            Ok(())
+        })?;
+        self.skip_space();
+        if self.at == self.bytes.len() {
+            Ok(fields)
+        } else {
+            Err(Unsure)
+        }
+    }
+
+    /// The members of an object whose `{` is read, through its `}`: `member` reads each value.
+    fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a str) -> Scanned<()>,
+    ) -> Scanned<()> {
+        self.skip_space();
+        if self.eat(b'}') {
+            return Ok(());
+        }
+        loop {
+            self.skip_space();
+            let JsonString::Plain(key) = self.string()? else {
+                return Err(Unsure);
+            };
+            self.skip_space();
+            self.expect(b':')?;
+            self.skip_space();
+            member(self, key)?;
+            self.skip_space();
+            match self.next_byte() {
+                Some(b',') => continue,
+                Some(b'}') => return Ok(()),
+                _ => return Err(Unsure),
+            }
+        }
+    }
+
+    /// `PropertyCollection`: an array of `{Name, Value}` objects (anything else, null too, is
+    /// the decoder's to judge).
+    fn property_collection(&mut self, fields: &mut LaunchFields<'a>) -> Scanned<()> {
+        self.expect(b'[')?;
+        self.skip_space();
+        if self.eat(b']') {
+            return Ok(());
+        }
+        loop {
+            self.skip_space();
+            self.property_entry(fields)?;
+            self.skip_space();
+            match self.next_byte() {
+                Some(b',') => continue,
+                Some(b']') => return Ok(()),
+                _ => return Err(Unsure),
+            }
+        }
+    }
+
+    /// One `{Name, Value}` entry. A later entry of the same name wins, as in the decoder; an
+    /// entry without `Value` changes nothing, one whose value is not a string clears the slot.
+    /// Values are resolved once the name is known: an escaped value matters only to the
+    /// entries read.
+    fn property_entry(&mut self, fields: &mut LaunchFields<'a>) -> Scanned<()> {
+        let mut name: Option<Option<&'a str>> = None;
+        let mut value: Option<EntryValue<'a>> = None;
+        self.expect(b'{')?;
+        self.members(|cursor, key| {
+            if key.eq_ignore_ascii_case("Name") {
+                if name.is_some() {
+                    return Err(Unsure);
+                }
+                name = Some(cursor.string_or_null()?);
+            } else if key.eq_ignore_ascii_case("Value") {
+                if value.is_some() {
+                    return Err(Unsure);
+                }
+                value = Some(match cursor.peek() {
+                    Some(b'"') => match cursor.string()? {
+                        JsonString::Plain(text) => EntryValue::Text(text),
+                        JsonString::Escaped => EntryValue::Escaped,
+                    },
+                    _ => {
+                        cursor.value(4)?;
+                        EntryValue::NotText
+                    }
+                });
+            } else {
+                cursor.value(4)?;
+            }
+            Ok(())
+        })?;
+        let (Some(value), Some(Some(name))) = (value, name) else {
+            return Ok(());
+        };
+        let slot = if name.eq_ignore_ascii_case(POWER_APP_ID_PROPERTY) {
+            &mut fields.app_id_property
+        } else if name.eq_ignore_ascii_case(END_USER_ID_PROPERTY) {
+            &mut fields.end_user_id_property
+        } else {
+            return Ok(());
+        };
+        *slot = match value {
+            EntryValue::Text(text) => Some(text),
+            EntryValue::NotText => None,
+            EntryValue::Escaped => return Err(Unsure),
+        };
+        Ok(())
+    }
+
+    /// A wanted value: a plain string, or null.
+    fn string_or_null(&mut self) -> Scanned<Option<&'a str>> {
+        match self.peek() {
+            Some(b'n') => self.literal(b"null").map(|()| None),
+            Some(b'"') => match self.string()? {
+                JsonString::Plain(text) => Ok(Some(text)),
+                JsonString::Escaped => Err(Unsure),
+            },
+            _ => Err(Unsure),
+        }
+    }
+
+    /// Any JSON value, checked and skipped; `depth` counts the levels around it.
+    fn value(&mut self, depth: usize) -> Scanned<()> {
+        if depth > MAX_DEPTH {
+            return Err(Unsure);
+        }
+        match self.peek() {
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b'{') => {
+                self.at += 1;
+                self.members(|cursor, _| cursor.value(depth + 1))
+            }
+            Some(b'[') => {
+                self.at += 1;
+                self.skip_space();
+                if self.eat(b']') {
+                    return Ok(());
+                }
+                loop {
+                    self.skip_space();
+                    self.value(depth + 1)?;
+                    self.skip_space();
+                    match self.next_byte() {
+                        Some(b',') => continue,
+                        Some(b']') => return Ok(()),
+                        _ => return Err(Unsure),
+                    }
+                }
+            }
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(Unsure),
+        }
+    }
+
+    /// A string from its opening (doubled) quote through its closing one.
+    fn string(&mut self) -> Scanned<JsonString<'a>> {
+        self.quote()?;
+        let start = self.at;
+        let mut escaped = false;
+        loop {
+            let rest = &self.bytes[self.at..];
+            let found = memchr::memchr2(b'"', b'\\', rest).ok_or(Unsure)?;
+            // Raw control characters are not allowed inside a JSON string.
+            if rest[..found].iter().any(|&byte| byte < 0x20) {
+                return Err(Unsure);
+            }
+            self.at += found;
+            if self.bytes[self.at] == b'"' {
+                let end = self.at;
+                self.quote()?;
+                return Ok(if escaped {
+                    JsonString::Escaped
+                } else {
+                    JsonString::Plain(&self.text[start..end])
+                });
+            }
+            escaped = true;
+            self.escape()?;
+        }
+    }
+
+    /// One escape sequence, from its backslash. Surrogate code units go to the full decoder,
+    /// which pairs them.
+    fn escape(&mut self) -> Scanned<()> {
+        match self.bytes.get(self.at + 1) {
+            Some(b'"') => {
+                self.at += 1;
+                self.quote()
+            }
+            Some(b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                self.at += 2;
+                Ok(())
+            }
+            Some(b'u') => {
+                let digits = self.bytes.get(self.at + 2..self.at + 6).ok_or(Unsure)?;
+                let digits = std::str::from_utf8(digits).map_err(|_| Unsure)?;
+                if !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+                    return Err(Unsure);
+                }
+                let unit = u16::from_str_radix(digits, 16).map_err(|_| Unsure)?;
+                if (0xD800..=0xDFFF).contains(&unit) {
+                    return Err(Unsure);
+                }
+                self.at += 6;
+                Ok(())
+            }
+            _ => Err(Unsure),
+        }
+    }
+
+    /// A JSON quote, which CSV stores doubled.
+    fn quote(&mut self) -> Scanned<()> {
+        if self.bytes.get(self.at..self.at + 2) == Some(b"\"\"") {
+            self.at += 2;
+            Ok(())
+        } else {
+            Err(Unsure)
+        }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    fn number(&mut self) -> Scanned<()> {
+        self.eat(b'-');
+        match self.next_byte() {
+            Some(b'0') => {}
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(Unsure),
+        }
+        if self.eat(b'.') {
+            self.some_digits()?;
+        }
+        if self.eat(b'e') || self.eat(b'E') {
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            self.some_digits()?;
+        }
+        Ok(())
+    }
+
+    fn some_digits(&mut self) -> Scanned<()> {
+        match self.peek() {
+            Some(b'0'..=b'9') => {
+                self.digits();
+                Ok(())
+            }
+            _ => Err(Unsure),
+        }
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Scanned<()> {
+        if self.bytes[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            Err(Unsure)
+        }
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn next_byte(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        if self.peek() == Some(byte) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Scanned<()> {
+        if self.eat(byte) { Ok(()) } else { Err(Unsure) }
+    }
+}
