@@ -444,7 +444,9 @@ fn decode_audit_data(path: &Path, audit_bytes: &[u8]) -> Result<LaunchAuditData,
     })
 }
 
-/// `text` trimmed and lower-cased into `out` (ASCII without a new allocation).
+/// `text` trimmed and lower-cased into `out` (ASCII without a new allocation). Other text is
+/// lowered whole: `str::to_lowercase` depends on context (a final sigma), so it is not done
+/// character by character.
 fn lower_trimmed<'s>(text: &str, out: &'s mut String) -> &'s str {
     let text = text.trim();
     out.clear();
@@ -454,6 +456,14 @@ fn lower_trimmed<'s>(text: &str, out: &'s mut String) -> &'s str {
     } else {
         out.push_str(&text.to_lowercase());
     }
+    out
+}
+
+/// `text` trimmed, with its ASCII letters lower-cased, into `out`: app and record ids.
+fn lower_trimmed_ascii<'s>(text: &str, out: &'s mut String) -> &'s str {
+    out.clear();
+    out.push_str(text.trim());
+    out.make_ascii_lowercase();
     out
 }
 
@@ -475,9 +485,14 @@ fn read_launch(
                 .map_err(|_| rejection(path, location.clone(), field, "not UTF-8")),
         }
     };
-    let stored = record.raw(layout.audit_data).unwrap_or_default();
+    // The scanner reads quotes as doubled pairs, which only a record without a CSV problem
+    // guarantees (the caller rejects the others first).
+    let scanned = match record.problem {
+        None => audit_data_scan::scan(record.raw(layout.audit_data).unwrap_or_default()),
+        Some(_) => None,
+    };
     let decoded;
-    let audit = match audit_data_scan::scan(stored) {
+    let audit = match scanned {
         Some(fields) => fields,
         None => {
             let bytes = record
@@ -565,17 +580,10 @@ fn read_launch(
     Ok(launched_at)
 }
 
-/// `text` trimmed, with its ASCII letters lower-cased, into `out`.
-fn lower_trimmed_ascii<'s>(text: &str, out: &'s mut String) -> &'s str {
-    out.clear();
-    out.push_str(text.trim());
-    out.make_ascii_lowercase();
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::columns;
 
     /// A JSON document as a quoted CSV field stores it, quotes doubled.
     fn stored(document: &str) -> Vec<u8> {
@@ -601,8 +609,8 @@ mod tests {
         .map(|value| value.map(str::to_string))
     }
 
-    /// The scanner answers `document` exactly as the full decoder does, or leaves it to it.
-    fn agrees(document: &str) -> bool {
+    /// Whether the scanner answers `document`; when it does, its answer must be the decoder's.
+    fn scanner_answers(document: &str) -> bool {
         let stored = stored(document);
         match audit_data_scan::scan(&stored) {
             Some(fields) => {
@@ -627,9 +635,70 @@ mod tests {
             // not a string clears it.
             r#"{"PropertyCollection":[{"Name":"enduser.id","Value":"x"},{"Name":"enduser.id"},{"Name":"powerplatform.analytics.resource.power_app.id","Value":"a"},{"Name":"powerplatform.analytics.resource.power_app.id","Value":7}]}"#,
             r#"{"PropertyCollection":[{"Name":null,"Value":"x"},{"Value":"y"},{}]}"#,
+            // A nameless entry leaves a slot as it is; a null value clears it.
+            r#"{"PropertyCollection":[{"Name":"enduser.id","Value":"x"},{"Name":null,"Value":"y"},{"name":"ENDUSER.ID","value":null}]}"#,
+            // Escapes matter only in values read: other values may hold any.
+            r#"{"Other":"\ud83d\ude80 \"x\"","PropertyCollection":[{"Value":"\u00e9\n","Name":"enduser.role"}]}"#,
+            r#"{"UserId":"","AppName":" "}"#,
         ] {
-            assert!(agrees(document), "left to the decoder: {document}");
+            assert!(scanner_answers(document), "left to the decoder: {document}");
         }
+    }
+
+    #[test]
+    fn a_launch_reads_the_same_through_the_scanner_and_the_decoder() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("audit.csv");
+        let row = |id: &str, time: &str, user: &str| {
+            let document = format!(
+                r#"{{"Id":"{id}","CreationTime":"2026-10-01T{time}","UserId":"{user}","AppName":" App-1 "}}"#
+            );
+            format!(
+                "{id},2026-10-01T{time}Z,256,LaunchPowerApp,x,\"{}\"\r\n",
+                document.replace('"', "\"\"")
+            )
+        };
+        let text = [
+            "RecordId,CreationDate,RecordType,Operation,UserId,AuditData\r\n".to_string(),
+            // The scanner reads the first; the escape sends the second to the decoder.
+            row("1", "08:00:00", " Ada@Contoso.com "),
+            row("2", "09:00:00", r"ada\u0040contoso.COM"),
+            row("3", "10:00:00", " ÅSA@Contoso.com "),
+        ]
+        .concat();
+        std::fs::write(&path, text).expect("write");
+        let read = read_audit_files(&[path], Strictness::Strict).expect("read");
+        let frame = read
+            .launches
+            .sort([columns::USER_KEY], Default::default())
+            .expect("sort");
+        let texts = |name: &str| -> Vec<Option<String>> {
+            frame
+                .column(name)
+                .and_then(|column| column.str().cloned())
+                .expect(name)
+                .iter()
+                .map(|value| value.map(str::to_string))
+                .collect()
+        };
+        assert_eq!(
+            texts(columns::USER_KEY),
+            [
+                Some("ada@contoso.com".into()),
+                Some("åsa@contoso.com".into())
+            ]
+        );
+        assert_eq!(
+            texts(columns::APP_ID),
+            [Some("app-1".into()), Some("app-1".into())]
+        );
+        let launches: Vec<Option<u32>> = frame
+            .column(columns::LAUNCHES)
+            .and_then(|column| column.u32().cloned())
+            .expect("launches")
+            .iter()
+            .collect();
+        assert_eq!(launches, [Some(2), Some(1)]);
     }
 
     #[test]
@@ -647,7 +716,8 @@ mod tests {
             r#"{"PropertyCollection":[{"Name":"a","Name":"b"}]}"#,
             r#"{"PropertyCollection":[{"Name":"enduser.id","Value":"\u0041"}]}"#,
             r#"{"Us\u0065rId":"a"}"#,
-            r#"{"Other":"\ud83d\ude80"}"#,
+            r#"{"PropertyCollection":[{"Value":"\u0041","Name":"enduser.id"}]}"#,
+            r#"{"PropertyCollection":[{"Name":"enduser\u002eid","Value":"a"}]}"#,
             // Broken JSON of every kind.
             "",
             "[]",
@@ -672,8 +742,13 @@ mod tests {
                 "settled by the scanner: {document}"
             );
         }
-        let deep = format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
-        assert_eq!(audit_data_scan::scan(&stored(&deep)), None);
+        let nested =
+            |levels: usize| format!("{{\"a\":{}{}}}", "[".repeat(levels), "]".repeat(levels));
+        assert!(scanner_answers(&nested(audit_data_scan::MAX_DEPTH - 1)));
+        assert_eq!(
+            audit_data_scan::scan(&stored(&nested(audit_data_scan::MAX_DEPTH))),
+            None
+        );
         assert_eq!(audit_data_scan::scan(b"{\"\"a\"\":\"\"\xff\"\"}"), None);
         // A quote that CSV did not double is not the plain case either.
         assert_eq!(audit_data_scan::scan(br#"{"a":1}"#), None);
@@ -686,8 +761,14 @@ mod tests {
         for document in [NEWER, OLDER] {
             for end in (0..=document.len()).filter(|end| document.is_char_boundary(*end)) {
                 let prefix = &document[..end];
-                assert_eq!(agrees(prefix), end == document.len(), "{prefix}");
+                assert_eq!(scanner_answers(prefix), end == document.len(), "{prefix}");
                 assert_eq!(decoded(prefix).is_some(), end == document.len(), "{prefix}");
+            }
+            // Stored bytes cut anywhere, inside a doubled quote or a character too, are left to
+            // the decoder, and never make the scanner stumble.
+            let whole = stored(document);
+            for end in 0..whole.len() {
+                assert_eq!(audit_data_scan::scan(&whole[..end]), None, "cut at {end}");
             }
         }
     }

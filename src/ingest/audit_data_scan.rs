@@ -6,17 +6,19 @@
 //! of an audit's read. This scanner walks the field's bytes as the export stores them (each JSON
 //! quote doubled by CSV), checks the JSON's syntax as it goes and borrows the values it needs.
 //!
-//! It answers only for the plain case: a document that is valid UTF-8, whose wanted properties
-//! are strings without escape sequences or null, each named once, nested at most
-//! [`MAX_DEPTH`] deep. For anything else, broken JSON included, it answers `None`, and the caller
-//! decodes the record with the full decoder, which gives the same values or the exact rejection.
-//! So this path changes the speed of the read, never its result; the tests hold both paths to
-//! the same answers.
+//! It answers only for the plain case: a document that is valid UTF-8, whose keys and
+//! `PropertyCollection` names have no escape sequences, whose wanted properties are strings
+//! without escape sequences or null, each named once, nested at most [`MAX_DEPTH`] deep. For
+//! anything else, broken JSON included, it answers `None`, and the caller decodes the record with
+//! the full decoder, which gives the same values or the exact rejection. So this path changes the
+//! speed of the read, never its result; the tests compare both paths on the shapes Microsoft
+//! writes, on every kind of broken document and on every cut of a stored record.
 
 use super::audit::{END_USER_ID_PROPERTY, POWER_APP_ID_PROPERTY};
 
-/// Deeper documents go to the full decoder (serde_json stops at 128 levels).
-const MAX_DEPTH: usize = 64;
+/// Deeper documents go to the full decoder: the scanner recurses once per level, and real
+/// records nest four levels at most.
+pub const MAX_DEPTH: usize = 64;
 
 /// The top-level properties read, in the order of [`LaunchFields`]' slots.
 const TOP_LEVEL: [&str; 6] = [
@@ -37,27 +39,31 @@ pub struct LaunchFields<'a> {
     pub user_id: Option<&'a str>,
     pub user_key: Option<&'a str>,
     pub app_name: Option<&'a str>,
-    /// The last `PropertyCollection` entry named [`POWER_APP_ID_PROPERTY`] that has a `Value`.
+    /// The `Value` of the last `PropertyCollection` entry named [`POWER_APP_ID_PROPERTY`] that
+    /// has one: the text when it is a string, else `None`.
     pub app_id_property: Option<&'a str>,
-    /// The last `PropertyCollection` entry named [`END_USER_ID_PROPERTY`] that has a `Value`.
+    /// The same for [`END_USER_ID_PROPERTY`].
     pub end_user_id_property: Option<&'a str>,
 }
 
 impl<'a> LaunchFields<'a> {
-    fn top_level_slot(&mut self, index: usize) -> Option<&mut Option<&'a str>> {
+    /// The slot of the top-level string property `index` of [`TOP_LEVEL`] (not
+    /// `PropertyCollection`).
+    fn string_slot(&mut self, index: usize) -> &mut Option<&'a str> {
         match index {
-            0 => Some(&mut self.id),
-            1 => Some(&mut self.creation_time),
-            2 => Some(&mut self.user_id),
-            3 => Some(&mut self.user_key),
-            4 => Some(&mut self.app_name),
-            _ => None,
+            0 => &mut self.id,
+            1 => &mut self.creation_time,
+            2 => &mut self.user_id,
+            3 => &mut self.user_key,
+            _ => &mut self.app_name,
         }
     }
 }
 
-/// The fields of an `AuditData` field as stored in a quoted CSV field (quotes doubled), or
-/// `None` when the document is not the plain case and needs the full decoder.
+/// The fields of an `AuditData` document as a quoted CSV field stores it (the content between
+/// the field's quotes, every quote inside doubled), or `None` when the document is not the plain
+/// case and needs the full decoder. The caller passes only fields of records without a CSV
+/// problem: in those, every quote inside a field is one of a doubled pair.
 pub fn scan(stored: &[u8]) -> Option<LaunchFields<'_>> {
     let text = std::str::from_utf8(stored).ok()?;
     let mut cursor = Cursor {
@@ -113,12 +119,12 @@ impl<'a> Cursor<'a> {
             if std::mem::replace(&mut seen[index], true) {
                 return Err(Unsure);
             }
-            match fields.top_level_slot(index) {
-                Some(slot) => *slot = cursor.string_or_null()?,
-                None if index == PROPERTY_COLLECTION => cursor.property_collection(&mut fields)?,
-                None => return Err(Unsure),
+            if index == PROPERTY_COLLECTION {
+                cursor.property_collection(&mut fields)
+            } else {
+                *fields.string_slot(index) = cursor.string_or_null()?;
+                Ok(())
             }
-            Ok(())
         })?;
         self.skip_space();
         if self.at == self.bytes.len() {
@@ -199,12 +205,12 @@ impl<'a> Cursor<'a> {
                         JsonString::Escaped => EntryValue::Escaped,
                     },
                     _ => {
-                        cursor.value(4)?;
+                        cursor.value(3)?;
                         EntryValue::NotText
                     }
                 });
             } else {
-                cursor.value(4)?;
+                cursor.value(3)?;
             }
             Ok(())
         })?;
@@ -238,9 +244,9 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Any JSON value, checked and skipped; `depth` counts the levels around it.
+    /// Any JSON value, checked and skipped; `depth` counts the objects and arrays around it.
     fn value(&mut self, depth: usize) -> Scanned<()> {
-        if depth > MAX_DEPTH {
+        if matches!(self.peek(), Some(b'{' | b'[')) && depth >= MAX_DEPTH {
             return Err(Unsure);
         }
         match self.peek() {
@@ -301,8 +307,9 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// One escape sequence, from its backslash. Surrogate code units go to the full decoder,
-    /// which pairs them.
+    /// One escape sequence, from its backslash. Like the decoder skipping a value, any four hex
+    /// digits pass after `\u`; strings that are read, where a code unit must be valid, never
+    /// get here (escaped values go to the decoder).
     fn escape(&mut self) -> Scanned<()> {
         match self.bytes.get(self.at + 1) {
             Some(b'"') => {
@@ -315,12 +322,7 @@ impl<'a> Cursor<'a> {
             }
             Some(b'u') => {
                 let digits = self.bytes.get(self.at + 2..self.at + 6).ok_or(Unsure)?;
-                let digits = std::str::from_utf8(digits).map_err(|_| Unsure)?;
-                if !digits.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-                    return Err(Unsure);
-                }
-                let unit = u16::from_str_radix(digits, 16).map_err(|_| Unsure)?;
-                if (0xD800..=0xDFFF).contains(&unit) {
+                if !digits.iter().all(u8::is_ascii_hexdigit) {
                     return Err(Unsure);
                 }
                 self.at += 6;
@@ -377,7 +379,11 @@ impl<'a> Cursor<'a> {
     }
 
     fn literal(&mut self, word: &[u8]) -> Scanned<()> {
-        if self.bytes[self.at..].starts_with(word) {
+        if self
+            .bytes
+            .get(self.at..)
+            .is_some_and(|rest| rest.starts_with(word))
+        {
             self.at += word.len();
             Ok(())
         } else {
