@@ -17,5 +17,5 @@ source bench/tenant.sh "$users" "$seed"
 for run in $(seq 1 "$runs"); do
   echo "run $run:"
   "$binary" audit "$snapshot" --out "$work/analyses-$users-$seed" --no-report --verbose \
-    2>&1 > /dev/null | grep -E "^seatwise: (read snapshot|analyse|  )"
+    2>&1 > /dev/null | awk '/^seatwise: report model/ { past = 1 } !past && /^seatwise: (read snapshot|analyse|  )/'
 done

@@ -4,7 +4,7 @@ use super::{ExitStatus, UsageError, history, parse_date, today_utc};
 use crate::cli::AuditArgs;
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
-use seatwise::analyze::phases::Phase;
+use seatwise::analyze::phases::{Phase, PhaseClock};
 use seatwise::analyze::window::ahead_of_clock;
 use seatwise::analyze::{Analysis, AnalyzeOptions, AuditWindow, FindingKind, analyze};
 use seatwise::catalogue::{Catalogue, PriceBook};
@@ -167,7 +167,9 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
     let analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
     stages.lap("analyse")?;
     stages.phases(&analysis.phases)?;
-    let tables = AuditTables::build(&snapshot, &analysis).context("building the audit's tables")?;
+    let mut report_phases = PhaseClock::start();
+    let tables = AuditTables::build_timed(&snapshot, &analysis, &mut report_phases)
+        .context("building the audit's tables")?;
     let model = ReportModel::build(
         AuditContext::of(
             &snapshot,
@@ -183,7 +185,9 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
         &ReportOptions::default(),
     )
     .context("computing the report model")?;
+    report_phases.lap("model");
     stages.lap("report model")?;
+    stages.phases(&report_phases.phases())?;
 
     let out_dir = request
         .out
