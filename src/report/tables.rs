@@ -87,6 +87,7 @@
 //! | `note` | String? | |
 
 use crate::analyze::inputs::{IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS};
+use crate::analyze::launch_owner::OWNER_ORDER;
 use crate::analyze::phases::PhaseClock;
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, NOTE, REASON, SEATS};
 use crate::analyze::{Analysis, Evidence, Finding};
@@ -564,22 +565,36 @@ fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<Laz
                 .alias(UNKNOWN_USER),
             in_inventory.fill_null(lit(false)).alias(APP_IN_INVENTORY),
         ])
+        // The owner's order stands for the user id (one to one, null for unknown users) in
+        // the keys: numbers group and sort faster than id strings, in the same order.
         .group_by([
+            col(LAUNCH_DATE),
+            col(OWNER_ORDER),
+            col(UNKNOWN_USER),
+            col(columns::APP_ID),
+            col(columns::APP_IS_PREMIUM),
+            col(APP_IN_INVENTORY),
+        ])
+        .agg([
+            col(columns::USER_ID).first(),
+            col(columns::LAUNCHES)
+                .cast(DataType::Int64)
+                .sum()
+                .alias(LAUNCHES),
+        ])
+        .sort(
+            [LAUNCH_DATE, OWNER_ORDER, UNKNOWN_USER, columns::APP_ID],
+            SortMultipleOptions::default(),
+        )
+        .select([
             col(LAUNCH_DATE),
             col(columns::USER_ID),
             col(UNKNOWN_USER),
             col(columns::APP_ID),
             col(columns::APP_IS_PREMIUM),
             col(APP_IN_INVENTORY),
-        ])
-        .agg([col(columns::LAUNCHES)
-            .cast(DataType::Int64)
-            .sum()
-            .alias(LAUNCHES)])
-        .sort(
-            [LAUNCH_DATE, columns::USER_ID, UNKNOWN_USER, columns::APP_ID],
-            SortMultipleOptions::default(),
-        ))
+            col(LAUNCHES),
+        ]))
 }
 
 /// The findings as a table, in their order, with exact amounts.
