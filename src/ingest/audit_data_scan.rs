@@ -161,17 +161,15 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// `PropertyCollection`: an array of `{Name, Value}` objects (anything else, null too, is
-    /// the decoder's to judge).
-    fn property_collection(&mut self, fields: &mut LaunchFields<'a>) -> Scanned<()> {
-        self.expect(b'[')?;
+    /// The elements of an array whose `[` is read, through its `]`: `element` reads each.
+    fn elements(&mut self, mut element: impl FnMut(&mut Self) -> Scanned<()>) -> Scanned<()> {
         self.skip_space();
         if self.eat(b']') {
             return Ok(());
         }
         loop {
             self.skip_space();
-            self.property_entry(fields)?;
+            element(self)?;
             self.skip_space();
             match self.next_byte() {
                 Some(b',') => continue,
@@ -179,6 +177,13 @@ impl<'a> Cursor<'a> {
                 _ => return Err(Unsure),
             }
         }
+    }
+
+    /// `PropertyCollection`: an array of `{Name, Value}` objects (anything else, null too, is
+    /// the decoder's to judge).
+    fn property_collection(&mut self, fields: &mut LaunchFields<'a>) -> Scanned<()> {
+        self.expect(b'[')?;
+        self.elements(|cursor| cursor.property_entry(fields))
     }
 
     /// One `{Name, Value}` entry. A later entry of the same name wins, as in the decoder; an
@@ -257,20 +262,7 @@ impl<'a> Cursor<'a> {
             }
             Some(b'[') => {
                 self.at += 1;
-                self.skip_space();
-                if self.eat(b']') {
-                    return Ok(());
-                }
-                loop {
-                    self.skip_space();
-                    self.value(depth + 1)?;
-                    self.skip_space();
-                    match self.next_byte() {
-                        Some(b',') => continue,
-                        Some(b']') => return Ok(()),
-                        _ => return Err(Unsure),
-                    }
-                }
+                self.elements(|cursor| cursor.value(depth + 1))
             }
             Some(b't') => self.literal(b"true"),
             Some(b'f') => self.literal(b"false"),

@@ -60,6 +60,18 @@ impl<K: Hash + Eq + Clone> Interner<K> {
     }
 }
 
+impl Interner<Box<str>> {
+    /// Numbers here every value of `other`: the result maps each of `other`'s numbers to its
+    /// number here.
+    fn renumber(&mut self, other: &Interner<Box<str>>) -> Vec<u32> {
+        other
+            .values
+            .iter()
+            .map(|value| self.number(&**value))
+            .collect()
+    }
+}
+
 /// Who a record says launched: the interned user principal name and the object id.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Identity {
@@ -167,12 +179,7 @@ pub fn reduce(
         Vec::with_capacity(files.iter().map(|file| file.records.len()).sum());
     for (file_index, file) in files.into_iter().enumerate() {
         let file_number = u32::try_from(file_index).unwrap_or(u32::MAX);
-        let user_numbers: Vec<u32> = file
-            .users
-            .values
-            .iter()
-            .map(|user| users.number(&**user))
-            .collect();
+        let user_numbers = users.renumber(&file.users);
         let identity_numbers: Vec<u32> = file
             .identities
             .values
@@ -184,12 +191,7 @@ pub fn reduce(
                 })
             })
             .collect();
-        let app_numbers: Vec<u32> = file
-            .apps
-            .values
-            .iter()
-            .map(|app| apps.number(&**app))
-            .collect();
+        let app_numbers = apps.renumber(&file.apps);
         records.extend(file.records.into_iter().map(|record| LaunchRecord {
             identity: identity_numbers[record.identity as usize],
             app: app_numbers[record.app as usize],
