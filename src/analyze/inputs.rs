@@ -340,12 +340,20 @@ pub fn premium_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
 }
 
 /// Premium-flagged launches with their owner (SPEC §2): [`columns::USER_ID`], null for users
-/// not in the directory, and [`launch_owner::UPN_DIFFERS`].
+/// not in the directory, [`launch_owner::OWNER_ORDER`], [`launch_owner::UPN_DIFFERS`] and
+/// [`launch_owner::UNKNOWN_USER`].
+///
+/// Owners are decided per launch identity, and each row takes its identity's by number.
 pub fn attributed_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
-    Ok(launch_owner::attribute(
-        premium_launches(snapshot)?,
+    let owners = launch_owner::attribute(
+        snapshot.launch_identities.clone().lazy(),
         snapshot.users.clone().lazy(),
-    ))
+    )
+    .collect()?;
+    let launches = premium_launches(snapshot)?.collect()?;
+    let identities = launches.column(columns::LAUNCH_IDENTITY)?.idx()?;
+    let owners = owners.take(identities)?;
+    Ok(launches.hstack(owners.columns())?.lazy())
 }
 
 /// Adds the sources of each (user, SKU) assignment to findings that have none yet, reading

@@ -9,7 +9,7 @@
 use super::evidence::{ActivityUnknown, Coverage, Evidence, PremiumUseUnknown};
 use super::finding::FindingKind;
 use super::inputs::{ENDING_STATUS, IS_PAID, RuleInputs, millis};
-use super::launch_owner::UPN_DIFFERS;
+use super::launch_owner::{UNKNOWN_USER, UPN_DIFFERS};
 use crate::catalogue::PriceBook;
 use crate::model::{Snapshot, columns};
 use chrono::NaiveDate;
@@ -71,7 +71,6 @@ pub struct AnalysisQuality {
 }
 
 const IN_DIRECTORY: &str = "in_directory";
-const UNKNOWN_KEY: &str = "unknown_key";
 
 /// Users holding each SKU, by SKU id.
 fn sku_holder_counts(
@@ -102,11 +101,10 @@ impl AnalysisQuality {
     ) -> PolarsResult<AnalysisQuality> {
         let start = inputs.window.start_millis();
         let end = inputs.window.end_millis();
-        let mut launches = inputs.launches.clone().with_columns([
-            col(columns::USER_ID).is_not_null().alias(IN_DIRECTORY),
-            // An unknown user is told apart by the id the record carries, else its name.
-            coalesce(&[col(columns::USER_OBJECT_ID), col(columns::USER_KEY)]).alias(UNKNOWN_KEY),
-        ]);
+        let mut launches = inputs
+            .launches
+            .clone()
+            .with_columns([col(columns::USER_ID).is_not_null().alias(IN_DIRECTORY)]);
         launches = match &snapshot.apps {
             Some(apps) => launches
                 .left_join(
@@ -139,7 +137,8 @@ impl AnalysisQuality {
                 launches_where(in_window.clone()).alias("in_window"),
                 launches_where(launched.gt_eq(lit(end))).alias("after"),
                 launches_where(unknown_user.clone()).alias("unknown_user_launches"),
-                col(UNKNOWN_KEY)
+                // An unknown user is told apart by the id the records carry, else the name.
+                col(UNKNOWN_USER)
                     .filter(unknown_user.clone())
                     .n_unique()
                     .cast(DataType::Int64)

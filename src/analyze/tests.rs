@@ -278,9 +278,12 @@ impl TenantBuilder {
         }
         let mut log =
             crate::ingest::error::RejectionLog::new(crate::ingest::error::Strictness::Strict);
-        let launches = crate::ingest::launch_days::reduce(vec![records], &[], &mut log)
-            .expect("launch days")
-            .frame;
+        let launch_days = crate::ingest::launch_days::reduce(
+            crate::ingest::launch_days::LaunchMerge::of(vec![records]),
+            &[],
+            &mut log,
+        )
+        .expect("launch days");
         let empty_members = df!(columns::GROUP_ID => Vec::<String>::new(), columns::USER_ID => Vec::<String>::new())
             .expect("members frame");
         Snapshot {
@@ -299,7 +302,8 @@ impl TenantBuilder {
             group_members: empty_members.clone(),
             group_licenses: empty_members,
             apps: Some(apps),
-            launches,
+            launches: launch_days.frame,
+            launch_identities: launch_days.identities,
             prices: None,
             renewals: Default::default(),
             quality: IngestQuality {

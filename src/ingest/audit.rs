@@ -14,7 +14,7 @@ use super::audit_data_scan::{self, LaunchFields};
 use super::csv_records::{CsvRecord, CsvRecords};
 use super::encoding::{Encoding, read_utf8};
 use super::error::{IngestError, Location, Rejection, RejectionLog, Strictness, rejection};
-use super::launch_days::{self, FileLaunches};
+use super::launch_days::{self, FileLaunches, LaunchMerge};
 use super::record::KeyIndex;
 use super::table::{HeaderMap, is_type_line, structure_problem};
 use crate::case_insensitive_record;
@@ -29,6 +29,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// The only audit operation seatwise uses.
 pub const LAUNCH_OPERATION: &str = "LaunchPowerApp";
@@ -186,6 +187,8 @@ pub struct AuditFileRead {
 /// Launches of all audit files, and their counts.
 pub struct AuditRead {
     pub launches: polars::prelude::DataFrame,
+    /// Who launched: row `n` is `launch_identity` `n` of `launches`.
+    pub launch_identities: polars::prelude::DataFrame,
     pub rows: usize,
     pub launch_rows: usize,
     /// Launch records exported more than once (same record id, same content), kept once.
@@ -196,21 +199,31 @@ pub struct AuditRead {
     pub log: RejectionLog,
 }
 
-/// Reads every audit export in parallel, stacks their launches and keeps each record once.
+/// Reads every audit export in parallel, merges their launches as each file is read and keeps
+/// each record once.
 pub fn read_audit_files(
     files: &[PathBuf],
     strictness: Strictness,
 ) -> Result<AuditRead, IngestError> {
+    let merge = Mutex::new(LaunchMerge::default());
     let per_file: Vec<Result<AuditFileRead, IngestError>> = files
         .par_iter()
-        .map(|path| read_audit_file(path, strictness))
+        .enumerate()
+        .map(|(index, path)| {
+            let mut file = read_audit_file(path, strictness)?;
+            let launches = std::mem::take(&mut file.launches);
+            merge
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .offer(index, launches);
+            Ok(file)
+        })
         .collect();
     let mut rows = 0;
     let mut other_operations: BTreeMap<String, usize> = BTreeMap::new();
     let mut log = RejectionLog::new(strictness);
     let mut first_record: Option<i64> = None;
     let mut last_record: Option<i64> = None;
-    let mut launches = Vec::with_capacity(files.len());
     for result in per_file {
         let file = result?;
         rows += file.rows;
@@ -220,12 +233,13 @@ pub fn read_audit_files(
         first_record = min_option(first_record, file.first_record);
         last_record = last_record.max(file.last_record);
         log.absorb(file.log);
-        launches.push(file.launches);
     }
-    let days = launch_days::reduce(launches, files, &mut log)?;
+    let merged = merge.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let days = launch_days::reduce(merged, files, &mut log)?;
     Ok(AuditRead {
         launch_rows: days.launches,
         launches: days.frame,
+        launch_identities: days.identities,
         rows,
         duplicate_launch_records: days.repeated,
         other_operations,
@@ -668,9 +682,19 @@ mod tests {
         .concat();
         std::fs::write(&path, text).expect("write");
         let read = read_audit_files(&[path], Strictness::Strict).expect("read");
+        let identities = read
+            .launches
+            .column(columns::LAUNCH_IDENTITY)
+            .and_then(|column| column.idx().cloned())
+            .expect("identity numbers");
+        let who = read
+            .launch_identities
+            .take(&identities)
+            .expect("identities");
         let frame = read
             .launches
-            .sort([columns::USER_KEY], Default::default())
+            .hstack(who.columns())
+            .and_then(|frame| frame.sort([columns::USER_KEY], Default::default()))
             .expect("sort");
         let texts = |name: &str| -> Vec<Option<String>> {
             frame

@@ -157,48 +157,108 @@ impl FileLaunches {
 pub struct LaunchDays {
     /// Rows in the layout of [`crate::model::schema::launches`].
     pub frame: DataFrame,
+    /// Who launched, in the layout of [`crate::model::schema::launch_identities`].
+    pub identities: DataFrame,
     /// Launch records kept (the sum of the frame's launch counts).
     pub launches: usize,
     /// Records exported more than once with the same content, kept once.
     pub repeated: usize,
 }
 
-/// Merges the files' records (in the order of `paths`), keeps each record id once and counts
-/// the launches per (user, app, day).
-pub fn reduce(
-    files: Vec<FileLaunches>,
-    paths: &[PathBuf],
-    log: &mut RejectionLog,
-) -> Result<LaunchDays, IngestError> {
-    let label = Path::new("audit");
-    let mut users: Interner<Box<str>> = Interner::default();
-    let mut identities: Interner<Identity> = Interner::default();
-    let mut apps: Interner<Box<str>> = Interner::default();
-    let mut id_texts: Vec<HashMap<u128, String>> = Vec::with_capacity(files.len());
-    let mut records: Vec<LaunchRecord> =
-        Vec::with_capacity(files.iter().map(|file| file.records.len()).sum());
-    for (file_index, file) in files.into_iter().enumerate() {
-        let file_number = u32::try_from(file_index).unwrap_or(u32::MAX);
-        let user_numbers = users.renumber(&file.users);
+/// The records of the files read so far, merged in file order as they arrive: users,
+/// identities and apps numbered once for all files. A file's own numbers are dropped as soon
+/// as it is merged, so memory follows the distinct users and apps, not the number of files.
+#[derive(Default)]
+pub struct LaunchMerge {
+    users: Interner<Box<str>>,
+    identities: Interner<Identity>,
+    apps: Interner<Box<str>>,
+    /// The text of record ids that are not GUIDs, by their 128 bits.
+    id_texts: HashMap<u128, String>,
+    /// Per file merged, its records in the numbers above.
+    records: Vec<Vec<LaunchRecord>>,
+    /// Files read ahead of one still being read, by their place in the order.
+    waiting: BTreeMap<usize, FileLaunches>,
+    /// The place of the next file to merge.
+    next: usize,
+}
+
+impl LaunchMerge {
+    /// The files' records, merged in the order given.
+    pub fn of(files: Vec<FileLaunches>) -> LaunchMerge {
+        let mut merge = LaunchMerge::default();
+        for (index, file) in files.into_iter().enumerate() {
+            merge.offer(index, file);
+        }
+        merge
+    }
+
+    /// Takes the records of the file at `index` in the order of the files (files read in
+    /// parallel finish in any order): it is merged once every file before it is.
+    pub fn offer(&mut self, index: usize, file: FileLaunches) {
+        self.waiting.insert(index, file);
+        while let Some(file) = self.waiting.remove(&self.next) {
+            self.merge(self.next, file);
+            self.next += 1;
+        }
+    }
+
+    /// Merges the files still waiting: those after a file never offered (one that could not
+    /// be read) keep their own places.
+    fn merge_waiting(&mut self) {
+        for (index, file) in std::mem::take(&mut self.waiting) {
+            self.merge(index, file);
+        }
+    }
+
+    fn merge(&mut self, index: usize, file: FileLaunches) {
+        let file_number = u32::try_from(index).unwrap_or(u32::MAX);
+        let user_numbers = self.users.renumber(&file.users);
         let identity_numbers: Vec<u32> = file
             .identities
             .values
             .iter()
             .map(|identity| {
-                identities.number(&Identity {
+                self.identities.number(&Identity {
                     user: user_numbers[identity.user as usize],
                     object_id: identity.object_id,
                 })
             })
             .collect();
-        let app_numbers = apps.renumber(&file.apps);
-        records.extend(file.records.into_iter().map(|record| LaunchRecord {
-            identity: identity_numbers[record.identity as usize],
-            app: app_numbers[record.app as usize],
-            file: file_number,
-            ..record
-        }));
-        id_texts.push(file.id_texts);
+        let app_numbers = self.apps.renumber(&file.apps);
+        let mut records = file.records;
+        for record in &mut records {
+            record.identity = identity_numbers[record.identity as usize];
+            record.app = app_numbers[record.app as usize];
+            record.file = file_number;
+        }
+        records.shrink_to_fit();
+        self.records.push(records);
+        self.id_texts.extend(file.id_texts);
+    }
+}
+
+/// Keeps each record id of the merged files (`paths`, in their order) once and counts the
+/// launches per (identity, app, day).
+pub fn reduce(
+    merged: LaunchMerge,
+    paths: &[PathBuf],
+    log: &mut RejectionLog,
+) -> Result<LaunchDays, IngestError> {
+    let label = Path::new("audit");
+    let mut merged = merged;
+    merged.merge_waiting();
+    let LaunchMerge {
+        users,
+        identities,
+        apps,
+        id_texts,
+        records: per_file,
+        ..
+    } = merged;
+    let mut records: Vec<LaunchRecord> = Vec::with_capacity(per_file.iter().map(Vec::len).sum());
+    for file_records in per_file {
+        records.extend(file_records);
     }
 
     // Copies of one id side by side, the earliest place first; records without an id last.
@@ -230,10 +290,13 @@ pub fn reduce(
     day_keys.par_sort_unstable();
     let days = DayColumns::count(&day_keys);
     let frame = days
-        .into_frame(&users, &identities, &apps)
+        .into_frame(&apps)
         .map_err(|error| IngestError::frame(label, error))?;
+    let identities =
+        identity_frame(&users, &identities).map_err(|error| IngestError::frame(label, error))?;
     Ok(LaunchDays {
         frame,
+        identities,
         launches: day_keys.len(),
         repeated,
     })
@@ -295,35 +358,9 @@ impl DayColumns {
         columns
     }
 
-    /// The frame: names looked up by gathering from the distinct values, so a name's bytes are
-    /// stored once however many rows carry it.
-    fn into_frame(
-        self,
-        users: &Interner<Box<str>>,
-        identities: &Interner<Identity>,
-        apps: &Interner<Box<str>>,
-    ) -> PolarsResult<DataFrame> {
-        let user_keys = Series::new(
-            columns::USER_KEY.into(),
-            identities
-                .values
-                .iter()
-                .map(|identity| {
-                    users
-                        .values
-                        .get(identity.user as usize)
-                        .map_or("", |text| text)
-                })
-                .collect::<Vec<&str>>(),
-        );
-        let object_ids = Series::new(
-            columns::USER_OBJECT_ID.into(),
-            identities
-                .values
-                .iter()
-                .map(|identity| identity.object_id.map(|guid| guid.to_string()))
-                .collect::<Vec<Option<String>>>(),
-        );
+    /// The frame: app ids looked up by gathering from the distinct values, so an id's bytes
+    /// are stored once however many rows carry it.
+    fn into_frame(self, apps: &Interner<Box<str>>) -> PolarsResult<DataFrame> {
         let app_ids = Series::new(
             columns::APP_ID.into(),
             apps.values
@@ -331,12 +368,10 @@ impl DayColumns {
                 .map(|text| &**text)
                 .collect::<Vec<&str>>(),
         );
-        let identity_rows = IdxCa::from_vec("".into(), self.identities);
         let app_rows = IdxCa::from_vec("".into(), self.apps);
         let timestamp = DataType::Datetime(TimeUnit::Milliseconds, None);
         DataFrame::new_infer_height(vec![
-            user_keys.take(&identity_rows)?.into_column(),
-            object_ids.take(&identity_rows)?.into_column(),
+            IdxCa::from_vec(columns::LAUNCH_IDENTITY.into(), self.identities).into_column(),
             app_ids.take(&app_rows)?.into_column(),
             Column::new(columns::LAUNCH_DAY.into(), self.days).cast(&DataType::Date)?,
             Column::new(columns::LAUNCHES.into(), self.launches),
@@ -346,12 +381,38 @@ impl DayColumns {
     }
 }
 
+/// One row per identity, in the order of their numbers.
+fn identity_frame(
+    users: &Interner<Box<str>>,
+    identities: &Interner<Identity>,
+) -> PolarsResult<DataFrame> {
+    let user_keys: Vec<&str> = identities
+        .values
+        .iter()
+        .map(|identity| {
+            users
+                .values
+                .get(identity.user as usize)
+                .map_or("", |text| text)
+        })
+        .collect();
+    let object_ids: Vec<Option<String>> = identities
+        .values
+        .iter()
+        .map(|identity| identity.object_id.map(|guid| guid.to_string()))
+        .collect();
+    DataFrame::new_infer_height(vec![
+        Column::new(columns::USER_KEY.into(), user_keys),
+        Column::new(columns::USER_OBJECT_ID.into(), object_ids),
+    ])
+}
+
 /// Rejects the later copy of each record id found with two contents, naming both places.
 /// Each file involved is read once to turn the copies' byte offsets into lines.
 fn reject_conflicts(
     conflicts: &[(LaunchRecord, LaunchRecord)],
     paths: &[PathBuf],
-    id_texts: &[HashMap<u128, String>],
+    id_texts: &HashMap<u128, String>,
     log: &mut RejectionLog,
 ) -> Result<(), IngestError> {
     let mut offsets: BTreeMap<u32, Vec<u64>> = BTreeMap::new();
@@ -388,8 +449,7 @@ fn reject_conflicts(
     };
     for (first, copy) in conflicts {
         let id_text = id_texts
-            .get(copy.file as usize)
-            .and_then(|texts| texts.get(&copy.id))
+            .get(&copy.id)
             .cloned()
             .unwrap_or_else(|| Guid::from_bits(copy.id).to_string());
         log.reject(rejection(
@@ -414,7 +474,16 @@ mod tests {
     const HOUR: i64 = 3_600_000;
     const DAY: i64 = 24 * HOUR;
 
-    fn rows(frame: &DataFrame) -> Vec<(String, String, i32, u32, i64, i64)> {
+    /// The day rows with the identity's name written out.
+    fn rows(days: &LaunchDays) -> Vec<(String, String, i32, u32, i64, i64)> {
+        let identities = days
+            .frame
+            .column(columns::LAUNCH_IDENTITY)
+            .and_then(|column| column.idx().cloned())
+            .expect("identity numbers");
+        let who = days.identities.take(&identities).expect("identities");
+        let frame = days.frame.hstack(who.columns()).expect("named rows");
+        let frame = &frame;
         let text = |name: &str, row: usize| {
             frame
                 .column(name)
@@ -482,7 +551,7 @@ mod tests {
         second.push("bob@contoso.com", None, "app-a", 10 * DAY - 1, None, 20);
         let mut log = RejectionLog::new(Strictness::Strict);
         let days = reduce(
-            vec![first, second],
+            LaunchMerge::of(vec![first, second]),
             &[PathBuf::from("a.csv"), PathBuf::from("b.csv")],
             &mut log,
         )
@@ -490,7 +559,7 @@ mod tests {
         assert_eq!(days.launches, 4);
         assert_eq!(days.repeated, 1);
         assert_eq!(
-            rows(&days.frame),
+            rows(&days),
             vec![
                 (
                     "ada@contoso.com".to_string(),
@@ -521,13 +590,63 @@ mod tests {
     }
 
     #[test]
+    fn files_finishing_out_of_order_merge_as_in_file_order() {
+        let files = || {
+            let mut first = FileLaunches::default();
+            first.push("bob@contoso.com", None, "app-b", DAY, Some("r-1"), 0);
+            first.push("ada@contoso.com", None, "app-a", DAY, Some("r-2"), 10);
+            let mut second = FileLaunches::default();
+            second.push("ada@contoso.com", None, "app-a", 2 * DAY, Some("r-3"), 0);
+            second.push("cy@contoso.com", None, "app-b", DAY, Some("r-4"), 10);
+            [first, second]
+        };
+        let paths = [PathBuf::from("a.csv"), PathBuf::from("b.csv")];
+        let frames = |merge: LaunchMerge| {
+            let days =
+                reduce(merge, &paths, &mut RejectionLog::new(Strictness::Strict)).expect("reduce");
+            (days.frame, days.identities)
+        };
+        let [first, second] = files();
+        let in_order = frames(LaunchMerge::of(vec![first, second]));
+        let [first, second] = files();
+        let mut merge = LaunchMerge::default();
+        merge.offer(1, second);
+        merge.offer(0, first);
+        assert_eq!(frames(merge), in_order);
+        // Identities are numbered in order of first appearance in file order.
+        let names: Vec<Option<&str>> = in_order
+            .1
+            .column(columns::USER_KEY)
+            .and_then(|column| column.str())
+            .expect("names")
+            .iter()
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("bob@contoso.com"),
+                Some("ada@contoso.com"),
+                Some("cy@contoso.com")
+            ]
+        );
+
+        // A file never offered (one that could not be read) leaves the others in their places.
+        let [_, second] = files();
+        let mut merge = LaunchMerge::default();
+        merge.offer(1, second);
+        let mut log = RejectionLog::new(Strictness::Strict);
+        let days = reduce(merge, &paths, &mut log).expect("reduce");
+        assert_eq!(days.launches, 2);
+    }
+
+    #[test]
     fn a_record_id_with_two_contents_is_an_error_or_leniently_the_first_copy() {
         let files = || {
             let mut first = FileLaunches::default();
             first.push("ada@contoso.com", None, "app-a", DAY, Some("r-1"), 0);
             let mut second = FileLaunches::default();
             second.push("ada@contoso.com", None, "app-b", DAY, Some("r-1"), 0);
-            vec![first, second]
+            LaunchMerge::of(vec![first, second])
         };
         let paths = [
             PathBuf::from("missing-a.csv"),
@@ -547,7 +666,7 @@ mod tests {
         let mut lenient = RejectionLog::new(Strictness::Lenient);
         let days = reduce(files(), &paths, &mut lenient).expect("lenient");
         assert_eq!(days.launches, 1);
-        assert_eq!(rows(&days.frame)[0].1, "app-a");
+        assert_eq!(rows(&days)[0].1, "app-a");
         assert_eq!(lenient.into_rejections().len(), 1);
     }
 }

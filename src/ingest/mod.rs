@@ -291,6 +291,7 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         group_licenses: groups.group_licenses,
         apps,
         launches: audit.launches,
+        launch_identities: audit.launch_identities,
         prices,
         renewals,
         quality,

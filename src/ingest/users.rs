@@ -15,6 +15,7 @@ use crate::support::timestamp::parse_optional_timestamp;
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 case_insensitive_record! {
     #[derive(Debug)]
@@ -120,7 +121,8 @@ struct Holding {
 
 struct SourcedUser {
     user: User,
-    file: PathBuf,
+    /// Shared by the file's users: a tenant has a million users and a few thousand pages.
+    file: Arc<Path>,
     location: Location,
 }
 
@@ -174,7 +176,7 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
         .count();
     let label = files.first().map_or(Path::new("users"), PathBuf::as_path);
     let (users_frame, holdings, assignment_states) =
-        build_frames(&users).map_err(|error| IngestError::frame(label, error))?;
+        build_frames(users).map_err(|error| IngestError::frame(label, error))?;
     Ok(UserFrames {
         users: users_frame,
         holdings,
@@ -203,6 +205,7 @@ fn read_users_file(path: &Path, strictness: Strictness) -> Result<UsersFileRead,
     // Lines of a JSON Lines file that are not JSON at all are records too.
     let record_count = records.len() + log.len();
     let mut users = Vec::with_capacity(records.len());
+    let file: Arc<Path> = Arc::from(path);
     for record in records {
         let parsed = serde_json::from_str::<UserRecord>(record.raw.get())
             .map_err(|error| field_error(path, &record.location, &error.to_string()))
@@ -210,7 +213,7 @@ fn read_users_file(path: &Path, strictness: Strictness) -> Result<UsersFileRead,
         match parsed {
             Ok(user) => users.push(SourcedUser {
                 user,
-                file: path.to_path_buf(),
+                file: Arc::clone(&file),
                 location: record.location,
             }),
             Err(problem) => log.reject(problem)?,
@@ -526,7 +529,10 @@ fn reject_shared_names(
 }
 
 /// Builds the three frames from chunks of users in parallel, then stacks them.
-fn build_frames(users: &[User]) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
+/// The frames of `users`, built a chunk at a time in parallel. The users are dropped before
+/// the chunks are joined into one: a large tenant's records then never sit in memory beside
+/// both the chunks and the joined frames.
+fn build_frames(users: Vec<User>) -> PolarsResult<(DataFrame, DataFrame, DataFrame)> {
     const CHUNK: usize = 16_384;
     let chunks: Vec<PolarsResult<[DataFrame; 3]>> = users
         .par_chunks(CHUNK)
@@ -538,6 +544,7 @@ fn build_frames(users: &[User]) -> PolarsResult<(DataFrame, DataFrame, DataFrame
             ])
         })
         .collect();
+    drop(users);
     let mut stacked: Option<[DataFrame; 3]> = None;
     for chunk in chunks {
         let chunk = chunk?;

@@ -76,6 +76,9 @@ pub const LAUNCHES: &str = "launches";
 /// The earliest and the latest time of a row's launches (both inside its day).
 pub const FIRST_LAUNCHED_AT: &str = "first_launched_at";
 pub const LAST_LAUNCHED_AT: &str = "last_launched_at";
+/// Who launched, as a row number of the launch identities: one per distinct (lower-case user
+/// principal name, object id) pair the records carry.
+pub const LAUNCH_IDENTITY: &str = "launch_identity";
 /// The Entra object id a launch record carries (`UserKey` or `enduser.id`), when a GUID.
 pub const USER_OBJECT_ID: &str = "user_object_id";
 

@@ -9,7 +9,8 @@
 //! | `subscribed_skus` | purchased SKU | SKU id, part number, prepaid units, consumed units |
 //! | `groups`, `group_members`, `group_licenses` | group / membership / group license | |
 //! | `apps` | inventory app | app id, name, environment, premium |
-//! | `launches` | (user, app, UTC day) of `LaunchPowerApp` records | lower-case UPN, object id, app id, day, count, first and last time |
+//! | `launches` | (launch identity, app, UTC day) of `LaunchPowerApp` records | identity number, app id, day, count, first and last time |
+//! | `launch_identities` | distinct (lower-case UPN, object id) pair launch records carry | lower-case UPN, object id |
 //!
 //! Subscriptions and their terms are few and not frames: [`subscriptions::Renewals`].
 //!
@@ -54,11 +55,26 @@ pub struct Snapshot {
     /// `None` when the snapshot has no `apps.csv`.
     pub apps: Option<DataFrame>,
     pub launches: DataFrame,
+    /// Who launched: row `n` is the identity `launch_identity` `n` of `launches` names.
+    pub launch_identities: DataFrame,
     /// The snapshot's own `prices.csv`, if any.
     pub prices: Option<PriceBook>,
     /// `subscriptions.json` and `terms.csv`: when savings can be banked.
     pub renewals: subscriptions::Renewals,
     pub quality: IngestQuality,
+}
+
+impl Snapshot {
+    /// The launch rows with who launched written out (the identity's lower-case user principal
+    /// name and object id in place of its number): for readers that want the names, not for
+    /// the rules, which match identities to users once each.
+    pub fn launches_with_identities(&self) -> PolarsResult<DataFrame> {
+        let rows = self.launches.column(columns::LAUNCH_IDENTITY)?.idx()?;
+        let who = self.launch_identities.take(rows)?;
+        let mut frame = self.launches.drop(columns::LAUNCH_IDENTITY)?;
+        frame.hstack_mut(who.columns())?;
+        Ok(frame)
+    }
 }
 
 /// What ingestion noticed about the data: counts for the data-quality section.

@@ -108,18 +108,29 @@ pub fn apps() -> Schema {
     ])
 }
 
-/// One row per (user, app, UTC day) of `LaunchPowerApp` audit records, each record id counted
-/// once: the records' user principal name in lower case (empty when they carry only an object
-/// id), the object id when they carry one as a GUID, the app, the day, how many records, and
-/// the first and last time among them.
+/// One row per (launch identity, app, UTC day) of `LaunchPowerApp` audit records, each record
+/// id counted once: who (a row of [`launch_identities`]), the app, the day, how many records,
+/// and the first and last time among them.
+///
+/// Who launched is a number rather than the records' names: millions of rows then carry four
+/// bytes each, and matching records to directory users is done once per identity.
 pub fn launches() -> Schema {
     schema(&[
-        (USER_KEY, DataType::String),
-        (USER_OBJECT_ID, DataType::String),
+        (LAUNCH_IDENTITY, IDX_DTYPE),
         (APP_ID, DataType::String),
         (LAUNCH_DAY, DataType::Date),
         (LAUNCHES, DataType::UInt32),
         (FIRST_LAUNCHED_AT, timestamp()),
         (LAST_LAUNCHED_AT, timestamp()),
+    ])
+}
+
+/// Who launched, one row per distinct pair the launch records carry, row `n` being
+/// [`LAUNCH_IDENTITY`] `n` of [`launches`]: the user principal name in lower case (empty when
+/// the records carry only an object id) and the object id when they carry one as a GUID.
+pub fn launch_identities() -> Schema {
+    schema(&[
+        (USER_KEY, DataType::String),
+        (USER_OBJECT_ID, DataType::String),
     ])
 }

@@ -104,7 +104,7 @@ pub const CURRENCY: &str = "currency";
 /// The UTC day of a launch count.
 pub const LAUNCH_DATE: &str = "date";
 /// The key of a launching user who is not in the directory.
-pub const UNKNOWN_USER: &str = "unknown_user";
+pub use crate::analyze::launch_owner::UNKNOWN_USER;
 pub const APP_IN_INVENTORY: &str = "app_in_inventory";
 /// Launch records in a day.
 pub const LAUNCHES: &str = "launches";
@@ -555,7 +555,8 @@ fn skus(priced: &DataFrame, currency: &str) -> LazyFrame {
         )
 }
 
-/// Daily counts of `launches`, attributed to their owners by the analysis.
+/// Daily counts of `launches`, attributed to their owners by the analysis (unknown users by
+/// [`UNKNOWN_USER`]).
 fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<LazyFrame> {
     let in_inventory = match &snapshot.apps {
         Some(apps) => col(columns::APP_ID).is_in(
@@ -573,13 +574,6 @@ fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<Laz
         .lazy()
         .with_columns([
             col(columns::LAUNCH_DAY).alias(LAUNCH_DATE),
-            when(col(columns::USER_ID).is_null())
-                .then(coalesce(&[
-                    col(columns::USER_OBJECT_ID),
-                    col(columns::USER_KEY),
-                ]))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(UNKNOWN_USER),
             in_inventory.fill_null(lit(false)).alias(APP_IN_INVENTORY),
         ])
         // The owner's order stands for the user id (one to one, null for unknown users) in

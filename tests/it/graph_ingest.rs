@@ -141,7 +141,7 @@ type LaunchDay = (String, String, String, i64, i64, i64);
 
 /// Every launch row (per user, app and UTC day) of a snapshot, sorted.
 fn launches(snapshot: &Snapshot) -> Vec<LaunchDay> {
-    let frame = &snapshot.launches;
+    let frame = &snapshot.launches_with_identities().expect("named launches");
     let strings = |name: &str| -> Vec<String> {
         let column = frame
             .column(name)

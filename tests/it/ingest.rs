@@ -79,7 +79,8 @@ fn the_small_snapshot_reads_into_frames() {
         ]
     );
     // Both audit shapes and both record shapes; the UserLoggedIn row is counted, not read.
-    let mut launches = strings(&snapshot.launches, columns::USER_KEY);
+    let named = snapshot.launches_with_identities().expect("named launches");
+    let mut launches = strings(&named, columns::USER_KEY);
     launches.sort();
     assert_eq!(
         launches,
@@ -447,6 +448,11 @@ fn every_frame_has_the_model_schema() {
                 schema::group_licenses(),
             ),
             ("launches", &snapshot.launches, schema::launches()),
+            (
+                "launch_identities",
+                &snapshot.launch_identities,
+                schema::launch_identities(),
+            ),
         ];
         for (name, frame, expected) in checks {
             assert_eq!(
