@@ -62,8 +62,10 @@ pub struct RuleInputs {
     /// Every launch with its premium flag and its owner (see [`attributed_launches`]),
     /// attributed once for the rules and the data-quality counts.
     pub launches: LazyFrame,
-    /// Per (user, SKU) holding: its disabled plans, the user's, the SKU's and the premium-use
-    /// columns.
+    /// Per (user, SKU) holding: its disabled plans, the user's columns the rules read
+    /// ([`HOLDER_USER_COLUMNS`] and the flags of `users`), the SKU's ([`HOLDER_SKU_COLUMNS`])
+    /// and the premium-use columns. Millions of rows: every column more costs tens of
+    /// megabytes.
     pub holders: LazyFrame,
     pub window: AuditWindow,
     /// False when sign-in activity was not collected: only `disabled` can be told then.
@@ -80,6 +82,29 @@ pub struct PremiumLicense {
     pub sku_id: String,
     pub monthly_price: Money,
 }
+
+/// The user columns a holding carries for the rules.
+pub const HOLDER_USER_COLUMNS: [&str; 8] = [
+    columns::USER_ID,
+    columns::USER_PRINCIPAL_NAME,
+    columns::DEPARTMENT,
+    columns::ACCOUNT_ENABLED,
+    columns::LAST_SIGN_IN,
+    columns::LAST_ACTIVITY,
+    columns::ACTIVITY_COUNTS_FAILED_ATTEMPTS,
+    columns::HAS_SIGN_IN_TIMESTAMP,
+];
+
+/// The SKU columns a holding carries for the rules.
+pub const HOLDER_SKU_COLUMNS: [&str; 7] = [
+    columns::SKU_ID,
+    columns::SKU_PART_NUMBER,
+    columns::SKU_DISPLAY_NAME,
+    columns::PREMIUM,
+    columns::MONTHLY_PRICE,
+    columns::APPLIES_TO,
+    IS_PAID,
+];
 
 /// Epoch-millisecond view of a datetime column.
 pub fn millis(name: &str) -> Expr {
@@ -223,18 +248,24 @@ impl RuleInputs {
         let users = materialise(users)?;
         let skus = materialise(skus)?;
         let premium_use = materialise(premium_use)?;
+        let holder_users = HOLDER_USER_COLUMNS
+            .iter()
+            .copied()
+            .chain([IS_ACTIVE, IS_DISABLED])
+            .map(col)
+            .collect::<Vec<Expr>>();
         let holders = snapshot
             .holdings
             .clone()
             .lazy()
             .join(
-                users.clone(),
+                users.clone().select(holder_users),
                 [col(columns::USER_ID)],
                 [col(columns::USER_ID)],
                 JoinArgs::new(JoinType::Inner),
             )
             .join(
-                skus.clone(),
+                skus.clone().select(HOLDER_SKU_COLUMNS.map(col)),
                 [col(columns::SKU_ID)],
                 [col(columns::SKU_ID)],
                 JoinArgs::new(JoinType::Inner),

@@ -37,6 +37,12 @@ const COVERING_PRICE: &str = "covering_monthly_price";
 const COVERING_IS_PAID: &str = "covering_is_paid";
 const COVERING_APPLIES_TO: &str = "covering_applies_to";
 
+// Row numbers of the holdings, and which may take part in a pair, while pairs are found.
+const HELD_ROW: &str = "held_row";
+const COVERING_ROW: &str = "covering_row";
+const MAY_BE_COVERED: &str = "may_be_covered";
+const MAY_COVER: &str = "may_cover";
+
 /// `subscribedSkus.appliesTo` of a SKU assigned to the tenant rather than to users.
 const COMPANY: &str = "Company";
 
@@ -47,36 +53,38 @@ pub fn find(
     reclaimed: LazyFrame,
 ) -> PolarsResult<LazyFrame> {
     let covered_pairs = coverage_frame(coverage)?;
-    let held = inputs.holders.clone().select([
-        col(columns::USER_ID),
-        col(columns::SKU_ID),
-        col(columns::SKU_PART_NUMBER),
-        col(columns::SKU_DISPLAY_NAME),
-        col(columns::DISABLED_PLANS),
-        col(columns::MONTHLY_PRICE),
-        col(IS_PAID),
-        col(columns::APPLIES_TO),
-    ]);
-    let covering = held.clone().select([
-        col(columns::USER_ID),
-        col(columns::SKU_ID).alias(COVERING_SKU_ID),
-        col(columns::SKU_PART_NUMBER).alias(COVERING_SKU_PART_NUMBER),
-        col(columns::SKU_DISPLAY_NAME).alias(COVERING_DISPLAY_NAME),
-        col(columns::DISABLED_PLANS).alias(COVERING_DISABLED_PLANS),
-        col(columns::MONTHLY_PRICE).alias(COVERING_PRICE),
-        col(IS_PAID).alias(COVERING_IS_PAID),
-        col(columns::APPLIES_TO).alias(COVERING_APPLIES_TO),
-    ]);
+    let held = inputs.holders.clone().collect()?.select([
+        columns::USER_ID,
+        columns::SKU_ID,
+        columns::SKU_PART_NUMBER,
+        columns::SKU_DISPLAY_NAME,
+        columns::DISABLED_PLANS,
+        columns::MONTHLY_PRICE,
+        IS_PAID,
+        columns::APPLIES_TO,
+    ])?;
     let for_users = |name: &str| col(name).neq(lit(COMPANY)).fill_null(lit(true));
     // Every (user, B, A) where the tables say A covers B with all of A's plans enabled: few
-    // rows, checked one by one below against the user's disabled plans.
-    let candidates = held
-        .filter(
-            col(columns::MONTHLY_PRICE)
-                .gt(lit(0i64))
-                .and(col(IS_PAID))
-                .and(for_users(columns::APPLIES_TO)),
-        )
+    // rows, checked one by one below against the user's disabled plans. The pairs are found
+    // on row numbers and ids alone (a SKU is covered by many, so the first join multiplies
+    // the rows), and only the pairs found take the holdings' other columns.
+    let numbered = held.clone().lazy().with_row_index(HELD_ROW, None).select([
+        col(HELD_ROW),
+        col(columns::USER_ID),
+        col(columns::SKU_ID),
+        col(columns::MONTHLY_PRICE)
+            .gt(lit(0i64))
+            .and(col(IS_PAID))
+            .and(for_users(columns::APPLIES_TO))
+            .alias(MAY_BE_COVERED),
+        col(IS_PAID)
+            .and(for_users(columns::APPLIES_TO))
+            .alias(MAY_COVER),
+    ]);
+    let pairs = numbered
+        .clone()
+        .filter(col(MAY_BE_COVERED))
+        .select([col(HELD_ROW), col(columns::USER_ID), col(columns::SKU_ID)])
         .join(
             covered_pairs,
             [col(columns::SKU_ID)],
@@ -84,13 +92,44 @@ pub fn find(
             JoinArgs::new(JoinType::Inner),
         )
         .join(
-            covering,
+            numbered.filter(col(MAY_COVER)).select([
+                col(columns::USER_ID),
+                col(columns::SKU_ID).alias(COVERING_SKU_ID),
+                col(HELD_ROW).alias(COVERING_ROW),
+            ]),
             [col(columns::USER_ID), col(COVERING_SKU_ID)],
             [col(columns::USER_ID), col(COVERING_SKU_ID)],
             JoinArgs::new(JoinType::Inner),
         )
-        .filter(col(COVERING_IS_PAID).and(for_users(COVERING_APPLIES_TO)))
+        .select([col(HELD_ROW), col(COVERING_ROW)])
         .collect()?;
+    let covered = held.take(pairs.column(HELD_ROW)?.idx()?)?;
+    let covering = held
+        .select([
+            columns::SKU_ID,
+            columns::SKU_PART_NUMBER,
+            columns::SKU_DISPLAY_NAME,
+            columns::DISABLED_PLANS,
+            columns::MONTHLY_PRICE,
+            IS_PAID,
+            columns::APPLIES_TO,
+        ])?
+        .take(pairs.column(COVERING_ROW)?.idx()?)?;
+    let mut candidates = covered;
+    for (name, column) in [
+        COVERING_SKU_ID,
+        COVERING_SKU_PART_NUMBER,
+        COVERING_DISPLAY_NAME,
+        COVERING_DISABLED_PLANS,
+        COVERING_PRICE,
+        COVERING_IS_PAID,
+        COVERING_APPLIES_TO,
+    ]
+    .into_iter()
+    .zip(covering.into_columns())
+    {
+        candidates.with_column(column.with_name(name.into()))?;
+    }
     let redundant = redundant_rows(&candidates, coverage)?;
     let found = candidates
         .filter(&redundant)?
