@@ -67,7 +67,8 @@ pub struct Analysis {
     /// per-user price.
     pub license_mix: Option<LicenseMix>,
     /// Every launch with its premium flag and its owner (`user_id`, null for users not in the
-    /// directory), attributed once; the audit's daily launch table is built from it.
+    /// directory), attributed once; the audit's daily launch table is built from it, and
+    /// `audit` lets it go (empty) once that table is built.
     pub launches: DataFrame,
     /// How long each phase took.
     pub phases: Vec<phases::Phase>,

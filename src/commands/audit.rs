@@ -125,7 +125,7 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
         || read_snapshot(request.snapshot, &options),
         || hash_snapshot(request.snapshot),
     );
-    let snapshot = snapshot?;
+    let mut snapshot = snapshot?;
     if request.require_tenant {
         history::require_tenant(&snapshot)?;
     }
@@ -164,12 +164,17 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
     let options = AnalyzeOptions {
         audit_complete: request.audit_complete,
     };
-    let analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
+    let mut analysis = analyze(&snapshot, &catalogue, prices, window, options)?;
     stages.lap("analyse")?;
     stages.phases(&analysis.phases)?;
     let mut report_phases = PhaseClock::start();
     let tables = AuditTables::build_timed(&snapshot, &analysis, &mut report_phases)
         .context("building the audit's tables")?;
+    // The launch rows are the largest frames, and the daily launch table now holds all that
+    // is read of them later: they go before the report model and the write.
+    analysis.launches = polars::prelude::DataFrame::empty();
+    snapshot.launches = polars::prelude::DataFrame::empty();
+    snapshot.launch_identities = polars::prelude::DataFrame::empty();
     let model = ReportModel::build(
         AuditContext::of(
             &snapshot,

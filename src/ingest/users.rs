@@ -14,6 +14,7 @@ use crate::model::columns;
 use crate::support::timestamp::parse_optional_timestamp;
 use polars::prelude::*;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -679,19 +680,34 @@ fn holdings_frame(users: &[User]) -> PolarsResult<DataFrame> {
         })
         .collect();
     DataFrame::new_infer_height(vec![
-        Column::new(
-            columns::USER_ID.into(),
-            pairs.iter().map(|pair| pair.0).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            columns::SKU_ID.into(),
-            pairs
-                .iter()
-                .map(|pair| pair.1.sku_id.as_str())
-                .collect::<Vec<_>>(),
-        ),
+        repeated_strings(columns::USER_ID, pairs.iter().map(|pair| pair.0))?,
+        repeated_strings(
+            columns::SKU_ID,
+            pairs.iter().map(|pair| pair.1.sku_id.as_str()),
+        )?,
         disabled_plans_column(pairs.iter().map(|pair| pair.1.disabled_plans.as_slice())),
     ])
+}
+
+/// A string column of values that repeat from row to row (a user's id on each of their
+/// licenses, a SKU's or a group's id on millions): each distinct value's bytes are stored once
+/// and the rows refer to them, instead of a copy per row.
+fn repeated_strings<'a>(name: &str, values: impl Iterator<Item = &'a str>) -> PolarsResult<Column> {
+    let mut numbers: HashMap<&str, IdxSize, foldhash::fast::RandomState> = HashMap::default();
+    let mut distinct: Vec<&str> = Vec::new();
+    let mut rows: Vec<IdxSize> = Vec::new();
+    for value in values {
+        let next = IdxSize::try_from(distinct.len())
+            .map_err(|_| polars_err!(ComputeError: "too many distinct values in {name}"))?;
+        rows.push(*numbers.entry(value).or_insert_with(|| {
+            distinct.push(value);
+            next
+        }));
+    }
+    let distinct = Series::new(name.into(), distinct);
+    Ok(distinct
+        .take(&IdxCa::from_vec(PlSmallStr::EMPTY, rows))?
+        .into_column())
 }
 
 /// The [`columns::DISABLED_PLANS`] column: one list of plan GUIDs per holding.
@@ -719,13 +735,13 @@ fn states_frame(users: &[User]) -> PolarsResult<DataFrame> {
         })
         .collect();
     let column = |name: &str, pick: &dyn for<'r> Fn(&(&'r str, &'r AssignmentState)) -> &'r str| {
-        Column::new(name.into(), rows.iter().map(pick).collect::<Vec<&str>>())
+        repeated_strings(name, rows.iter().map(pick))
     };
     DataFrame::new_infer_height(vec![
-        column(columns::USER_ID, &|row| row.0),
-        column(columns::SKU_ID, &|row| &row.1.sku_id),
-        column(columns::ASSIGNED_BY, &|row| &row.1.assigned_by),
-        column(columns::ASSIGNMENT_STATE, &|row| &row.1.state),
-        column(columns::ASSIGNMENT_ERROR, &|row| &row.1.error),
+        column(columns::USER_ID, &|row| row.0)?,
+        column(columns::SKU_ID, &|row| &row.1.sku_id)?,
+        column(columns::ASSIGNED_BY, &|row| &row.1.assigned_by)?,
+        column(columns::ASSIGNMENT_STATE, &|row| &row.1.state)?,
+        column(columns::ASSIGNMENT_ERROR, &|row| &row.1.error)?,
     ])
 }

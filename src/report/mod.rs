@@ -9,6 +9,7 @@
 
 pub mod attribute;
 pub mod audit_folder;
+pub mod daily_launches;
 pub mod figures;
 pub mod history;
 pub mod html;

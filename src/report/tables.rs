@@ -86,8 +86,8 @@
 //! | `monthly_amount` | Int64 | micro-units, never negative: a saving or a cost, as the kind says |
 //! | `note` | String? | |
 
+use super::daily_launches;
 use crate::analyze::inputs::{IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS};
-use crate::analyze::launch_owner::OWNER_ORDER;
 use crate::analyze::phases::PhaseClock;
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, NOTE, REASON, SEATS};
 use crate::analyze::{Analysis, Evidence, Finding};
@@ -290,7 +290,11 @@ impl AuditTables {
         clock.lap("holdings table");
         let skus = skus(&analysis.skus, &analysis.currency).collect()?;
         clock.lap("skus table");
-        let launches_daily = launches_daily(snapshot, &analysis.launches)?.collect()?;
+        let inventory = match &snapshot.apps {
+            Some(apps) => Some(apps.column(columns::APP_ID)?.str()?.clone()),
+            None => None,
+        };
+        let launches_daily = daily_launches::build(&analysis.launches, inventory.as_ref())?;
         clock.lap("launches_daily table");
         let findings = findings(&analysis.findings)?;
         clock.lap("findings table");
@@ -553,59 +557,6 @@ fn skus(priced: &DataFrame, currency: &str) -> LazyFrame {
             [columns::SKU_PART_NUMBER, columns::SKU_ID],
             SortMultipleOptions::default(),
         )
-}
-
-/// Daily counts of `launches`, attributed to their owners by the analysis (unknown users by
-/// [`UNKNOWN_USER`]).
-fn launches_daily(snapshot: &Snapshot, launches: &DataFrame) -> PolarsResult<LazyFrame> {
-    let in_inventory = match &snapshot.apps {
-        Some(apps) => col(columns::APP_ID).is_in(
-            lit(apps
-                .column(columns::APP_ID)?
-                .as_materialized_series()
-                .implode()?
-                .into_series()),
-            false,
-        ),
-        None => lit(false),
-    };
-    Ok(launches
-        .clone()
-        .lazy()
-        .with_columns([
-            col(columns::LAUNCH_DAY).alias(LAUNCH_DATE),
-            in_inventory.fill_null(lit(false)).alias(APP_IN_INVENTORY),
-        ])
-        // The owner's order stands for the user id (one to one, null for unknown users) in
-        // the keys: numbers group and sort faster than id strings, in the same order.
-        .group_by([
-            col(LAUNCH_DATE),
-            col(OWNER_ORDER),
-            col(UNKNOWN_USER),
-            col(columns::APP_ID),
-            col(columns::APP_IS_PREMIUM),
-            col(APP_IN_INVENTORY),
-        ])
-        .agg([
-            col(columns::USER_ID).first(),
-            col(columns::LAUNCHES)
-                .cast(DataType::Int64)
-                .sum()
-                .alias(LAUNCHES),
-        ])
-        .sort(
-            [LAUNCH_DATE, OWNER_ORDER, UNKNOWN_USER, columns::APP_ID],
-            SortMultipleOptions::default(),
-        )
-        .select([
-            col(LAUNCH_DATE),
-            col(columns::USER_ID),
-            col(UNKNOWN_USER),
-            col(columns::APP_ID),
-            col(columns::APP_IS_PREMIUM),
-            col(APP_IN_INVENTORY),
-            col(LAUNCHES),
-        ]))
 }
 
 /// The findings as a table, in their order, with exact amounts.

@@ -16,15 +16,26 @@ const SOURCE_COUNT: &str = "source_count";
 const HAS_DIRECT: &str = "has_direct";
 
 pub fn find(snapshot: &Snapshot, inputs: &RuleInputs) -> LazyFrame {
-    let duplicated = snapshot
-        .assignment_states
+    let active = snapshot.assignment_states.clone().lazy().filter(
+        col(columns::ASSIGNMENT_STATE)
+            .str()
+            .to_lowercase()
+            .eq(lit("active")),
+    );
+    // Millions of assignments have one source: the pairs with two or more are found on a
+    // count first, and only their sources are gathered and joined into text.
+    let several_sources = active
         .clone()
-        .lazy()
-        .filter(
-            col(columns::ASSIGNMENT_STATE)
-                .str()
-                .to_lowercase()
-                .eq(lit("active")),
+        .group_by([col(columns::USER_ID), col(columns::SKU_ID)])
+        .agg([col(columns::ASSIGNED_BY).n_unique().alias(SOURCE_COUNT)])
+        .filter(col(SOURCE_COUNT).gt_eq(lit(2u32)))
+        .select([col(columns::USER_ID), col(columns::SKU_ID)]);
+    let duplicated = active
+        .join(
+            several_sources,
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            [col(columns::USER_ID), col(columns::SKU_ID)],
+            JoinArgs::new(JoinType::Semi),
         )
         .group_by([col(columns::USER_ID), col(columns::SKU_ID)])
         .agg([

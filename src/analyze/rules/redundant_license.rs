@@ -23,6 +23,7 @@ use crate::catalogue::Coverage;
 use crate::model::columns;
 use crate::money::Money;
 use polars::prelude::*;
+use std::collections::HashSet;
 
 pub const COVERED_BY_HELD_LICENSE: &str = "covered-by-held-license";
 
@@ -52,7 +53,6 @@ pub fn find(
     coverage: &Coverage,
     reclaimed: LazyFrame,
 ) -> PolarsResult<LazyFrame> {
-    let covered_pairs = coverage_frame(coverage)?;
     let held = inputs.holders.clone().collect()?.select([
         columns::USER_ID,
         columns::SKU_ID,
@@ -63,6 +63,13 @@ pub fn find(
         IS_PAID,
         columns::APPLIES_TO,
     ])?;
+    let held_skus: HashSet<&str> = held
+        .column(columns::SKU_ID)?
+        .str()?
+        .iter()
+        .flatten()
+        .collect();
+    let covered_pairs = coverage_frame(coverage, &held_skus)?;
     let for_users = |name: &str| col(name).neq(lit(COMPANY)).fill_null(lit(true));
     // Every (user, B, A) where the tables say A covers B with all of A's plans enabled: few
     // rows, checked one by one below against the user's disabled plans. The pairs are found
@@ -196,9 +203,14 @@ pub fn find(
     .select(FindingKind::RedundantLicense, found))
 }
 
-/// The coverage pairs as a frame: `sku_id` (covered) and `covering_sku_id`.
-fn coverage_frame(coverage: &Coverage) -> PolarsResult<LazyFrame> {
-    let (covering, covered): (Vec<&str>, Vec<&str>) = coverage.pairs().unzip();
+/// The coverage pairs of SKUs someone in the tenant holds, as a frame: `sku_id` (covered) and
+/// `covering_sku_id`. The catalogue's other pairs could match no holding, and a SKU held by
+/// millions is covered by dozens of SKUs in the catalogue.
+fn coverage_frame(coverage: &Coverage, held: &HashSet<&str>) -> PolarsResult<LazyFrame> {
+    let (covering, covered): (Vec<&str>, Vec<&str>) = coverage
+        .pairs()
+        .filter(|(covering, covered)| held.contains(covering) && held.contains(covered))
+        .unzip();
     Ok(df!(
         columns::SKU_ID => covered,
         COVERING_SKU_ID => covering,
