@@ -62,6 +62,10 @@ pub struct RuleInputs {
     /// Every launch with its premium flag and its owner (see [`attributed_launches`]),
     /// attributed once for the rules and the data-quality counts.
     pub launches: LazyFrame,
+    /// The owner of each launch identity, row `n` for identity `n` (see
+    /// [`launch_owner::attribute`]): what is known of an unknown user is read here, not
+    /// carried by millions of launch rows.
+    pub launch_owners: DataFrame,
     /// Per (user, SKU) holding: its disabled plans, the user's columns the rules read
     /// ([`HOLDER_USER_COLUMNS`] and the flags of `users`), the SKU's ([`HOLDER_SKU_COLUMNS`])
     /// and the premium-use columns. Millions of rows: every column more costs tens of
@@ -220,7 +224,8 @@ impl RuleInputs {
                 col(PURCHASED_SEATS),
             ]);
 
-        let launches = materialise(attributed_launches(snapshot)?)?;
+        let (launches, launch_owners) = attributed_launches(snapshot)?;
+        let launches = launches.lazy();
         let premium_use = launches
             .clone()
             .filter(col(columns::USER_ID).is_not_null())
@@ -295,6 +300,7 @@ impl RuleInputs {
             skus,
             premium_use,
             launches,
+            launch_owners,
             holders,
             window,
             activity_known: evidence.activity_known(),
@@ -371,11 +377,11 @@ pub fn premium_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
 }
 
 /// Premium-flagged launches with their owner (SPEC §2): [`columns::USER_ID`], null for users
-/// not in the directory, [`launch_owner::OWNER_ORDER`], [`launch_owner::UPN_DIFFERS`] and
-/// [`launch_owner::UNKNOWN_USER`].
+/// not in the directory, [`launch_owner::OWNER_ORDER`] and [`launch_owner::UPN_DIFFERS`];
+/// and the owners of the launch identities themselves, with [`launch_owner::UNKNOWN_USER`].
 ///
 /// Owners are decided per launch identity, and each row takes its identity's by number.
-pub fn attributed_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
+pub fn attributed_launches(snapshot: &Snapshot) -> PolarsResult<(DataFrame, DataFrame)> {
     let owners = launch_owner::attribute(
         snapshot.launch_identities.clone().lazy(),
         snapshot.users.clone().lazy(),
@@ -383,8 +389,14 @@ pub fn attributed_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
     .collect()?;
     let launches = premium_launches(snapshot)?.collect()?;
     let identities = launches.column(columns::LAUNCH_IDENTITY)?.idx()?;
-    let owners = owners.take(identities)?;
-    Ok(launches.hstack(owners.columns())?.lazy())
+    let row_owners = owners
+        .select([
+            columns::USER_ID,
+            launch_owner::OWNER_ORDER,
+            launch_owner::UPN_DIFFERS,
+        ])?
+        .take(identities)?;
+    Ok((launches.hstack(row_owners.columns())?, owners))
 }
 
 /// Adds the sources of each (user, SKU) assignment to findings that have none yet, reading

@@ -68,8 +68,11 @@ pub struct Analysis {
     pub license_mix: Option<LicenseMix>,
     /// Every launch with its premium flag and its owner (`user_id`, null for users not in the
     /// directory), attributed once; the audit's daily launch table is built from it, and
-    /// `audit` lets it go (empty) once that table is built.
+    /// [`crate::report::AuditTables::build_releasing`] lets it go (empty) once that is done.
     pub launches: DataFrame,
+    /// The owner of each launch identity (row `n` for `launch_identity` `n`), with what is
+    /// known of the unknown users (see [`launch_owner::attribute`]).
+    pub launch_owners: DataFrame,
     /// How long each phase took.
     pub phases: Vec<phases::Phase>,
 }
@@ -159,6 +162,7 @@ pub fn analyze(
         skus: skus_frame,
         license_mix: right_size.mix,
         launches,
+        launch_owners: inputs.launch_owners.clone(),
         phases: clock.phases(),
     })
 }

@@ -133,17 +133,12 @@ impl AnalysisQuality {
                 .sum()
         };
         let counts = launches
+            .clone()
             .select([
                 launches_where(in_window.clone()).alias("in_window"),
                 launches_where(launched.gt_eq(lit(end))).alias("after"),
                 launches_where(unknown_user.clone()).alias("unknown_user_launches"),
-                // An unknown user is told apart by the id the records carry, else the name.
-                col(UNKNOWN_USER)
-                    .filter(unknown_user.clone())
-                    .n_unique()
-                    .cast(DataType::Int64)
-                    .alias("unknown_users"),
-                launches_where(unknown_user.and(col(columns::APP_IS_PREMIUM)))
+                launches_where(unknown_user.clone().and(col(columns::APP_IS_PREMIUM)))
                     .alias("unknown_user_premium"),
                 launches_where(unknown_app.clone()).alias("unknown_app_launches"),
                 col(columns::APP_ID)
@@ -157,6 +152,19 @@ impl AnalysisQuality {
         let count = |name: &str| -> PolarsResult<usize> {
             Ok(counts.column(name)?.i64()?.get(0).unwrap_or(0).max(0) as usize)
         };
+        // An unknown user is told apart by the id the records carry, else the name: the
+        // identities of their launches name them.
+        let unknown_identities = launches
+            .clone()
+            .filter(unknown_user)
+            .select([col(columns::LAUNCH_IDENTITY)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()?;
+        let unknown_users = inputs
+            .launch_owners
+            .column(UNKNOWN_USER)?
+            .take(unknown_identities.column(columns::LAUNCH_IDENTITY)?.idx()?)?
+            .n_unique()?;
 
         let part_numbers = skus.column(columns::SKU_PART_NUMBER)?.str()?;
         let sku_ids = skus.column(columns::SKU_ID)?.str()?;
@@ -247,7 +255,7 @@ impl AnalysisQuality {
             launches_in_window: count("in_window")?,
             launches_after_as_of: count("after")?,
             unknown_user_launches: count("unknown_user_launches")?,
-            unknown_users: count("unknown_users")?,
+            unknown_users,
             unknown_user_premium_launches: count("unknown_user_premium")?,
             unknown_app_launches: if snapshot.apps.is_some() {
                 count("unknown_app_launches")?

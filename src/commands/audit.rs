@@ -168,13 +168,9 @@ pub fn audit_snapshot(request: &AuditRequest<'_>) -> anyhow::Result<Audited> {
     stages.lap("analyse")?;
     stages.phases(&analysis.phases)?;
     let mut report_phases = PhaseClock::start();
-    let tables = AuditTables::build_timed(&snapshot, &analysis, &mut report_phases)
+    // The tables hold all that is read of the rows later: the rows go as they are built.
+    let tables = AuditTables::build_releasing(&mut snapshot, &mut analysis, &mut report_phases)
         .context("building the audit's tables")?;
-    // The launch rows are the largest frames, and the daily launch table now holds all that
-    // is read of them later: they go before the report model and the write.
-    analysis.launches = polars::prelude::DataFrame::empty();
-    snapshot.launches = polars::prelude::DataFrame::empty();
-    snapshot.launch_identities = polars::prelude::DataFrame::empty();
     let model = ReportModel::build(
         AuditContext::of(
             &snapshot,

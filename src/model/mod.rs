@@ -65,6 +65,26 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Empties every frame, keeping what describes the snapshot (folder, metadata, quality,
+    /// renewals, prices): for a caller done with the rows, as `audit` is once its typed tables
+    /// are built. A large tenant's frames hold gigabytes the report and the write never read.
+    pub fn release_rows(&mut self) {
+        for frame in [
+            &mut self.users,
+            &mut self.holdings,
+            &mut self.assignment_states,
+            &mut self.subscribed_skus,
+            &mut self.groups,
+            &mut self.group_members,
+            &mut self.group_licenses,
+            &mut self.launches,
+            &mut self.launch_identities,
+        ] {
+            *frame = DataFrame::empty();
+        }
+        self.apps = None;
+    }
+
     /// The launch rows with who launched written out (the identity's lower-case user principal
     /// name and object id in place of its number): for readers that want the names, not for
     /// the rules, which match identities to users once each.

@@ -17,39 +17,46 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
-/// The table from `launches` (the analysis' attributed launch rows) and the app ids of the
-/// inventory (`None` without one: no app is in it).
-pub fn build(launches: &DataFrame, inventory: Option<&StringChunked>) -> PolarsResult<DataFrame> {
+/// The table from `launches` (the analysis' attributed launch rows), `owners` (the owners of
+/// their launch identities, by identity number) and the app ids of the inventory (`None`
+/// without one: no app is in it).
+pub fn build(
+    launches: &DataFrame,
+    owners: &DataFrame,
+    inventory: Option<&StringChunked>,
+) -> PolarsResult<DataFrame> {
     let days = launches
         .column(columns::LAUNCH_DAY)?
         .cast(&DataType::Int32)?;
     let days = days.i32()?;
-    let owners = launches.column(OWNER_ORDER)?.idx()?;
-    let unknown_users = launches.column(UNKNOWN_USER)?.str()?;
+    let identities = launches.column(columns::LAUNCH_IDENTITY)?.idx()?;
+    let owner_orders = launches.column(OWNER_ORDER)?.idx()?;
+    let unknown_users = owners.column(UNKNOWN_USER)?.str()?;
     let apps = launches.column(columns::APP_ID)?.str()?;
-    let counts = launches.column(columns::LAUNCHES)?.cast(&DataType::Int64)?;
-    let counts = counts.i64()?;
+    let counts = launches.column(columns::LAUNCHES)?.u32()?;
 
     let apps = Places::of(apps.iter());
-    // Directory users' rows count as null here, so they share one place of their own.
-    let unknown = Places::of(
-        owners
-            .iter()
-            .zip(unknown_users.iter())
-            .map(|(owner, unknown)| if owner.is_none() { unknown } else { None }),
-    );
-    let unknown_count = unknown.values.len() as u64;
+    // Per identity; directory users' identities count as null, a place of their own.
+    let unknown = Places::of(unknown_users.iter());
+    let unknown_count = u32::try_from(unknown.values.len())
+        .map_err(|_| polars_err!(ComputeError: "too many unknown users to number"))?;
 
-    let mut keys: Vec<(i32, u64, u32, IdxSize)> = Vec::with_capacity(launches.height());
-    for (row, ((day, owner), (unknown_place, app))) in days
+    // (day, who, app, row): sorted, rows of one day, owner and app lie side by side.
+    let mut keys: Vec<(i32, u32, u32, IdxSize)> = Vec::with_capacity(launches.height());
+    for (row, ((day, owner), (identity, app))) in days
         .iter()
-        .zip(owners.iter())
-        .zip(unknown.places.iter().zip(apps.places.iter()))
+        .zip(owner_orders.iter())
+        .zip(identities.iter().zip(apps.places.iter()))
         .enumerate()
     {
         let who = match owner {
-            Some(owner) => unknown_count + u64::from(owner),
-            None => u64::from(*unknown_place),
+            Some(owner) => unknown_count
+                .checked_add(owner)
+                .ok_or_else(|| polars_err!(ComputeError: "too many launch owners to number"))?,
+            None => identity
+                .and_then(|identity| unknown.places.get(identity as usize))
+                .copied()
+                .unwrap_or(0),
         };
         let row = IdxSize::try_from(row)
             .map_err(|_| polars_err!(ComputeError: "too many launch rows to index"))?;
@@ -60,9 +67,9 @@ pub fn build(launches: &DataFrame, inventory: Option<&StringChunked>) -> PolarsR
     let mut firsts: Vec<IdxSize> = Vec::new();
     let mut dates: Vec<i32> = Vec::new();
     let mut sums: Vec<i64> = Vec::new();
-    let mut current: Option<(i32, u64, u32)> = None;
+    let mut current: Option<(i32, u32, u32)> = None;
     for &(day, who, app, row) in &keys {
-        let count = counts.get(row as usize).unwrap_or(0);
+        let count = i64::from(counts.get(row as usize).unwrap_or(0));
         if current == Some((day, who, app)) {
             if let Some(sum) = sums.last_mut() {
                 *sum += count;
@@ -93,10 +100,15 @@ pub fn build(launches: &DataFrame, inventory: Option<&StringChunked>) -> PolarsR
     let first_of_run = |name: &str| -> PolarsResult<Column> {
         Ok(launches.column(name)?.take(&firsts)?.rechunk())
     };
+    let first_identities = identities.take(&firsts)?;
+    let unknown_user = owners
+        .column(UNKNOWN_USER)?
+        .take(&first_identities)?
+        .rechunk();
     DataFrame::new_infer_height(vec![
         Column::new(LAUNCH_DATE.into(), dates).cast(&DataType::Date)?,
         first_of_run(columns::USER_ID)?,
-        first_of_run(UNKNOWN_USER)?,
+        unknown_user,
         first_of_run(columns::APP_ID)?,
         first_of_run(columns::APP_IS_PREMIUM)?,
         Column::new(APP_IN_INVENTORY.into(), in_inventory),
@@ -143,5 +155,108 @@ impl<'a> Places<'a> {
                 .map(|number| place_of_number[number as usize])
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_of_one_owner_day_and_app_merge_and_unknown_users_come_first() {
+        const ADA: &str = "11111111-1111-1111-1111-111111111111";
+        const BOB: &str = "22222222-2222-2222-2222-222222222222";
+        // Ada launches app-b on day 10 under two identities (with and without the object id);
+        // Bob (second in id order) and two strangers launch too.
+        let launches = df!(
+            columns::LAUNCH_IDENTITY => [0u32, 1, 2, 3, 4, 2, 0],
+            columns::LAUNCH_DAY => [10i32, 10, 10, 10, 10, 9, 10],
+            OWNER_ORDER => [Some(0u32), Some(0), Some(1), None, None, Some(1), Some(0)],
+            columns::USER_ID => [Some(ADA), Some(ADA), Some(BOB), None, None, Some(BOB), Some(ADA)],
+            columns::APP_ID => ["app-b", "app-b", "app-a", "app-a", "app-a", "app-b", "app-a"],
+            columns::APP_IS_PREMIUM => [true, true, false, false, false, true, false],
+            columns::LAUNCHES => [2u32, 3, 1, 4, 5, 6, 7],
+        )
+        .and_then(|frame| {
+            frame
+                .lazy()
+                .with_column(col(columns::LAUNCH_DAY).cast(DataType::Date))
+                .with_column(col(OWNER_ORDER).cast(IDX_DTYPE))
+                .with_column(col(columns::LAUNCH_IDENTITY).cast(IDX_DTYPE))
+                .collect()
+        })
+        .expect("launches");
+        // Identities: Ada with her object id and by name, Bob, and two strangers.
+        let owners = df!(
+            UNKNOWN_USER => [None, None, None, Some("zed@contoso.com"), Some(BOB)],
+        )
+        .expect("owners");
+        let inventory = StringChunked::new("".into(), ["app-b"]);
+        let table = build(&launches, &owners, Some(&inventory)).expect("table");
+
+        let strings = |name: &str| -> Vec<Option<String>> {
+            table
+                .column(name)
+                .and_then(|column| column.str().cloned())
+                .expect(name)
+                .iter()
+                .map(|value| value.map(str::to_string))
+                .collect()
+        };
+        let text = |value: &str| Some(value.to_string());
+        let days: Vec<Option<i32>> = table
+            .column(LAUNCH_DATE)
+            .and_then(|column| column.cast(&DataType::Int32))
+            .and_then(|column| Ok(column.i32()?.iter().collect()))
+            .expect("days");
+        assert_eq!(
+            days,
+            [Some(9), Some(10), Some(10), Some(10), Some(10), Some(10)]
+        );
+        // Day 10: the unknown users first by their key (an object id sorts before a name),
+        // then Ada, then Bob; apps by id within each.
+        assert_eq!(
+            strings(columns::USER_ID),
+            [text(BOB), None, None, text(ADA), text(ADA), text(BOB)]
+        );
+        assert_eq!(
+            strings(UNKNOWN_USER),
+            [None, text(BOB), text("zed@contoso.com"), None, None, None]
+        );
+        assert_eq!(
+            strings(columns::APP_ID),
+            [
+                text("app-b"),
+                text("app-a"),
+                text("app-a"),
+                text("app-a"),
+                text("app-b"),
+                text("app-a")
+            ]
+        );
+        let sums: Vec<Option<i64>> = table
+            .column(LAUNCHES)
+            .and_then(|column| Ok(column.i64()?.iter().collect()))
+            .expect("sums");
+        assert_eq!(sums, [Some(6), Some(5), Some(4), Some(7), Some(5), Some(1)]);
+        let in_inventory: Vec<Option<bool>> = table
+            .column(APP_IN_INVENTORY)
+            .and_then(|column| Ok(column.bool()?.iter().collect()))
+            .expect("inventory");
+        assert_eq!(
+            in_inventory,
+            [
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(false),
+                Some(true),
+                Some(false)
+            ]
+        );
+        assert_eq!(
+            table.schema().as_ref(),
+            &super::super::tables::Table::LaunchesDaily.schema()
+        );
     }
 }

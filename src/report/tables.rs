@@ -274,14 +274,44 @@ impl AuditTables {
     /// Builds the tables from a snapshot and its analysis (the priced SKU dimension, and
     /// whether sign-in activity was knowable).
     pub fn build(snapshot: &Snapshot, analysis: &Analysis) -> PolarsResult<AuditTables> {
-        Self::build_timed(snapshot, analysis, &mut PhaseClock::start())
+        let clock = &mut PhaseClock::start();
+        let launches_daily = launches_daily(snapshot, analysis)?;
+        Self::build_with(snapshot, analysis, launches_daily, clock)
     }
 
-    /// [`AuditTables::build`], each table timed as a phase of `clock` (`audit --verbose`
-    /// prints them: in a large tenant the daily launches and the holdings take most of it).
-    pub fn build_timed(
+    /// [`AuditTables::build`] for a caller done with the rows once the tables are built, as
+    /// `audit` is: each input is let go as soon as the tables that read it are built (the
+    /// launch rows after the daily launch table, then the snapshot's frames, see
+    /// [`Snapshot::release_rows`]), so a large tenant's rows and tables are not all in memory
+    /// at once. Each table is timed as a phase of `clock` (`audit --verbose` prints them).
+    pub fn build_releasing(
+        snapshot: &mut Snapshot,
+        analysis: &mut Analysis,
+        clock: &mut PhaseClock,
+    ) -> PolarsResult<AuditTables> {
+        // No table reads the groups.
+        for frame in [
+            &mut snapshot.groups,
+            &mut snapshot.group_members,
+            &mut snapshot.group_licenses,
+        ] {
+            *frame = DataFrame::empty();
+        }
+        let launches_daily = launches_daily(snapshot, analysis)?;
+        clock.lap("launches_daily table");
+        analysis.launches = DataFrame::empty();
+        analysis.launch_owners = DataFrame::empty();
+        snapshot.launches = DataFrame::empty();
+        snapshot.launch_identities = DataFrame::empty();
+        let tables = Self::build_with(snapshot, analysis, launches_daily, clock)?;
+        snapshot.release_rows();
+        Ok(tables)
+    }
+
+    fn build_with(
         snapshot: &Snapshot,
         analysis: &Analysis,
+        launches_daily: DataFrame,
         clock: &mut PhaseClock,
     ) -> PolarsResult<AuditTables> {
         let users = users(snapshot, &analysis.evidence).collect()?;
@@ -290,12 +320,6 @@ impl AuditTables {
         clock.lap("holdings table");
         let skus = skus(&analysis.skus, &analysis.currency).collect()?;
         clock.lap("skus table");
-        let inventory = match &snapshot.apps {
-            Some(apps) => Some(apps.column(columns::APP_ID)?.str()?.clone()),
-            None => None,
-        };
-        let launches_daily = daily_launches::build(&analysis.launches, inventory.as_ref())?;
-        clock.lap("launches_daily table");
         let findings = findings(&analysis.findings)?;
         clock.lap("findings table");
         Ok(AuditTables {
@@ -557,6 +581,19 @@ fn skus(priced: &DataFrame, currency: &str) -> LazyFrame {
             [columns::SKU_PART_NUMBER, columns::SKU_ID],
             SortMultipleOptions::default(),
         )
+}
+
+/// Daily counts of the analysis' attributed launches (see [`daily_launches`]).
+fn launches_daily(snapshot: &Snapshot, analysis: &Analysis) -> PolarsResult<DataFrame> {
+    let inventory = match &snapshot.apps {
+        Some(apps) => Some(apps.column(columns::APP_ID)?.str()?.clone()),
+        None => None,
+    };
+    daily_launches::build(
+        &analysis.launches,
+        &analysis.launch_owners,
+        inventory.as_ref(),
+    )
 }
 
 /// The findings as a table, in their order, with exact amounts.
