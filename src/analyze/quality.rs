@@ -105,16 +105,21 @@ impl AnalysisQuality {
             .launches
             .clone()
             .with_columns([col(columns::USER_ID).is_not_null().alias(IN_DIRECTORY)]);
+        // A membership test, not a join: a join would copy every column of millions of rows.
         launches = match &snapshot.apps {
-            Some(apps) => launches
-                .left_join(
-                    apps.clone()
-                        .lazy()
-                        .select([col(columns::APP_ID), lit(true).alias(IN_INVENTORY)]),
-                    col(columns::APP_ID),
-                    col(columns::APP_ID),
-                )
-                .with_column(col(IN_INVENTORY).fill_null(lit(false))),
+            Some(apps) => launches.with_column(
+                col(columns::APP_ID)
+                    .is_in(
+                        lit(apps
+                            .column(columns::APP_ID)?
+                            .as_materialized_series()
+                            .implode()?
+                            .into_series()),
+                        false,
+                    )
+                    .fill_null(lit(false))
+                    .alias(IN_INVENTORY),
+            ),
             None => launches.with_column(lit(false).alias(IN_INVENTORY)),
         };
         // Rows are UTC days of launches and the window's bounds are midnights, so a row's
