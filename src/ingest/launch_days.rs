@@ -1,11 +1,13 @@
-//! Launch records reduced to what the rules read: one row per (user, app, UTC day) with the
-//! number of launches and the first and last time (SPEC §2).
+//! Launch records reduced to what the rules read: one row per (launch identity, app, UTC day)
+//! with the number of launches and the first and last time (SPEC §2), and one row per launch
+//! identity (a distinct lower-case user principal name and object id pair) naming it.
 //!
 //! Every rule asks questions a day answers exactly, because the window and the calendar months
 //! start and end at midnight UTC: which apps a user opened inside the window or a month, when
 //! last, how many launches fell inside or after it, and how many per day. Audit exports run to
 //! tens of millions of records, so each file's records are kept compact while read (users and
-//! apps interned, the record id in 128 bits) and only the day rows become a frame.
+//! apps interned, the record id in 128 bits), merged into one numbering as each file is done,
+//! and only the day rows and the identities become frames.
 //!
 //! Overlapping exports repeat records. A record id seen twice with the same content is one
 //! launch, counted once; with a different user, app or time it is an error naming both places
