@@ -87,7 +87,8 @@ pub struct PremiumLicense {
     pub monthly_price: Money,
 }
 
-/// The user columns a holding carries for the rules.
+/// The user columns a holding carries for the rules, beside the flags `is_active` and
+/// `is_disabled`.
 pub const HOLDER_USER_COLUMNS: [&str; 8] = [
     columns::USER_ID,
     columns::USER_PRINCIPAL_NAME,

@@ -7,8 +7,8 @@
 //! rows of other operations are counted without touching their `AuditData`, and for launches
 //! a purpose-made deserializer picks the handful of `AuditData` properties (including the app
 //! id inside the newer records' `PropertyCollection`) and skips everything else unallocated.
-//! Files are read in parallel, each into compact records that [`launch_days`] then counts per
-//! user, app and day.
+//! Files are read in parallel, each into compact records that [`launch_days`] merges as each
+//! file is done and then counts per launch identity, app and day.
 
 use super::audit_data_scan::{self, LaunchFields};
 use super::csv_records::{CsvRecord, CsvRecords};

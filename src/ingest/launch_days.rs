@@ -169,7 +169,8 @@ pub struct LaunchDays {
 
 /// The records of the files read so far, merged in file order as they arrive: users,
 /// identities and apps numbered once for all files. A file's own numbers are dropped as soon
-/// as it is merged, so memory follows the distinct users and apps, not the number of files.
+/// as it is merged, so memory follows the distinct users and apps rather than the number of
+/// files; only files read ahead of a slower earlier one wait unmerged.
 #[derive(Default)]
 pub struct LaunchMerge {
     users: Interner<Box<str>>,
@@ -243,12 +244,11 @@ impl LaunchMerge {
 /// Keeps each record id of the merged files (`paths`, in their order) once and counts the
 /// launches per (identity, app, day).
 pub fn reduce(
-    merged: LaunchMerge,
+    mut merged: LaunchMerge,
     paths: &[PathBuf],
     log: &mut RejectionLog,
 ) -> Result<LaunchDays, IngestError> {
     let label = Path::new("audit");
-    let mut merged = merged;
     merged.merge_waiting();
     let LaunchMerge {
         users,

@@ -529,7 +529,6 @@ fn reject_shared_names(
     Ok(())
 }
 
-/// Builds the three frames from chunks of users in parallel, then stacks them.
 /// The frames of `users`, built a chunk at a time in parallel. The users are dropped before
 /// the chunks are joined into one: a large tenant's records then never sit in memory beside
 /// both the chunks and the joined frames.

@@ -55,7 +55,7 @@ pub struct Snapshot {
     /// `None` when the snapshot has no `apps.csv`.
     pub apps: Option<DataFrame>,
     pub launches: DataFrame,
-    /// Who launched: row `n` is the identity `launch_identity` `n` of `launches` names.
+    /// Who launched: row `n` names the identity whose `launch_identity` is `n` in `launches`.
     pub launch_identities: DataFrame,
     /// The snapshot's own `prices.csv`, if any.
     pub prices: Option<PriceBook>,

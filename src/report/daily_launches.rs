@@ -33,7 +33,8 @@ pub fn build(
     let owner_orders = launches.column(OWNER_ORDER)?.idx()?;
     let unknown_users = owners.column(UNKNOWN_USER)?.str()?;
     let apps = launches.column(columns::APP_ID)?.str()?;
-    let counts = launches.column(columns::LAUNCHES)?.u32()?;
+    let counts = launches.column(columns::LAUNCHES)?.u32()?.rechunk();
+    let counts = counts.cont_slice()?;
 
     let apps = Places::of(apps.iter());
     // Per identity; directory users' identities count as null, a place of their own.
@@ -56,7 +57,9 @@ pub fn build(
             None => identity
                 .and_then(|identity| unknown.places.get(identity as usize))
                 .copied()
-                .unwrap_or(0),
+                .ok_or_else(
+                    || polars_err!(ComputeError: "launch row {row} names no launch identity"),
+                )?,
         };
         let row = IdxSize::try_from(row)
             .map_err(|_| polars_err!(ComputeError: "too many launch rows to index"))?;
@@ -69,7 +72,7 @@ pub fn build(
     let mut sums: Vec<i64> = Vec::new();
     let mut current: Option<(i32, u32, u32)> = None;
     for &(day, who, app, row) in &keys {
-        let count = i64::from(counts.get(row as usize).unwrap_or(0));
+        let count = i64::from(counts.get(row as usize).copied().unwrap_or(0));
         if current == Some((day, who, app)) {
             if let Some(sum) = sums.last_mut() {
                 *sum += count;

@@ -23,7 +23,8 @@ pub fn find(snapshot: &Snapshot, inputs: &RuleInputs) -> LazyFrame {
             .eq(lit("active")),
     );
     // Millions of assignments have one source: the pairs with two or more are found on a
-    // count first, and only their sources are gathered and joined into text.
+    // count first, and only their sources are gathered and joined into text. (User and SKU
+    // ids are never null in the frame, so the semi join keeps every such pair.)
     let several_sources = active
         .clone()
         .group_by([col(columns::USER_ID), col(columns::SKU_ID)])

@@ -38,6 +38,27 @@ const COVERING_PRICE: &str = "covering_monthly_price";
 const COVERING_IS_PAID: &str = "covering_is_paid";
 const COVERING_APPLIES_TO: &str = "covering_applies_to";
 
+/// A holding's columns about its SKU: a candidate carries them for B as they are and for A
+/// under [`COVERING_COLUMNS`], in the same order.
+const SKU_COLUMNS: [&str; 7] = [
+    columns::SKU_ID,
+    columns::SKU_PART_NUMBER,
+    columns::SKU_DISPLAY_NAME,
+    columns::DISABLED_PLANS,
+    columns::MONTHLY_PRICE,
+    IS_PAID,
+    columns::APPLIES_TO,
+];
+const COVERING_COLUMNS: [&str; 7] = [
+    COVERING_SKU_ID,
+    COVERING_SKU_PART_NUMBER,
+    COVERING_DISPLAY_NAME,
+    COVERING_DISABLED_PLANS,
+    COVERING_PRICE,
+    COVERING_IS_PAID,
+    COVERING_APPLIES_TO,
+];
+
 // Row numbers of the holdings, and which may take part in a pair, while pairs are found.
 const HELD_ROW: &str = "held_row";
 const COVERING_ROW: &str = "covering_row";
@@ -53,16 +74,11 @@ pub fn find(
     coverage: &Coverage,
     reclaimed: LazyFrame,
 ) -> PolarsResult<LazyFrame> {
-    let held = inputs.holders.clone().collect()?.select([
-        columns::USER_ID,
-        columns::SKU_ID,
-        columns::SKU_PART_NUMBER,
-        columns::SKU_DISPLAY_NAME,
-        columns::DISABLED_PLANS,
-        columns::MONTHLY_PRICE,
-        IS_PAID,
-        columns::APPLIES_TO,
-    ])?;
+    let held = inputs
+        .holders
+        .clone()
+        .collect()?
+        .select(std::iter::once(columns::USER_ID).chain(SKU_COLUMNS))?;
     let held_skus: HashSet<&str> = held
         .column(columns::SKU_ID)?
         .str()?
@@ -112,29 +128,10 @@ pub fn find(
         .collect()?;
     let covered = held.take(pairs.column(HELD_ROW)?.idx()?)?;
     let covering = held
-        .select([
-            columns::SKU_ID,
-            columns::SKU_PART_NUMBER,
-            columns::SKU_DISPLAY_NAME,
-            columns::DISABLED_PLANS,
-            columns::MONTHLY_PRICE,
-            IS_PAID,
-            columns::APPLIES_TO,
-        ])?
+        .select(SKU_COLUMNS)?
         .take(pairs.column(COVERING_ROW)?.idx()?)?;
     let mut candidates = covered;
-    for (name, column) in [
-        COVERING_SKU_ID,
-        COVERING_SKU_PART_NUMBER,
-        COVERING_DISPLAY_NAME,
-        COVERING_DISABLED_PLANS,
-        COVERING_PRICE,
-        COVERING_IS_PAID,
-        COVERING_APPLIES_TO,
-    ]
-    .into_iter()
-    .zip(covering.into_columns())
-    {
+    for (name, column) in COVERING_COLUMNS.into_iter().zip(covering.into_columns()) {
         candidates.with_column(column.with_name(name.into()))?;
     }
     let redundant = redundant_rows(&candidates, coverage)?;
@@ -154,7 +151,12 @@ pub fn find(
             JoinArgs::new(JoinType::Anti),
         )
         .sort(
-            [columns::USER_ID, columns::SKU_ID, COVERING_SKU_PART_NUMBER],
+            [
+                columns::USER_ID,
+                columns::SKU_ID,
+                COVERING_SKU_PART_NUMBER,
+                COVERING_SKU_ID,
+            ],
             SortMultipleOptions::default(),
         )
         .unique_stable(
