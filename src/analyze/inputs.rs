@@ -352,29 +352,29 @@ fn materialise(frame: LazyFrame) -> PolarsResult<LazyFrame> {
 }
 
 /// Launches with the app's premium flag (apps missing from the inventory are not premium).
-///
-/// The inventory holds hundreds of apps and the launches millions of rows, so the flag comes
-/// from a set-membership test rather than a join.
 pub fn premium_launches(snapshot: &Snapshot) -> PolarsResult<LazyFrame> {
     let launches = snapshot.launches.clone().lazy();
     let Some(apps) = &snapshot.apps else {
         return Ok(launches.with_column(lit(false).alias(columns::APP_IS_PREMIUM)));
     };
-    let premium_ids = apps
+    let premium = apps
         .clone()
         .lazy()
         .filter(col(columns::APP_IS_PREMIUM))
         .select([col(columns::APP_ID)])
-        .collect()?
-        .column(columns::APP_ID)?
-        .as_materialized_series()
-        .implode()?
-        .into_series();
-    Ok(launches.with_column(
-        col(columns::APP_ID)
-            .is_in(lit(premium_ids), false)
-            .alias(columns::APP_IS_PREMIUM),
-    ))
+        .collect()?;
+    Ok(launches
+        .with_column(app_one_of(premium.column(columns::APP_ID)?)?.alias(columns::APP_IS_PREMIUM)))
+}
+
+/// Whether a row's [`columns::APP_ID`] is one of `app_ids` (false for a null id): a
+/// set-membership test, since the inventory holds hundreds of apps and the launches millions
+/// of rows, which a join would copy whole.
+pub fn app_one_of(app_ids: &Column) -> PolarsResult<Expr> {
+    let ids = app_ids.as_materialized_series().implode()?.into_series();
+    Ok(col(columns::APP_ID)
+        .is_in(lit(ids), false)
+        .fill_null(lit(false)))
 }
 
 /// Premium-flagged launches with their owner (SPEC §2): [`columns::USER_ID`], null for users

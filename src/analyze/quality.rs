@@ -8,7 +8,7 @@
 
 use super::evidence::{ActivityUnknown, Coverage, Evidence, PremiumUseUnknown};
 use super::finding::FindingKind;
-use super::inputs::{ENDING_STATUS, IS_PAID, RuleInputs, millis};
+use super::inputs::{ENDING_STATUS, IS_PAID, RuleInputs, app_one_of, millis};
 use super::launch_owner::{UNKNOWN_USER, UPN_DIFFERS};
 use crate::catalogue::PriceBook;
 use crate::model::{Snapshot, columns};
@@ -105,23 +105,14 @@ impl AnalysisQuality {
             .launches
             .clone()
             .with_columns([col(columns::USER_ID).is_not_null().alias(IN_DIRECTORY)]);
-        // A membership test, not a join: a join would copy every column of millions of rows.
         launches = match &snapshot.apps {
-            Some(apps) => launches.with_column(
-                col(columns::APP_ID)
-                    .is_in(
-                        lit(apps
-                            .column(columns::APP_ID)?
-                            .as_materialized_series()
-                            .implode()?
-                            .into_series()),
-                        false,
-                    )
-                    .fill_null(lit(false))
-                    .alias(IN_INVENTORY),
-            ),
+            Some(apps) => {
+                launches.with_column(app_one_of(apps.column(columns::APP_ID)?)?.alias(IN_INVENTORY))
+            }
             None => launches.with_column(lit(false).alias(IN_INVENTORY)),
         };
+        // Read twice below: the flags are computed once.
+        let launches = launches.collect()?.lazy();
         // Rows are UTC days of launches and the window's bounds are midnights, so a row's
         // first time places every launch it counts.
         let launched = millis(columns::FIRST_LAUNCHED_AT);

@@ -682,18 +682,7 @@ mod tests {
         .concat();
         std::fs::write(&path, text).expect("write");
         let read = read_audit_files(&[path], Strictness::Strict).expect("read");
-        let identities = read
-            .launches
-            .column(columns::LAUNCH_IDENTITY)
-            .and_then(|column| column.idx().cloned())
-            .expect("identity numbers");
-        let who = read
-            .launch_identities
-            .take(&identities)
-            .expect("identities");
-        let frame = read
-            .launches
-            .hstack(who.columns())
+        let frame = crate::model::name_launch_identities(&read.launches, &read.launch_identities)
             .and_then(|frame| frame.sort([columns::USER_KEY], Default::default()))
             .expect("sort");
         let texts = |name: &str| -> Vec<Option<String>> {

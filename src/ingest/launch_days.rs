@@ -478,13 +478,8 @@ mod tests {
 
     /// The day rows with the identity's name written out.
     fn rows(days: &LaunchDays) -> Vec<(String, String, i32, u32, i64, i64)> {
-        let identities = days
-            .frame
-            .column(columns::LAUNCH_IDENTITY)
-            .and_then(|column| column.idx().cloned())
-            .expect("identity numbers");
-        let who = days.identities.take(&identities).expect("identities");
-        let frame = days.frame.hstack(who.columns()).expect("named rows");
+        let frame = crate::model::name_launch_identities(&days.frame, &days.identities)
+            .expect("named rows");
         let frame = &frame;
         let text = |name: &str, row: usize| {
             frame

@@ -89,12 +89,21 @@ impl Snapshot {
     /// name and object id in place of its number): for readers that want the names, not for
     /// the rules, which match identities to users once each.
     pub fn launches_with_identities(&self) -> PolarsResult<DataFrame> {
-        let rows = self.launches.column(columns::LAUNCH_IDENTITY)?.idx()?;
-        let who = self.launch_identities.take(rows)?;
-        let mut frame = self.launches.drop(columns::LAUNCH_IDENTITY)?;
-        frame.hstack_mut(who.columns())?;
-        Ok(frame)
+        name_launch_identities(&self.launches, &self.launch_identities)
     }
+}
+
+/// `launches` (in the layout of [`schema::launches`]) with each row's identity written out
+/// from `identities` ([`schema::launch_identities`]) in place of its number.
+pub fn name_launch_identities(
+    launches: &DataFrame,
+    identities: &DataFrame,
+) -> PolarsResult<DataFrame> {
+    let rows = launches.column(columns::LAUNCH_IDENTITY)?.idx()?;
+    let who = identities.take(rows)?;
+    let mut frame = launches.drop(columns::LAUNCH_IDENTITY)?;
+    frame.hstack_mut(who.columns())?;
+    Ok(frame)
 }
 
 /// What ingestion noticed about the data: counts for the data-quality section.

@@ -262,4 +262,35 @@ mod tests {
             &super::super::tables::Table::LaunchesDaily.schema()
         );
     }
+
+    #[test]
+    fn an_unknown_users_row_naming_no_identity_is_refused() {
+        let launches = df!(
+            columns::LAUNCH_IDENTITY => [0u32, 5],
+            columns::LAUNCH_DAY => [10i32, 10],
+            OWNER_ORDER => [None::<u32>, None],
+            columns::USER_ID => [None::<&str>, None],
+            columns::APP_ID => ["app-a", "app-a"],
+            columns::APP_IS_PREMIUM => [false, false],
+            columns::LAUNCHES => [1u32, 1],
+        )
+        .and_then(|frame| {
+            frame
+                .lazy()
+                .with_column(col(columns::LAUNCH_DAY).cast(DataType::Date))
+                .with_column(col(OWNER_ORDER).cast(IDX_DTYPE))
+                .with_column(col(columns::LAUNCH_IDENTITY).cast(IDX_DTYPE))
+                .collect()
+        })
+        .expect("launches");
+        let owners = df!(UNKNOWN_USER => [Some("zed@contoso.com")]).expect("owners");
+        let error = build(&launches, &owners, None)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("launch row 1 names no launch identity"),
+            "{error}"
+        );
+    }
 }
