@@ -165,6 +165,16 @@ impl<'a> Places<'a> {
 mod tests {
     use super::*;
 
+    /// A hand-built frame in the attributed launches' types: days as dates, numbers as indices.
+    fn as_attributed(frame: DataFrame) -> PolarsResult<DataFrame> {
+        frame
+            .lazy()
+            .with_column(col(columns::LAUNCH_DAY).cast(DataType::Date))
+            .with_column(col(OWNER_ORDER).cast(IDX_DTYPE))
+            .with_column(col(columns::LAUNCH_IDENTITY).cast(IDX_DTYPE))
+            .collect()
+    }
+
     #[test]
     fn rows_of_one_owner_day_and_app_merge_and_unknown_users_come_first() {
         const ADA: &str = "11111111-1111-1111-1111-111111111111";
@@ -180,14 +190,7 @@ mod tests {
             columns::APP_IS_PREMIUM => [true, true, false, false, false, true, false],
             columns::LAUNCHES => [2u32, 3, 1, 4, 5, 6, 7],
         )
-        .and_then(|frame| {
-            frame
-                .lazy()
-                .with_column(col(columns::LAUNCH_DAY).cast(DataType::Date))
-                .with_column(col(OWNER_ORDER).cast(IDX_DTYPE))
-                .with_column(col(columns::LAUNCH_IDENTITY).cast(IDX_DTYPE))
-                .collect()
-        })
+        .and_then(as_attributed)
         .expect("launches");
         // Identities: Ada with her object id and by name, Bob, and two strangers.
         let owners = df!(
@@ -274,14 +277,7 @@ mod tests {
             columns::APP_IS_PREMIUM => [false, false],
             columns::LAUNCHES => [1u32, 1],
         )
-        .and_then(|frame| {
-            frame
-                .lazy()
-                .with_column(col(columns::LAUNCH_DAY).cast(DataType::Date))
-                .with_column(col(OWNER_ORDER).cast(IDX_DTYPE))
-                .with_column(col(columns::LAUNCH_IDENTITY).cast(IDX_DTYPE))
-                .collect()
-        })
+        .and_then(as_attributed)
         .expect("launches");
         let owners = df!(UNKNOWN_USER => [Some("zed@contoso.com")]).expect("owners");
         let error = build(&launches, &owners, None)
