@@ -15,6 +15,7 @@
 //! writes, on every kind of broken document and on every cut of a stored record.
 
 use super::audit::{END_USER_ID_PROPERTY, POWER_APP_ID_PROPERTY};
+use crate::support::word_scan::{bytes_below, bytes_equal, find_in_words};
 
 /// Deeper documents go to the full decoder: the scanner recurses once per level, and real
 /// records nest four levels at most.
@@ -278,24 +279,24 @@ impl<'a> Cursor<'a> {
         let start = self.at;
         let mut escaped = false;
         loop {
-            let rest = &self.bytes[self.at..];
-            let found = memchr::memchr2(b'"', b'\\', rest).ok_or(Unsure)?;
-            // Raw control characters are not allowed inside a JSON string.
-            if rest[..found].iter().any(|&byte| byte < 0x20) {
-                return Err(Unsure);
+            self.at += plain_run(&self.bytes[self.at..]);
+            match self.peek() {
+                Some(b'"') => {
+                    let end = self.at;
+                    self.quote()?;
+                    return Ok(if escaped {
+                        JsonString::Escaped
+                    } else {
+                        JsonString::Plain(&self.text[start..end])
+                    });
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    self.escape()?;
+                }
+                // A raw control character (not allowed inside a JSON string), or the end.
+                _ => return Err(Unsure),
             }
-            self.at += found;
-            if self.bytes[self.at] == b'"' {
-                let end = self.at;
-                self.quote()?;
-                return Ok(if escaped {
-                    JsonString::Escaped
-                } else {
-                    JsonString::Plain(&self.text[start..end])
-                });
-            }
-            escaped = true;
-            self.escape()?;
         }
     }
 
@@ -410,5 +411,28 @@ impl<'a> Cursor<'a> {
 
     fn expect(&mut self, byte: u8) -> Scanned<()> {
         if self.eat(byte) { Ok(()) } else { Err(Unsure) }
+    }
+}
+
+/// The length of the run of `bytes` before the first byte that ends plain string content: a
+/// quote, a backslash or a control character (below 0x20); all of `bytes` when there is none.
+fn plain_run(bytes: &[u8]) -> usize {
+    let stops = |word| bytes_below(word, 0x20) | bytes_equal(word, b'"') | bytes_equal(word, b'\\');
+    let is_stop = |byte: u8| byte == b'"' || byte == b'\\' || byte < 0x20;
+    find_in_words(bytes, usize::MAX, stops, is_stop).unwrap_or_else(|crossed| crossed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_run;
+
+    #[test]
+    fn a_plain_run_ends_at_a_quote_a_backslash_or_a_control_character() {
+        assert_eq!(plain_run(b"abcdefg\x1f\"\\0123456789\""), 7);
+        assert_eq!(plain_run(b"0123456789abcdef\\\""), 16);
+        assert_eq!(plain_run(b"0123456789abcdef\""), 16);
+        assert_eq!(plain_run(b"caf\xc3\xa9 \x7f\"x"), 7);
+        assert_eq!(plain_run(b"0123456789abcdef0"), 17);
+        assert_eq!(plain_run(b""), 0);
     }
 }

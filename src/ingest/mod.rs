@@ -225,9 +225,19 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         },
     };
     let subscribed_skus = skus::read_subscribed_skus(&files.subscribed_skus, &mut log)?;
-    let (users, audit) = rayon::join(
+    // The three large inputs are independent: read side by side.
+    let (users, (audit, groups)) = rayon::join(
         || users::read_users(&files.users, strictness),
-        || audit::read_audit_files(&files.audit, strictness),
+        || {
+            rayon::join(
+                || audit::read_audit_files(&files.audit, strictness),
+                || {
+                    let mut groups_log = RejectionLog::new(strictness);
+                    groups::read_groups(files.groups.as_deref(), &mut groups_log)
+                        .map(|groups| (groups, groups_log))
+                },
+            )
+        },
     );
     let users = users?;
     let users_source = match files.users.as_slice() {
@@ -236,7 +246,8 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
     };
     error::check_lenient_limit(&users_source, "user", users.records, &users.rejected)?;
     let audit = audit?;
-    let groups = groups::read_groups(files.groups.as_deref(), &mut log)?;
+    let (groups, groups_log) = groups?;
+    log.absorb(groups_log);
     let apps = match &files.apps {
         Some(path) => apps::read_apps(path, &mut log)?,
         None => None,

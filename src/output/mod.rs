@@ -16,6 +16,7 @@ use crate::model::Snapshot;
 use crate::report::tables::{self, Table};
 use crate::report::{AuditTables, REPORT_FILES, ReportModel, ReportWriteError, write_report};
 use crate::support::folder::{FolderError, StagedFolder, entry_names};
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -115,26 +116,60 @@ pub fn write_audit_folder(out: &Path, report: &AuditReport) -> Result<(), Output
     staged.commit().map_err(folder_error)
 }
 
-fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
-    let json_path = dir.join("findings.json");
-    write_synced(&json_path, |writer| {
-        findings_json::write(report, &mut *writer).map_err(std::io::Error::other)?;
-        writer.write_all(b"\n")
-    })?;
-    let csv_path = dir.join("findings.csv");
-    write_synced(&csv_path, |writer| {
-        findings_csv::write(&report.analysis.findings, &mut *writer).map_err(std::io::Error::other)
-    })?;
-    let summary = summary_md::render(report.model);
-    write_synced(&dir.join("summary.md"), |writer| {
-        writer.write_all(summary.as_bytes())
-    })?;
-    for table in Table::ALL {
-        write_synced(&dir.join(table.file_name()), |writer| {
-            tables::write_table(table, report.tables.get(table), &mut *writer)
-                .map_err(std::io::Error::other)
-        })?;
+/// One file of the audit folder besides the finance report.
+#[derive(Debug, Clone, Copy)]
+enum AuditFile {
+    FindingsJson,
+    FindingsCsv,
+    Summary,
+    Table(Table),
+}
+
+impl AuditFile {
+    /// Every file, the slowest to write first so the others fill in beside it.
+    fn all() -> Vec<AuditFile> {
+        let mut files = vec![
+            AuditFile::FindingsJson,
+            AuditFile::FindingsCsv,
+            AuditFile::Summary,
+        ];
+        files.extend(Table::ALL.map(AuditFile::Table));
+        files
     }
+
+    fn write(self, dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
+        match self {
+            AuditFile::FindingsJson => write_synced(&dir.join("findings.json"), |writer| {
+                findings_json::write(report, &mut *writer).map_err(std::io::Error::other)?;
+                writer.write_all(b"\n")
+            }),
+            AuditFile::FindingsCsv => write_synced(&dir.join("findings.csv"), |writer| {
+                findings_csv::write(&report.analysis.findings, &mut *writer)
+                    .map_err(std::io::Error::other)
+            }),
+            AuditFile::Summary => {
+                let summary = summary_md::render(report.model);
+                write_synced(&dir.join("summary.md"), |writer| {
+                    writer.write_all(summary.as_bytes())
+                })
+            }
+            AuditFile::Table(table) => write_synced(&dir.join(table.file_name()), |writer| {
+                tables::write_table(table, report.tables.get(table), &mut *writer)
+                    .map_err(std::io::Error::other)
+            }),
+        }
+    }
+}
+
+/// The files are independent of one another, so they are written side by side: the findings
+/// serialise as text while the tables encode as Parquet. The first failure, in the order of
+/// [`AuditFile::all`], is the one reported.
+fn write_files(dir: &Path, report: &AuditReport) -> Result<(), OutputError> {
+    let written: Vec<Result<(), OutputError>> = AuditFile::all()
+        .into_par_iter()
+        .map(|file| file.write(dir, report))
+        .collect();
+    written.into_iter().collect::<Result<(), OutputError>>()?;
     if report.with_report {
         write_report(dir, report.model, report.tables)?;
     }

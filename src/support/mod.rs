@@ -1,6 +1,7 @@
 //! Helpers that several stages use and none owns: timestamps and civil dates, line counting,
 //! the spreadsheet guard, the Markdown and HTML escapers, folders and files written aside and
-//! moved into place, the characters no reader should get as themselves. They live here, one copy
+//! moved into place, the characters no reader should get as themselves, byte searches a word at
+//! a time. They live here, one copy
 //! each, so that no stage imports another stage for a helper.
 
 pub mod folder;
@@ -10,3 +11,4 @@ pub mod markdown;
 pub mod spreadsheet;
 pub mod timestamp;
 pub mod visible;
+pub mod word_scan;
