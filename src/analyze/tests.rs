@@ -311,6 +311,7 @@ impl TenantBuilder {
                 launch_rows: launch_count,
                 ..IngestQuality::default()
             },
+            file_digests: Default::default(),
         }
     }
 }

@@ -2,9 +2,9 @@
 //! from, so a month can be traced to (and checked against) the exports it was built on.
 
 use crate::contract::findings::InputFile;
+use crate::support::digest::{DigestingReader, FileDigest};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
-use std::io::Read;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A file of the snapshot that could not be read.
@@ -17,15 +17,30 @@ pub struct InputsError {
 }
 
 /// The SHA-256 and size of every regular file under the snapshot folder `dir` (hidden
-/// entries skipped), by `/`-separated path relative to it, sorted by path.
-pub fn hash_snapshot(dir: &Path) -> Result<Vec<InputFile>, InputsError> {
+/// entries skipped), by `/`-separated path relative to it, sorted by path. Files the reader
+/// already digested as it read them (`read`, by path) are not read again.
+pub fn hash_snapshot(
+    dir: &Path,
+    read: &BTreeMap<PathBuf, FileDigest>,
+) -> Result<Vec<InputFile>, InputsError> {
     let mut paths = Vec::new();
     collect(dir, "", &mut paths)?;
-    // Gigabytes in a large tenant: the files are hashed side by side.
+    // Whatever is left can still be large: the files are hashed side by side.
     let mut files = paths
         .into_par_iter()
         .map(|(path, relative)| {
-            hash_file(&path, relative).map_err(|source| InputsError { path, source })
+            let digest = match read.get(&path) {
+                Some(digest) => digest.clone(),
+                None => hash_file(&path).map_err(|source| InputsError {
+                    path: path.clone(),
+                    source,
+                })?,
+            };
+            Ok(InputFile {
+                path: relative,
+                bytes: digest.bytes,
+                sha256: digest.sha256,
+            })
         })
         .collect::<Result<Vec<InputFile>, InputsError>>()?;
     files.sort_by(|left, right| left.path.cmp(&right.path));
@@ -60,26 +75,8 @@ fn collect(
     Ok(())
 }
 
-fn hash_file(path: &Path, relative: String) -> std::io::Result<InputFile> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 1 << 20];
-    let mut bytes: u64 = 0;
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        bytes += read as u64;
-    }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-    Ok(InputFile {
-        path: relative,
-        bytes,
-        sha256: format!("sha256:{hex}"),
-    })
+fn hash_file(path: &Path) -> std::io::Result<FileDigest> {
+    DigestingReader::new(std::fs::File::open(path)?).finish()
 }
 
 #[cfg(test)]
@@ -93,7 +90,7 @@ mod tests {
         std::fs::write(root.path().join("users.json"), "abc").expect("write");
         std::fs::write(root.path().join("audit/a.csv"), "").expect("write");
         std::fs::write(root.path().join(".hidden"), "x").expect("write");
-        let files = hash_snapshot(root.path()).expect("hash");
+        let files = hash_snapshot(root.path(), &BTreeMap::new()).expect("hash");
         let paths: Vec<&str> = files.iter().map(|file| file.path.as_str()).collect();
         assert_eq!(paths, ["audit/a.csv", "users.json"]);
         assert_eq!(

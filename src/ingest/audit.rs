@@ -12,13 +12,14 @@
 
 use super::audit_data_scan::{self, LaunchFields};
 use super::csv_records::{CsvRecord, CsvRecords};
-use super::encoding::{Encoding, read_utf8};
+use super::encoding::{Encoding, read_utf8, read_utf8_digested};
 use super::error::{IngestError, Location, Rejection, RejectionLog, Strictness, rejection};
 use super::launch_days::{self, FileLaunches, LaunchMerge};
 use super::record::KeyIndex;
 use super::table::{HeaderMap, is_type_line, structure_problem};
 use crate::case_insensitive_record;
 use crate::model::guid::Guid;
+use crate::support::digest::{DigestingReader, FileDigest};
 use crate::support::lines::LineLocator;
 use crate::support::timestamp::{parse_recorded_timestamp, parse_timestamp};
 use rayon::prelude::*;
@@ -174,6 +175,8 @@ impl<'de> Visitor<'de> for NameOf {
 
 /// The launches of one audit file and its counts.
 pub struct AuditFileRead {
+    /// The size and SHA-256 of the file as stored.
+    pub digest: FileDigest,
     /// The file's launch records, compact.
     pub launches: FileLaunches,
     pub rows: usize,
@@ -186,6 +189,8 @@ pub struct AuditFileRead {
 
 /// Launches of all audit files, and their counts.
 pub struct AuditRead {
+    /// The digest of each file, by path.
+    pub digests: Vec<(PathBuf, FileDigest)>,
     pub launches: polars::prelude::DataFrame,
     /// Who launched: row `n` is `launch_identity` `n` of `launches`.
     pub launch_identities: polars::prelude::DataFrame,
@@ -224,8 +229,10 @@ pub fn read_audit_files(
     let mut log = RejectionLog::new(strictness);
     let mut first_record: Option<i64> = None;
     let mut last_record: Option<i64> = None;
-    for result in per_file {
+    let mut digests = Vec::with_capacity(files.len());
+    for (result, path) in per_file.into_iter().zip(files) {
         let file = result?;
+        digests.push((path.clone(), file.digest));
         rows += file.rows;
         for (operation, count) in file.other_operations {
             *other_operations.entry(operation).or_default() += count;
@@ -237,6 +244,7 @@ pub fn read_audit_files(
     let merged = merge.into_inner().unwrap_or_else(PoisonError::into_inner);
     let days = launch_days::reduce(merged, files, &mut log)?;
     Ok(AuditRead {
+        digests,
         launch_rows: days.launches,
         launches: days.frame,
         launch_identities: days.identities,
@@ -266,10 +274,8 @@ struct AuditColumns {
     record_id: Option<usize>,
 }
 
-/// The bytes of an audit export, as a stream: UTF-8 files are streamed from disk; UTF-16
-/// files (Windows PowerShell 5.1's `Out-File`) are transcoded in memory first, since the
-/// splitter and the line counter work on UTF-8 bytes.
-fn open_utf8_stream(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
+/// An audit export opened at its start, and whether it is UTF-16.
+fn open_export(path: &Path) -> Result<(std::fs::File, bool), IngestError> {
     let mut file = std::fs::File::open(path).map_err(|error| IngestError::io(path, error))?;
     let mut start = [0u8; 2];
     let mut filled = 0;
@@ -285,18 +291,67 @@ fn open_utf8_stream(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
         Encoding::detect(&start[..filled]).0,
         Encoding::Utf16LittleEndian | Encoding::Utf16BigEndian
     );
+    file.seek(SeekFrom::Start(0))
+        .map_err(|error| IngestError::io(path, error))?;
+    Ok((file, is_utf16))
+}
+
+/// The bytes of an audit export as UTF-8, digested as stored while they are read: UTF-8 files
+/// are streamed from disk; UTF-16 files (Windows PowerShell 5.1's `Out-File`) are transcoded in
+/// memory first, since the splitter and the line counter work on UTF-8 bytes.
+enum Utf8Stream {
+    Streamed(DigestingReader<std::fs::File>),
+    Transcoded {
+        text: std::io::Cursor<Vec<u8>>,
+        digest: FileDigest,
+    },
+}
+
+impl Utf8Stream {
+    fn open(path: &Path) -> Result<Utf8Stream, IngestError> {
+        let (file, is_utf16) = open_export(path)?;
+        if is_utf16 {
+            let (text, digest) = read_utf8_digested(path)?;
+            return Ok(Utf8Stream::Transcoded {
+                text: std::io::Cursor::new(text),
+                digest,
+            });
+        }
+        Ok(Utf8Stream::Streamed(DigestingReader::new(file)))
+    }
+
+    /// The digest of the whole file.
+    fn finish(self) -> std::io::Result<FileDigest> {
+        match self {
+            Utf8Stream::Streamed(reader) => reader.finish(),
+            Utf8Stream::Transcoded { digest, .. } => Ok(digest),
+        }
+    }
+}
+
+impl Read for Utf8Stream {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Utf8Stream::Streamed(reader) => reader.read(buffer),
+            Utf8Stream::Transcoded { text, .. } => text.read(buffer),
+        }
+    }
+}
+
+/// The UTF-8 bytes of an audit export again, undigested: for the line counter, which reads
+/// only as far as a rejected record.
+fn open_utf8_stream(path: &Path) -> Result<Box<dyn Read + Send>, IngestError> {
+    let (file, is_utf16) = open_export(path)?;
     if is_utf16 {
         return Ok(Box::new(std::io::Cursor::new(read_utf8(path)?)));
     }
-    file.seek(SeekFrom::Start(0))
-        .map_err(|error| IngestError::io(path, error))?;
     Ok(Box::new(file))
 }
 
 /// Streams one audit export. A file with no bytes (or only a byte order mark and blank
 /// lines) is an export with no rows: a per-day export loop leaves one for a quiet day.
 pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileRead, IngestError> {
-    let mut records = CsvRecords::new(open_utf8_stream(path)?);
+    let mut records = CsvRecords::new(Utf8Stream::open(path)?);
     let mut lines = LineLocator::new(std::io::BufReader::new(open_utf8_stream(path)?));
     let mut log = RejectionLog::new(strictness);
     let mut launches = FileLaunches::default();
@@ -326,6 +381,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         }
         let Some(names) = header else {
             return Ok(AuditFileRead {
+                digest: records.into_inner().finish().map_err(read_error)?,
                 launches,
                 rows,
                 other_operations: BTreeMap::new(),
@@ -378,6 +434,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
     }
 
     Ok(AuditFileRead {
+        digest: records.into_inner().finish().map_err(read_error)?,
         launches,
         rows,
         other_operations: other_operations

@@ -114,6 +114,11 @@ impl<R: Read> CsvRecords<R> {
         }
     }
 
+    /// The reader, given back (at the end of the input once every record is read).
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+
     /// The next record, or `None` at the end of the input.
     pub fn next_record(&mut self) -> std::io::Result<Option<CsvRecord<'_>>> {
         loop {

@@ -7,6 +7,7 @@
 //! is cut in half or holds an unpaired surrogate is an error naming the file and the line.
 
 use super::error::{IngestError, Location, rejection};
+use crate::support::digest::FileDigest;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -42,6 +43,18 @@ impl Encoding {
 /// is transcoded.
 pub fn read_utf8(path: &Path) -> Result<Vec<u8>, IngestError> {
     let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+    into_utf8(path, bytes)
+}
+
+/// [`read_utf8`], with the digest of the file's bytes as stored (before any transcoding): for
+/// the large inputs, whose digests history records.
+pub fn read_utf8_digested(path: &Path) -> Result<(Vec<u8>, FileDigest), IngestError> {
+    let bytes = std::fs::read(path).map_err(|error| IngestError::io(path, error))?;
+    let digest = FileDigest::of(&bytes);
+    Ok((into_utf8(path, bytes)?, digest))
+}
+
+fn into_utf8(path: &Path, bytes: Vec<u8>) -> Result<Vec<u8>, IngestError> {
     match Encoding::detect(&bytes).0 {
         Encoding::Utf8 => Ok(bytes),
         Encoding::Utf16LittleEndian | Encoding::Utf16BigEndian => {

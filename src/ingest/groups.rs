@@ -9,8 +9,9 @@ use super::json_records::split_records;
 use super::users::AssignedLicenseRecord;
 use crate::case_insensitive_record;
 use crate::model::columns;
+use crate::support::digest::FileDigest;
 use polars::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 case_insensitive_record! {
     #[derive(Debug)]
@@ -44,6 +45,8 @@ struct Group {
 
 /// The group frames and what was noticed.
 pub struct GroupFrames {
+    /// The digest of `groups.json`, when there is one.
+    pub digest: Option<(PathBuf, FileDigest)>,
     pub groups: DataFrame,
     pub group_members: DataFrame,
     pub group_licenses: DataFrame,
@@ -56,8 +59,10 @@ pub fn read_groups(
     log: &mut RejectionLog,
 ) -> Result<GroupFrames, IngestError> {
     let mut groups = Vec::new();
+    let mut digest = None;
     if let Some(path) = path {
-        let bytes = super::encoding::read_utf8(path)?;
+        let (bytes, file_digest) = super::encoding::read_utf8_digested(path)?;
+        digest = Some((path.to_path_buf(), file_digest));
         let records = split_records(path, &bytes, log)?;
         for record in records {
             let parsed = serde_json::from_str::<GroupRecord>(record.raw.get())
@@ -73,7 +78,8 @@ pub fn read_groups(
         }
     }
     let label = path.unwrap_or(Path::new("groups.json"));
-    frames(&groups).map_err(|error| IngestError::frame(label, error))
+    let frames = frames(&groups).map_err(|error| IngestError::frame(label, error))?;
+    Ok(GroupFrames { digest, ..frames })
 }
 
 fn validate(path: &Path, location: &Location, raw: GroupRecord) -> Result<Group, Rejection> {
@@ -219,6 +225,7 @@ fn frames(groups: &[Group]) -> PolarsResult<GroupFrames> {
         ])
     };
     Ok(GroupFrames {
+        digest: None,
         groups: groups_frame,
         group_members: pairs(|group| &group.user_members, columns::USER_ID)?,
         group_licenses: pairs(|group| &group.licenses, columns::SKU_ID)?,

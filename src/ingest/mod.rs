@@ -271,6 +271,10 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         },
     };
 
+    let file_digests = (users.digests.into_iter())
+        .chain(audit.digests)
+        .chain(groups.digest)
+        .collect();
     let mut rejected = users.rejected;
     rejected.extend(audit.log.into_rejections());
     rejected.extend(log.into_rejections());
@@ -306,6 +310,7 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         prices,
         renewals,
         quality,
+        file_digests,
     })
 }
 

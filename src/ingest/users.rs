@@ -11,6 +11,7 @@ use super::error::{
 use super::json_records::split_records;
 use crate::case_insensitive_record;
 use crate::model::columns;
+use crate::support::digest::FileDigest;
 use crate::support::timestamp::parse_optional_timestamp;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -129,6 +130,8 @@ struct SourcedUser {
 
 /// The three frames built from users, plus what was noticed on the way.
 pub struct UserFrames {
+    /// The digest of each users file read, by path.
+    pub digests: Vec<(PathBuf, FileDigest)>,
     pub users: DataFrame,
     pub holdings: DataFrame,
     pub assignment_states: DataFrame,
@@ -152,8 +155,10 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
     let mut log = RejectionLog::new(strictness);
     let mut users = Vec::new();
     let mut records = 0;
-    for result in per_file {
+    let mut digests = Vec::with_capacity(files.len());
+    for (result, path) in per_file.into_iter().zip(files) {
         let file = result?;
+        digests.push((path.clone(), file.digest));
         records += file.records;
         users.extend(file.users);
         log.absorb(file.log);
@@ -179,6 +184,7 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
     let (users_frame, holdings, assignment_states) =
         build_frames(users).map_err(|error| IngestError::frame(label, error))?;
     Ok(UserFrames {
+        digests,
         users: users_frame,
         holdings,
         assignment_states,
@@ -195,12 +201,13 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
 /// The users of one file, its rejections and how many records it held.
 struct UsersFileRead {
     users: Vec<SourcedUser>,
+    digest: FileDigest,
     log: RejectionLog,
     records: usize,
 }
 
 fn read_users_file(path: &Path, strictness: Strictness) -> Result<UsersFileRead, IngestError> {
-    let bytes = super::encoding::read_utf8(path)?;
+    let (bytes, digest) = super::encoding::read_utf8_digested(path)?;
     let mut log = RejectionLog::new(strictness);
     let records = split_records(path, &bytes, &mut log)?;
     // Lines of a JSON Lines file that are not JSON at all are records too.
@@ -222,6 +229,7 @@ fn read_users_file(path: &Path, strictness: Strictness) -> Result<UsersFileRead,
     }
     Ok(UsersFileRead {
         users,
+        digest,
         log,
         records: record_count,
     })

@@ -23,6 +23,7 @@ pub mod subscriptions;
 
 use crate::catalogue::PriceBook;
 use crate::ingest::error::Rejection;
+use crate::support::digest::FileDigest;
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -62,6 +63,10 @@ pub struct Snapshot {
     /// `subscriptions.json` and `terms.csv`: when savings can be banked.
     pub renewals: subscriptions::Renewals,
     pub quality: IngestQuality,
+    /// The size and SHA-256 of the files read whole (audit exports, users files,
+    /// `groups.json`), taken as they were read: the bulk of what history records of the
+    /// snapshot's files.
+    pub file_digests: BTreeMap<PathBuf, FileDigest>,
 }
 
 impl Snapshot {

@@ -1,9 +1,10 @@
 //! Helpers that several stages use and none owns: timestamps and civil dates, line counting,
-//! the spreadsheet guard, the Markdown and HTML escapers, folders and files written aside and
-//! moved into place, the characters no reader should get as themselves, byte searches a word at
-//! a time. They live here, one copy
-//! each, so that no stage imports another stage for a helper.
+//! the spreadsheet guard, input files' digests, the Markdown and HTML escapers, folders and
+//! files written aside and moved into place, the characters no reader should get as themselves,
+//! byte searches a word at a time. They live here, one copy each, so that no stage imports
+//! another stage for a helper.
 
+pub mod digest;
 pub mod folder;
 pub mod html;
 pub mod lines;

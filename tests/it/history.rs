@@ -1365,3 +1365,41 @@ fn a_finding_that_changes_kind_is_one_resolved_and_one_new() {
         Some(&2)
     );
 }
+
+/// The digests history records of the large files are taken as they are read: they must be
+/// the digests of the bytes as stored, for UTF-8 and UTF-16 (both byte orders) exports, an
+/// empty one, users pages and `groups.json`, and leave nothing unhashed.
+#[test]
+fn files_digested_while_read_are_the_files_as_stored() {
+    use seatwise::ingest::error::Strictness;
+    use seatwise::ingest::{IngestOptions, read_snapshot};
+    use seatwise::support::digest::FileDigest;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = root.join("tests/fixtures/real-exports");
+    for dir in [
+        root.join("data/sample"),
+        fixtures.join("ps51"),
+        fixtures.join("ps51-apps-json"),
+    ] {
+        let options = IngestOptions {
+            strictness: Strictness::Strict,
+        };
+        let snapshot = read_snapshot(&dir, &options).expect("readable snapshot");
+        let audit_files = std::fs::read_dir(dir.join("audit"))
+            .expect("audit folder")
+            .count();
+        let read_audit_files = snapshot
+            .file_digests
+            .keys()
+            .filter(|path| path.parent() == Some(&dir.join("audit")))
+            .count();
+        assert_eq!(read_audit_files, audit_files, "{}", dir.display());
+        for (path, digest) in &snapshot.file_digests {
+            let bytes = std::fs::read(path).expect("readable file");
+            assert_eq!(digest, &FileDigest::of(&bytes), "{}", path.display());
+        }
+        let known = history::inputs::hash_snapshot(&dir, &snapshot.file_digests).expect("hash");
+        let fresh = history::inputs::hash_snapshot(&dir, &BTreeMap::new()).expect("hash");
+        assert_eq!(known, fresh, "{}", dir.display());
+    }
+}
