@@ -2,8 +2,8 @@
 # Scale benchmark (kept out of CI): `seatwise audit --no-report --verbose` on a large synthetic
 # tenant (1,000,000 users by default: about 10 million audit rows, 13 GB), with wall time, peak
 # memory and the stage split. With SEATWISE_BASELINE_BIN, the same audit by that binary too,
-# and the two audits' findings.csv compared byte for byte: a change made for speed must find
-# exactly what the code before it found.
+# and every file of the two audit folders compared byte for byte: a change made for speed must
+# find exactly what the code before it found.
 #
 #   bash bench/scale.sh [USERS] [SEED]
 #   SEATWISE_BASELINE_BIN=/tmp/seatwise-before bash bench/scale.sh
@@ -26,11 +26,15 @@ audit() {
 audit candidate "$binary"
 if [ -n "${SEATWISE_BASELINE_BIN:-}" ]; then
   audit baseline "$SEATWISE_BASELINE_BIN"
-  if cmp -s "$work/scale-baseline-$users-$seed/findings.csv" \
-    "$work/scale-candidate-$users-$seed/findings.csv"; then
-    echo "findings: the same ($(($(wc -l < "$work/scale-candidate-$users-$seed/findings.csv") - 1)) rows)"
-  else
-    echo "findings: DIFFERENT" >&2
-    exit 1
-  fi
+  baseline="$work/scale-baseline-$users-$seed"
+  candidate="$work/scale-candidate-$users-$seed"
+  different=0
+  for file in "$baseline"/*; do
+    if ! cmp -s "$file" "$candidate/$(basename "$file")"; then
+      echo "$(basename "$file"): DIFFERENT" >&2
+      different=1
+    fi
+  done
+  [ "$different" -eq 0 ] || exit 1
+  echo "every file the same ($(ls "$candidate" | wc -l) files, $(($(wc -l < "$candidate/findings.csv") - 1)) findings)"
 fi

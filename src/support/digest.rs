@@ -50,8 +50,7 @@ impl<R: Read> DigestingReader<R> {
     /// The digest of the whole source: what was not read yet is read (and digested) first, so
     /// a reader that stopped early still digests every byte.
     pub fn finish(mut self) -> std::io::Result<FileDigest> {
-        let mut buffer = vec![0u8; 1 << 20];
-        while self.read(&mut buffer)? > 0 {}
+        std::io::copy(&mut self, &mut std::io::sink())?;
         Ok(FileDigest::finished(
             self.hasher.finalize().as_slice(),
             self.bytes,
