@@ -29,8 +29,8 @@ pub fn hash_snapshot(
     let mut files = paths
         .into_par_iter()
         .map(|(path, relative)| {
-            let digest = match read.get(&path) {
-                Some(digest) => digest.clone(),
+            let digest = match read.get(&path).cloned() {
+                Some(digest) => digest,
                 None => hash_file(&path).map_err(|source| InputsError {
                     path: path.clone(),
                     source,

@@ -78,8 +78,7 @@ pub fn read_groups(
         }
     }
     let label = path.unwrap_or(Path::new("groups.json"));
-    let frames = frames(&groups).map_err(|error| IngestError::frame(label, error))?;
-    Ok(GroupFrames { digest, ..frames })
+    frames(&groups, digest).map_err(|error| IngestError::frame(label, error))
 }
 
 fn validate(path: &Path, location: &Location, raw: GroupRecord) -> Result<Group, Rejection> {
@@ -163,7 +162,7 @@ fn validate(path: &Path, location: &Location, raw: GroupRecord) -> Result<Group,
     })
 }
 
-fn frames(groups: &[Group]) -> PolarsResult<GroupFrames> {
+fn frames(groups: &[Group], digest: Option<(PathBuf, FileDigest)>) -> PolarsResult<GroupFrames> {
     let is_dynamic = |group: &Group| {
         group
             .group_types
@@ -225,7 +224,7 @@ fn frames(groups: &[Group]) -> PolarsResult<GroupFrames> {
         ])
     };
     Ok(GroupFrames {
-        digest: None,
+        digest,
         groups: groups_frame,
         group_members: pairs(|group| &group.user_members, columns::USER_ID)?,
         group_licenses: pairs(|group| &group.licenses, columns::SKU_ID)?,

@@ -271,7 +271,9 @@ pub fn read_snapshot(dir: &Path, options: &IngestOptions) -> Result<Snapshot, In
         },
     };
 
-    let file_digests = (users.digests.into_iter())
+    let file_digests = users
+        .digests
+        .into_iter()
         .chain(audit.digests)
         .chain(groups.digest)
         .collect();

@@ -60,12 +60,7 @@ impl<R: Read> DigestingReader<R> {
 
 impl<R: Read> Read for DigestingReader<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let read = loop {
-            match self.inner.read(buffer) {
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-                result => break result?,
-            }
-        };
+        let read = self.inner.read(buffer)?;
         self.hasher.update(&buffer[..read]);
         self.bytes += read as u64;
         Ok(read)

@@ -1401,5 +1401,16 @@ fn files_digested_while_read_are_the_files_as_stored() {
         let known = history::inputs::hash_snapshot(&dir, &snapshot.file_digests).expect("hash");
         let fresh = history::inputs::hash_snapshot(&dir, &BTreeMap::new()).expect("hash");
         assert_eq!(known, fresh, "{}", dir.display());
+        // The digests taken while reading are the ones recorded: those files are not read again.
+        let mut planted = snapshot.file_digests.clone();
+        for digest in planted.values_mut() {
+            digest.sha256 = "sha256:planted".to_string();
+        }
+        let recorded = history::inputs::hash_snapshot(&dir, &planted).expect("hash");
+        let taken_over = recorded
+            .iter()
+            .filter(|input| input.sha256 == "sha256:planted")
+            .count();
+        assert_eq!(taken_over, planted.len(), "{}", dir.display());
     }
 }
