@@ -354,7 +354,7 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
     let mut records = CsvRecords::new(Utf8Stream::open(path)?);
     let mut lines = LineLocator::new(std::io::BufReader::new(open_utf8_stream(path)?));
     let mut log = RejectionLog::new(strictness);
-    let mut launches = FileLaunches::default();
+    let mut launches = FileLaunches::with_capacity(expected_records(path));
     let mut other_operations: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut rows = 0usize;
     let mut first_record: Option<i64> = None;
@@ -445,6 +445,16 @@ pub fn read_audit_file(path: &Path, strictness: Strictness) -> Result<AuditFileR
         last_record,
         log,
     })
+}
+
+/// About how many records the export at `path` holds, to size its tables: a row of a
+/// Purview export is about a kilobyte (its `AuditData` document), so one per kilobyte, at most
+/// the 50,000 rows Purview puts in one file (a larger file still reads; its tables grow).
+fn expected_records(path: &Path) -> usize {
+    const BYTES_PER_RECORD: u64 = 1024;
+    const PURVIEW_ROWS_PER_FILE: u64 = 50_000;
+    let bytes = std::fs::metadata(path).map_or(0, |metadata| metadata.len());
+    usize::try_from((bytes / BYTES_PER_RECORD).min(PURVIEW_ROWS_PER_FILE)).unwrap_or(0)
 }
 
 /// The row's `CreationDate`, for the export's coverage; rows seatwise does not otherwise read

@@ -44,6 +44,15 @@ impl<K> Default for Interner<K> {
     }
 }
 
+impl<K> Interner<K> {
+    fn with_capacity(capacity: usize) -> Self {
+        Interner {
+            numbers: HashMap::with_capacity_and_hasher(capacity, Default::default()),
+            values: Vec::with_capacity(capacity),
+        }
+    }
+}
+
 impl<K: Hash + Eq + Clone> Interner<K> {
     /// The number of `value`, given one if it is new; an owned copy is made only then.
     fn number<Q>(&mut self, value: &Q) -> u32
@@ -114,6 +123,18 @@ pub struct FileLaunches {
 }
 
 impl FileLaunches {
+    /// Room for about `records` launch records, with as many users and identities: tables
+    /// sized once instead of regrown and copied while a large export is read.
+    pub fn with_capacity(records: usize) -> FileLaunches {
+        FileLaunches {
+            users: Interner::with_capacity(records),
+            identities: Interner::with_capacity(records),
+            apps: Interner::default(),
+            records: Vec::with_capacity(records),
+            id_texts: HashMap::new(),
+        }
+    }
+
     /// Keeps one launch record. `user` is the lower-case principal name (empty when the record
     /// carries only an object id); `app` and `record_id` are trimmed and lower case.
     pub fn push(

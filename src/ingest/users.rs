@@ -153,7 +153,13 @@ pub fn read_users(files: &[PathBuf], strictness: Strictness) -> Result<UserFrame
         .map(|path| read_users_file(path, strictness))
         .collect();
     let mut log = RejectionLog::new(strictness);
-    let mut users = Vec::new();
+    // Sized once: growing a vector of a million users copies it again and again.
+    let mut users = Vec::with_capacity(
+        per_file
+            .iter()
+            .map(|file| file.as_ref().map_or(0, |file| file.users.len()))
+            .sum(),
+    );
     let mut records = 0;
     let mut digests = Vec::with_capacity(files.len());
     for (result, path) in per_file.into_iter().zip(files) {

@@ -12,6 +12,7 @@ pub mod audit_folder;
 pub mod daily_launches;
 pub mod figures;
 pub mod history;
+pub mod holdings_table;
 pub mod html;
 pub mod model;
 pub mod redact;

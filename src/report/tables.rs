@@ -86,7 +86,7 @@
 //! | `monthly_amount` | Int64 | micro-units, never negative: a saving or a cost, as the kind says |
 //! | `note` | String? | |
 
-use super::daily_launches;
+use super::{daily_launches, holdings_table};
 use crate::analyze::inputs::{IS_PAID, LAST_PREMIUM_USE, PREMIUM_APPS_USED, PURCHASED_SEATS};
 use crate::analyze::phases::PhaseClock;
 use crate::analyze::rules::{KIND, MONTHLY_AMOUNT, NOTE, REASON, SEATS};
@@ -316,7 +316,7 @@ impl AuditTables {
     ) -> PolarsResult<AuditTables> {
         let users = users(snapshot, &analysis.evidence).collect()?;
         clock.lap("users table");
-        let holdings = holdings(snapshot).collect()?;
+        let holdings = holdings_table::build(&snapshot.holdings, &snapshot.assignment_states)?;
         clock.lap("holdings table");
         let skus = skus(&analysis.skus, &analysis.currency).collect()?;
         clock.lap("skus table");
@@ -504,59 +504,6 @@ fn users(snapshot: &Snapshot, evidence: &Evidence) -> LazyFrame {
             lit(evidence.activity_known()).alias(ACTIVITY_KNOWN),
         ])
         .sort([columns::USER_ID], SortMultipleOptions::default())
-}
-
-/// Holdings with the sources granting each, `direct` first, then group ids in order.
-///
-/// The sources are made distinct and sorted once as a whole, then gathered per holding in that
-/// order: sorting each holding's few sources apart costs far more over millions of holdings.
-fn holdings(snapshot: &Snapshot) -> LazyFrame {
-    const DIRECT_LAST: &str = "direct_last";
-    let sources = snapshot
-        .assignment_states
-        .clone()
-        .lazy()
-        .select([
-            col(columns::USER_ID),
-            col(columns::SKU_ID),
-            col(columns::ASSIGNED_BY),
-        ])
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(
-            col(columns::ASSIGNED_BY)
-                .neq(lit(columns::DIRECT))
-                .alias(DIRECT_LAST),
-        )
-        .sort(
-            [
-                columns::USER_ID,
-                columns::SKU_ID,
-                DIRECT_LAST,
-                columns::ASSIGNED_BY,
-            ],
-            SortMultipleOptions::default(),
-        )
-        .group_by_stable([col(columns::USER_ID), col(columns::SKU_ID)])
-        .agg([col(columns::ASSIGNED_BY)]);
-    snapshot
-        .holdings
-        .clone()
-        .lazy()
-        .join(
-            sources,
-            [col(columns::USER_ID), col(columns::SKU_ID)],
-            [col(columns::USER_ID), col(columns::SKU_ID)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .select([
-            col(columns::USER_ID),
-            col(columns::SKU_ID),
-            col(columns::ASSIGNED_BY),
-        ])
-        .sort(
-            [columns::USER_ID, columns::SKU_ID],
-            SortMultipleOptions::default(),
-        )
 }
 
 fn skus(priced: &DataFrame, currency: &str) -> LazyFrame {
