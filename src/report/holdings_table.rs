@@ -133,26 +133,27 @@ mod tests {
         .expect("states frame")
     }
 
-    /// Each row as (user, SKU, sources), `None` for a null list.
-    fn rows(table: &DataFrame) -> Vec<(String, String, Option<Vec<Option<String>>>)> {
-        let users = table.column(columns::USER_ID).unwrap().str().unwrap();
-        let skus = table.column(columns::SKU_ID).unwrap().str().unwrap();
-        let sources = table.column(columns::ASSIGNED_BY).unwrap().list().unwrap();
+    /// A row: user, SKU, and the sources (`None` for a null list).
+    type Row = (String, String, Option<Vec<Option<String>>>);
+
+    fn rows(table: &DataFrame) -> PolarsResult<Vec<Row>> {
+        let users = table.column(columns::USER_ID)?.str()?;
+        let skus = table.column(columns::SKU_ID)?.str()?;
+        let sources = table.column(columns::ASSIGNED_BY)?.list()?;
+        let text = |value: Option<&str>| value.expect("ids are never null").to_string();
         (0..table.height())
             .map(|row| {
-                let list = sources.get_as_series(row).map(|series| {
-                    series
-                        .str()
-                        .unwrap()
-                        .iter()
-                        .map(|value| value.map(str::to_string))
-                        .collect()
-                });
-                (
-                    users.get(row).unwrap().to_string(),
-                    skus.get(row).unwrap().to_string(),
-                    list,
-                )
+                let list = match sources.get_as_series(row) {
+                    Some(series) => Some(
+                        series
+                            .str()?
+                            .iter()
+                            .map(|value| value.map(str::to_string))
+                            .collect(),
+                    ),
+                    None => None,
+                };
+                Ok((text(users.get(row)), text(skus.get(row)), list))
             })
             .collect()
     }
@@ -167,7 +168,8 @@ mod tests {
     }
 
     #[test]
-    fn holdings_sorted_with_distinct_sources_direct_first_then_groups_in_order() {
+    fn holdings_sorted_with_distinct_sources_direct_first_then_groups_in_order() -> PolarsResult<()>
+    {
         let table = build(
             &holdings(&[("u2", "s1"), ("u1", "s2"), ("u1", "s1")]),
             &states(&[
@@ -179,10 +181,9 @@ mod tests {
                 // A state for a license no longer held names no row.
                 ("u0", "s9", Some("direct")),
             ]),
-        )
-        .unwrap();
+        )?;
         assert_eq!(
-            rows(&table),
+            rows(&table)?,
             vec![
                 ("u1".into(), "s1".into(), owned(&["direct", "g-a", "g-b"])),
                 ("u1".into(), "s2".into(), None),
@@ -190,31 +191,32 @@ mod tests {
             ]
         );
         assert_eq!(
-            table.column(columns::ASSIGNED_BY).unwrap().dtype(),
+            table.column(columns::ASSIGNED_BY)?.dtype(),
             &DataType::List(Box::new(DataType::String))
         );
+        Ok(())
     }
 
     #[test]
-    fn a_state_without_a_source_is_kept_as_a_null_source_first() {
+    fn a_state_without_a_source_is_kept_as_a_null_source_first() -> PolarsResult<()> {
         let table = build(
             &holdings(&[("u1", "s1")]),
             &states(&[("u1", "s1", Some("g-a")), ("u1", "s1", None)]),
-        )
-        .unwrap();
+        )?;
         assert_eq!(
-            rows(&table),
+            rows(&table)?,
             vec![(
                 "u1".into(),
                 "s1".into(),
                 Some(vec![None, Some("g-a".to_string())])
             )]
         );
+        Ok(())
     }
 
     #[test]
-    fn no_holdings_is_an_empty_table_of_the_same_columns() {
-        let table = build(&holdings(&[]), &states(&[("u1", "s1", Some("direct"))])).unwrap();
+    fn no_holdings_is_an_empty_table_of_the_same_columns() -> PolarsResult<()> {
+        let table = build(&holdings(&[]), &states(&[("u1", "s1", Some("direct"))]))?;
         assert_eq!(table.height(), 0);
         assert_eq!(
             table
@@ -224,5 +226,6 @@ mod tests {
                 .collect::<Vec<_>>(),
             [columns::USER_ID, columns::SKU_ID, columns::ASSIGNED_BY]
         );
+        Ok(())
     }
 }
