@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod finding;
 pub mod inputs;
 pub mod launch_owner;
+pub mod launch_tally;
 pub mod license_mix;
 pub mod phases;
 pub mod quality;

@@ -8,12 +8,14 @@
 
 use super::evidence::{ActivityUnknown, Coverage, Evidence, PremiumUseUnknown};
 use super::finding::FindingKind;
-use super::inputs::{ENDING_STATUS, IS_PAID, RuleInputs, app_one_of, millis};
-use super::launch_owner::{UNKNOWN_USER, UPN_DIFFERS};
+use super::inputs::{ENDING_STATUS, IS_PAID, RuleInputs};
+use super::launch_owner::UNKNOWN_USER;
+use super::launch_tally;
 use crate::catalogue::PriceBook;
 use crate::model::{Snapshot, columns};
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::collections::HashSet;
 
 /// A SKU whose subscription is not paid for (`Suspended`, `Deleted`, `LockedOut`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -70,8 +72,6 @@ pub struct AnalysisQuality {
     pub group_members_not_in_directory: usize,
 }
 
-const IN_DIRECTORY: &str = "in_directory";
-
 /// Users holding each SKU, by SKU id.
 fn sku_holder_counts(
     snapshot: &Snapshot,
@@ -89,7 +89,6 @@ fn sku_holder_counts(
         .filter_map(|row| Some((ids.get(row)?.to_string(), holders.get(row)? as usize)))
         .collect())
 }
-const IN_INVENTORY: &str = "in_inventory";
 
 impl AnalysisQuality {
     pub fn compute(
@@ -99,67 +98,29 @@ impl AnalysisQuality {
         evidence: &Evidence,
         price_book: &PriceBook,
     ) -> PolarsResult<AnalysisQuality> {
-        let start = inputs.window.start_millis();
-        let end = inputs.window.end_millis();
-        let mut launches = inputs
-            .launches
-            .clone()
-            .with_columns([col(columns::USER_ID).is_not_null().alias(IN_DIRECTORY)]);
-        launches = match &snapshot.apps {
-            Some(apps) => {
-                launches.with_column(app_one_of(apps.column(columns::APP_ID)?)?.alias(IN_INVENTORY))
-            }
-            None => launches.with_column(lit(false).alias(IN_INVENTORY)),
+        let inventory: HashSet<&str> = match &snapshot.apps {
+            Some(apps) => apps
+                .column(columns::APP_ID)?
+                .str()?
+                .iter()
+                .flatten()
+                .collect(),
+            None => HashSet::new(),
         };
-        // Read twice below: the flags are computed once.
-        let launches = launches.collect()?.lazy();
-        // Rows are UTC days of launches and the window's bounds are midnights, so a row's
-        // first time places every launch it counts.
-        let launched = millis(columns::FIRST_LAUNCHED_AT);
-        let in_window = launched
-            .clone()
-            .gt_eq(lit(start))
-            .and(launched.clone().lt(lit(end)));
-        let unknown_user = in_window.clone().and(col(IN_DIRECTORY).not());
-        let unknown_app = in_window.clone().and(col(IN_INVENTORY).not());
-        let launches_where = |condition: Expr| {
-            col(columns::LAUNCHES)
-                .cast(DataType::Int64)
-                .filter(condition)
-                .sum()
-        };
-        let counts = launches
-            .clone()
-            .select([
-                launches_where(in_window.clone()).alias("in_window"),
-                launches_where(launched.gt_eq(lit(end))).alias("after"),
-                launches_where(unknown_user.clone()).alias("unknown_user_launches"),
-                launches_where(unknown_user.clone().and(col(columns::APP_IS_PREMIUM)))
-                    .alias("unknown_user_premium"),
-                launches_where(unknown_app.clone()).alias("unknown_app_launches"),
-                col(columns::APP_ID)
-                    .filter(unknown_app)
-                    .n_unique()
-                    .cast(DataType::Int64)
-                    .alias("unknown_apps"),
-                launches_where(col(UPN_DIFFERS)).alias("upn_differs"),
-            ])
-            .collect()?;
-        let count = |name: &str| -> PolarsResult<usize> {
-            Ok(counts.column(name)?.i64()?.get(0).unwrap_or(0).max(0) as usize)
-        };
+        let launches = launch_tally::tally(
+            &inputs.launches.clone().collect()?,
+            &inventory,
+            inputs.window,
+        )?;
         // An unknown user is told apart by the id the records carry, else the name: the
         // identities of their launches name them.
-        let unknown_identities = launches
-            .clone()
-            .filter(unknown_user)
-            .select([col(columns::LAUNCH_IDENTITY)])
-            .unique(None, UniqueKeepStrategy::Any)
-            .collect()?;
         let unknown_users = inputs
             .launch_owners
             .column(UNKNOWN_USER)?
-            .take(unknown_identities.column(columns::LAUNCH_IDENTITY)?.idx()?)?
+            .take(&IdxCa::from_vec(
+                PlSmallStr::EMPTY,
+                launches.unknown_user_identities.clone(),
+            ))?
             .n_unique()?;
 
         let part_numbers = skus.column(columns::SKU_PART_NUMBER)?.str()?;
@@ -247,19 +208,19 @@ impl AnalysisQuality {
             licensed_users_without_assignment_states: snapshot
                 .quality
                 .licensed_users_without_assignment_states,
-            launch_records_upn_differs: count("upn_differs")?,
-            launches_in_window: count("in_window")?,
-            launches_after_as_of: count("after")?,
-            unknown_user_launches: count("unknown_user_launches")?,
+            launch_records_upn_differs: launches.upn_differs,
+            launches_in_window: launches.in_window,
+            launches_after_as_of: launches.after_as_of,
+            unknown_user_launches: launches.unknown_user_launches,
             unknown_users,
-            unknown_user_premium_launches: count("unknown_user_premium")?,
+            unknown_user_premium_launches: launches.unknown_user_premium_launches,
             unknown_app_launches: if snapshot.apps.is_some() {
-                count("unknown_app_launches")?
+                launches.unknown_app_launches
             } else {
                 0
             },
             unknown_apps: if snapshot.apps.is_some() {
-                count("unknown_apps")?
+                launches.unknown_apps
             } else {
                 0
             },
