@@ -89,14 +89,19 @@ pub fn build(
     let inventory: HashSet<&str> = inventory
         .map(|ids| ids.iter().flatten().collect())
         .unwrap_or_default();
+    // Told once per distinct app, then read by place: millions of rows, hundreds of apps.
+    let app_listed: Vec<bool> = apps
+        .values
+        .iter()
+        .map(|app| app.is_some_and(|app| inventory.contains(app)))
+        .collect();
     let in_inventory: Vec<bool> = firsts
         .iter()
         .map(|&row| {
-            apps.values
+            app_listed
                 .get(apps.places[row as usize] as usize)
                 .copied()
-                .flatten()
-                .is_some_and(|app| inventory.contains(app))
+                .unwrap_or(false)
         })
         .collect();
     let firsts = IdxCa::from_vec(PlSmallStr::EMPTY, firsts);
