@@ -210,7 +210,9 @@ pub fn read_audit_files(
     files: &[PathBuf],
     strictness: Strictness,
 ) -> Result<AuditRead, IngestError> {
-    let merge = Mutex::new(LaunchMerge::default());
+    let merge = Mutex::new(LaunchMerge::with_capacity(
+        files.iter().map(|path| expected_records(path)).sum(),
+    ));
     let per_file: Vec<Result<AuditFileRead, IngestError>> = files
         .par_iter()
         .enumerate()

@@ -199,8 +199,8 @@ pub struct LaunchMerge {
     apps: Interner<Box<str>>,
     /// The text of record ids that are not GUIDs, by their 128 bits.
     id_texts: HashMap<u128, String>,
-    /// Per file merged, its records in the numbers above.
-    records: Vec<Vec<LaunchRecord>>,
+    /// The records of the files merged, in the numbers above, file after file.
+    records: Vec<LaunchRecord>,
     /// Files read ahead of one still being read, by their place in the order.
     waiting: BTreeMap<usize, FileLaunches>,
     /// The place of the next file to merge.
@@ -208,6 +208,15 @@ pub struct LaunchMerge {
 }
 
 impl LaunchMerge {
+    /// A merge with room for about `records` records in all: the merged records are one
+    /// vector, sized once rather than regrown and copied as the files arrive.
+    pub fn with_capacity(records: usize) -> LaunchMerge {
+        LaunchMerge {
+            records: Vec::with_capacity(records),
+            ..LaunchMerge::default()
+        }
+    }
+
     /// The files' records, merged in the order given.
     pub fn of(files: Vec<FileLaunches>) -> LaunchMerge {
         let mut merge = LaunchMerge::default();
@@ -250,14 +259,13 @@ impl LaunchMerge {
             })
             .collect();
         let app_numbers = self.apps.renumber(&file.apps);
-        let mut records = file.records;
-        for record in &mut records {
-            record.identity = identity_numbers[record.identity as usize];
-            record.app = app_numbers[record.app as usize];
-            record.file = file_number;
-        }
-        records.shrink_to_fit();
-        self.records.push(records);
+        self.records
+            .extend(file.records.iter().map(|record| LaunchRecord {
+                identity: identity_numbers[record.identity as usize],
+                app: app_numbers[record.app as usize],
+                file: file_number,
+                ..*record
+            }));
         self.id_texts.extend(file.id_texts);
     }
 }
@@ -276,13 +284,9 @@ pub fn reduce(
         identities,
         apps,
         id_texts,
-        records: per_file,
+        mut records,
         ..
     } = merged;
-    let mut records: Vec<LaunchRecord> = Vec::with_capacity(per_file.iter().map(Vec::len).sum());
-    for file_records in per_file {
-        records.extend(file_records);
-    }
 
     // Copies of one id side by side, the earliest place first; records without an id last.
     records
