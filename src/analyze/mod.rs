@@ -127,6 +127,9 @@ pub fn analyze(
     let redundant =
         rules::redundant_license::find(&inputs, &catalogue.coverage, reclaimed)?.collect()?;
     let findings_frame = found.vstack(&redundant)?;
+    // Half a million findings are hundreds of megabytes in each frame: none is kept longer
+    // than the next step needs it.
+    drop((found, redundant));
     clock.lap("redundant-license");
 
     // `right-size` reads the other rules' findings: a pair already reclaimed is no candidate.
@@ -139,6 +142,7 @@ pub fn analyze(
     clock.lap("right-size");
     let findings_frame = inputs::with_assignment_sources(findings_frame, snapshot)?;
     let mut findings = findings_from_frame(&findings_frame)?;
+    drop(findings_frame);
     findings.sort_by_cached_key(Finding::sort_key);
     clock.lap("findings");
     let timing = timing::time_savings(&findings, &snapshot.renewals, window.as_of);

@@ -17,6 +17,17 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
+/// The columns of the attributed launch rows that [`build`] reads.
+pub const COLUMNS_READ: [&str; 7] = [
+    columns::LAUNCH_DAY,
+    columns::LAUNCH_IDENTITY,
+    OWNER_ORDER,
+    columns::USER_ID,
+    columns::APP_ID,
+    columns::APP_IS_PREMIUM,
+    columns::LAUNCHES,
+];
+
 /// The table from `launches` (the analysis' attributed launch rows), `owners` (the owners of
 /// their launch identities, by identity number) and the app ids of the inventory (`None`
 /// without one: no app is in it).

@@ -297,11 +297,14 @@ impl AuditTables {
         ] {
             *frame = DataFrame::empty();
         }
+        // The daily launch table reads the attributed launch rows alone: the snapshot's rows
+        // (whose columns the attributed rows share) and the columns it does not read go first.
+        snapshot.launches = DataFrame::empty();
+        analysis.launches = analysis.launches.select(daily_launches::COLUMNS_READ)?;
         let launches_daily = launches_daily(snapshot, analysis)?;
         clock.lap("launches_daily table");
         analysis.launches = DataFrame::empty();
         analysis.launch_owners = DataFrame::empty();
-        snapshot.launches = DataFrame::empty();
         snapshot.launch_identities = DataFrame::empty();
         let tables = Self::build_with(snapshot, analysis, launches_daily, clock)?;
         snapshot.release_rows();
