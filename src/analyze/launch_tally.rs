@@ -12,6 +12,9 @@ use crate::model::columns;
 use polars::prelude::*;
 use std::collections::HashSet;
 
+/// A set hashed for speed: it is asked once per launch row.
+type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
+
 /// What the launch rows say about the data's gaps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LaunchTally {
@@ -35,13 +38,16 @@ pub struct LaunchTally {
 
 /// Counts `launches` (the analysis' attributed launch rows, see
 /// [`super::inputs::attributed_launches`]) against `window`; `inventory` holds the app ids of
-/// the inventory (empty without one: no app is in it). A row's first launch places all of its
+/// the inventory (`None` without one: no app is in it). A row's first launch places all of its
 /// launches: rows are UTC days and the window's bounds are midnights.
 pub fn tally(
     launches: &DataFrame,
-    inventory: &HashSet<&str>,
+    inventory: Option<&StringChunked>,
     window: AuditWindow,
 ) -> PolarsResult<LaunchTally> {
+    let inventory: FastSet<&str> = inventory
+        .map(|ids| ids.iter().flatten().collect())
+        .unwrap_or_default();
     let (start, end) = (window.start_millis(), window.end_millis());
     let first_launched = launches
         .column(columns::FIRST_LAUNCHED_AT)?
@@ -55,8 +61,8 @@ pub fn tally(
     let identities = launches.column(columns::LAUNCH_IDENTITY)?.idx()?;
 
     let mut tally = LaunchTally::default();
-    let mut unknown_apps: HashSet<Option<&str>> = HashSet::new();
-    let mut unknown_identities: HashSet<IdxSize> = HashSet::new();
+    let mut unknown_apps: FastSet<Option<&str>> = FastSet::default();
+    let mut unknown_identities: FastSet<IdxSize> = FastSet::default();
     let rows = first_launched
         .iter()
         .zip(counts.iter())
@@ -105,7 +111,6 @@ mod tests {
     use crate::model::columns;
     use chrono::NaiveDate;
     use polars::prelude::*;
-    use std::collections::HashSet;
 
     const DAY: i64 = 86_400_000;
 
@@ -167,7 +172,7 @@ mod tests {
     fn each_launch_counted_where_its_day_falls() -> PolarsResult<()> {
         let window = window();
         let (start, end) = (window.start_millis(), window.end_millis());
-        let inventory: HashSet<&str> = ["app-a"].into_iter().collect();
+        let inventory = StringChunked::new(PlSmallStr::EMPTY, ["app-a"]);
         let rows: [Row; 7] = [
             // Known user, listed app, in the window: counted in the window only.
             (start, 3, Some("u1"), Some("app-a"), true, Some(false), 0),
@@ -191,7 +196,7 @@ mod tests {
             (start + 2 * DAY, 6, Some("u2"), None, false, Some(true), 3),
         ];
         assert_eq!(
-            tally(&launches(&rows)?, &inventory, window)?,
+            tally(&launches(&rows)?, Some(&inventory), window)?,
             LaunchTally {
                 in_window: 3 + 2 + 4 + 1 + 6,
                 after_as_of: 7,
@@ -214,7 +219,7 @@ mod tests {
             (start, 3, Some("u1"), Some("app-a"), false, Some(false), 0),
             (start, 2, Some("u1"), Some("app-b"), false, Some(false), 0),
         ];
-        let counted = tally(&launches(&rows)?, &HashSet::new(), window)?;
+        let counted = tally(&launches(&rows)?, None, window)?;
         assert_eq!((counted.unknown_app_launches, counted.unknown_apps), (5, 2));
         Ok(())
     }

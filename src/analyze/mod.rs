@@ -127,8 +127,8 @@ pub fn analyze(
     let redundant =
         rules::redundant_license::find(&inputs, &catalogue.coverage, reclaimed)?.collect()?;
     let findings_frame = found.vstack(&redundant)?;
-    // Half a million findings are hundreds of megabytes in each frame: none is kept longer
-    // than the next step needs it.
+    // Half a million findings take over a hundred megabytes in each frame: none is kept
+    // longer than the next step needs it.
     drop((found, redundant));
     clock.lap("redundant-license");
 

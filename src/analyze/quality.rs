@@ -15,7 +15,6 @@ use crate::catalogue::PriceBook;
 use crate::model::{Snapshot, columns};
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::HashSet;
 
 /// A SKU whose subscription is not paid for (`Suspended`, `Deleted`, `LockedOut`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -98,18 +97,13 @@ impl AnalysisQuality {
         evidence: &Evidence,
         price_book: &PriceBook,
     ) -> PolarsResult<AnalysisQuality> {
-        let inventory: HashSet<&str> = match &snapshot.apps {
-            Some(apps) => apps
-                .column(columns::APP_ID)?
-                .str()?
-                .iter()
-                .flatten()
-                .collect(),
-            None => HashSet::new(),
+        let inventory = match &snapshot.apps {
+            Some(apps) => Some(apps.column(columns::APP_ID)?.str()?),
+            None => None,
         };
-        let launches = launch_tally::tally(
+        let mut launches = launch_tally::tally(
             &inputs.launches.clone().collect()?,
-            &inventory,
+            inventory,
             inputs.window,
         )?;
         // An unknown user is told apart by the id the records carry, else the name: the
@@ -119,7 +113,7 @@ impl AnalysisQuality {
             .column(UNKNOWN_USER)?
             .take(&IdxCa::from_vec(
                 PlSmallStr::EMPTY,
-                launches.unknown_user_identities.clone(),
+                std::mem::take(&mut launches.unknown_user_identities),
             ))?
             .n_unique()?;
 

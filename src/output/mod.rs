@@ -126,7 +126,7 @@ enum AuditFile {
 }
 
 impl AuditFile {
-    /// Every file, the slowest to write first so the others fill in beside it.
+    /// Every file: the findings' JSON and CSV, the summary, then the tables.
     fn all() -> Vec<AuditFile> {
         let mut files = vec![
             AuditFile::FindingsJson,
